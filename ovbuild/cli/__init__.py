@@ -1,0 +1,1 @@
+"""The ``ovbuild`` command line."""

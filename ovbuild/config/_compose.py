@@ -1,0 +1,129 @@
+"""Composes a recipe with Hydra from ``conf/`` plus the overlays found in the recipe directories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ovbuild.errors import RecipeError
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def conf_dir() -> Path:
+    """The Hydra config dir: ``$OVBUILD_CONF`` or the ``conf/`` beside the package."""
+    return Path(os.environ.get("OVBUILD_CONF", PACKAGE_ROOT / "conf")).resolve()
+
+
+def recipe_dirs() -> list[Path]:
+    """Where ``recipe=NAME`` is looked up, first match wins: ``$OVBUILD_RECIPES`` (os.pathsep
+    separated), ``./recipes`` of the working directory, then the bundled ``recipes/``."""
+    dirs = [Path(p) for p in os.environ.get("OVBUILD_RECIPES", "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / "recipes", PACKAGE_ROOT / "recipes"]
+    seen: list[Path] = []
+    for d in dirs:
+        d = d.resolve()
+        if d.is_dir() and d not in seen:
+            seen.append(d)
+    return seen
+
+
+def known_recipes() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for d in recipe_dirs():
+        for path in sorted(d.glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def package_file(package: str, relative: str) -> str:
+    """``${pkg_path:pkg,rel}``: a file shipped inside an installed package, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RecipeError(
+            f"package {package!r} is not installed (needed for ${{pkg_path:{package},{relative}}})"
+        )
+    return str(Path(list(spec.submodule_search_locations)[0]) / relative)
+
+
+def register_resolvers() -> None:
+    from omegaconf import OmegaConf
+
+    if not OmegaConf.has_resolver("pkg_path"):
+        OmegaConf.register_new_resolver("pkg_path", package_file)
+
+
+def register_recipes() -> None:
+    """Store every recipe file as option ``recipe=<stem>`` (a ``_global_`` overlay) in the ConfigStore.
+
+    Recipes live outside ``conf/`` so a project keeps them in its own ``recipes/`` folder; the
+    ConfigStore is how Hydra sees files that are not under a config search path.
+    """
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from ovbuild.config.schema import register_schema
+
+    register_schema()
+    register_resolvers()
+    cs = ConfigStore.instance()
+    for name, path in known_recipes().items():
+        try:
+            node = OmegaConf.load(path)
+        except Exception as exc:  # a YAML syntax error names the file, not a Hydra internal
+            raise RecipeError(f"cannot parse {path}: {exc}") from exc
+        cs.store(group="recipe", name=name, node=node, package="_global_")
+
+
+def _recipe_name(overrides: list[str]) -> str | None:
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") == "recipe":
+            return value
+    return None
+
+
+def compose_raw(overrides: list[str]) -> dict[str, Any]:
+    """Hydra-compose ``conf/config.yaml`` with ``overrides``; plain, resolved, not yet validated."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException, MissingConfigException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    name = _recipe_name(overrides)
+    register_recipes()
+    if name is not None and name not in known_recipes():
+        known = ", ".join(known_recipes()) or "none"
+        dirs = ", ".join(str(d) for d in recipe_dirs())
+        raise RecipeError(f"unknown recipe {name!r}: no {name}.yaml in {dirs} (known: {known})")
+    try:
+        with initialize_config_dir(str(conf_dir()), version_base=None):
+            cfg = compose("config", overrides=overrides)
+        return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
+    except MissingConfigException as exc:
+        raise RecipeError(str(exc).splitlines()[0], recipe=name) from exc
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise RecipeError(str(exc).strip().splitlines()[0], recipe=name) from exc
+
+
+def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A validated recipe with defaults filled in, from Hydra overrides or an already composed dict.
+
+    Raises:
+        RecipeError: listing every schema problem at once, each with its full key path.
+
+    >>> load_recipe(["recipe=silero_vad"])["source"]["kind"]
+    'onnx'
+    """
+    from ovbuild.config._validate import find_problems, with_defaults
+
+    if raw is None:
+        raw = compose_raw(list(overrides or []))
+    raw = {k: v for k, v in raw.items() if k != "hydra"}
+    problems = find_problems(raw)
+    if problems:
+        raise RecipeError(problems, recipe=raw.get("name") if isinstance(raw.get("name"), str) else None)
+    return with_defaults(raw)

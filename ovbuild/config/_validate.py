@@ -1,0 +1,135 @@
+"""Checks a composed recipe against the schema and collects every problem, with full key paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from enum import Enum
+from typing import Any
+
+from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
+
+_MISSING = "???"
+
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return tp, False
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
+    tp, optional = _unwrap_optional(tp)
+    if value is None:
+        if not optional and tp is not Any:
+            errors.append(f"{path}: must not be null")
+        return
+    if value == _MISSING:
+        errors.append(f"{path}: missing required value")
+        return
+    if tp is Any:
+        return
+    if dataclasses.is_dataclass(tp):
+        _check_dataclass(value, tp, path, errors)
+        return
+    origin = typing.get_origin(tp)
+    if origin is list:
+        if not isinstance(value, list):
+            errors.append(f"{path}: expected a list, got {type(value).__name__} {value!r}")
+            return
+        (item_tp,) = typing.get_args(tp) or (Any,)
+        for i, item in enumerate(value):
+            _check(item, item_tp, f"{path}[{i}]", errors)
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            errors.append(f"{path}: expected a mapping, got {type(value).__name__} {value!r}")
+            return
+        _, val_tp = typing.get_args(tp) or (str, Any)
+        for key, item in value.items():
+            _check(item, val_tp, f"{path}.{key}", errors)
+        return
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        allowed = [m.value for m in tp]
+        if value not in allowed:
+            errors.append(
+                f"{path}: {value!r} is not one of {', '.join(map(str, allowed))}"
+                + _suggest(str(value), [str(a) for a in allowed])
+            )
+        return
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }.get(tp, True)
+    if not ok:
+        errors.append(f"{path}: expected {tp.__name__}, got {type(value).__name__} {value!r}")
+
+
+def _check_dataclass(value: Any, cls: type, path: str, errors: list[str]) -> None:
+    if not isinstance(value, dict):
+        errors.append(f"{path or 'recipe'}: expected a mapping, got {type(value).__name__} {value!r}")
+        return
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    prefix = f"{path}." if path else ""
+    for key in value:
+        if key not in fields:
+            errors.append(f"{prefix}{key}: unknown key" + _suggest(str(key), list(fields)))
+    for name, f in fields.items():
+        if name in value:
+            _check(value[name], hints[name], f"{prefix}{name}", errors)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            errors.append(f"{prefix}{name}: missing required value")
+        elif f.default == _MISSING:
+            errors.append(f"{prefix}{name}: missing required value")
+
+
+def _check_frontend(value: Any, errors: list[str]) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict) or "kind" not in value:
+        errors.append(f"frontend: expected a mapping with a 'kind' ({', '.join(FRONTEND_SCHEMAS)})")
+        return
+    cls = FRONTEND_SCHEMAS.get(value["kind"])
+    if cls is None:
+        errors.append(
+            f"frontend.kind: {value['kind']!r} is not one of {', '.join(FRONTEND_SCHEMAS)}"
+            + _suggest(str(value["kind"]), list(FRONTEND_SCHEMAS))
+        )
+        return
+    _check_dataclass(value, cls, "frontend", errors)
+
+
+def find_problems(raw: dict[str, Any]) -> list[str]:
+    """Every schema problem of a composed (resolved, plain) recipe; empty when it is valid."""
+    errors: list[str] = []
+    _check_dataclass(raw, Recipe, "", errors)
+    if isinstance(raw, dict):
+        _check_frontend(raw.get("frontend"), errors)
+    return errors
+
+
+def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """The recipe with every schema default filled in (call only on a valid recipe)."""
+    from omegaconf import OmegaConf
+
+    frontend = raw.get("frontend")
+    body = {k: v for k, v in raw.items() if k != "frontend"}
+    merged = OmegaConf.merge(OmegaConf.structured(Recipe), body)
+    result = OmegaConf.to_container(merged, resolve=True, enum_to_str=True)
+    if frontend is not None:
+        fe = OmegaConf.merge(OmegaConf.structured(FRONTEND_SCHEMAS[frontend["kind"]]), frontend)
+        result["frontend"] = OmegaConf.to_container(fe, resolve=True, enum_to_str=True)
+    return result

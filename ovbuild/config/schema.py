@@ -1,0 +1,229 @@
+"""The recipe schema: dataclasses registered in Hydra's ConfigStore.
+
+A recipe is composed by Hydra from ``conf/`` and one overlay in ``recipes/``, then checked
+against these classes by :mod:`ovbuild.config._validate`, which reports every problem at once.
+Optional groups default to ``None``: a stage whose config is ``None`` is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any  # noqa: UP035  (OmegaConf needs typing.Optional)
+
+from omegaconf import MISSING
+
+
+class SourceKind(str, Enum):
+    onnx = "onnx"
+    ir = "ir"
+    tflite = "tflite"
+    hf = "hf"
+    pytorch = "pytorch"
+    legacy = "legacy"
+
+
+class Precision(str, Enum):
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+    int8 = "int8"
+    int8_weights = "int8_weights"
+    int4_weights = "int4_weights"
+    auto = "auto"
+
+
+class LayerClass(str, Enum):
+    attention = "attention"
+    matmul = "matmul"
+    conv = "conv"
+    embedding = "embedding"
+    norm = "norm"
+    softmax = "softmax"
+    head = "head"
+
+
+class DeviceMode(str, Enum):
+    single = "single"
+    auto = "auto"
+    hetero = "hetero"
+    multi = "multi"
+
+
+class PerformanceHint(str, Enum):
+    LATENCY = "LATENCY"
+    THROUGHPUT = "THROUGHPUT"
+    CUMULATIVE_THROUGHPUT = "CUMULATIVE_THROUGHPUT"
+
+
+class InferencePrecision(str, Enum):
+    f32 = "f32"
+    bf16 = "bf16"
+    f16 = "f16"
+
+
+class CalibrationKind(str, Enum):
+    text_lines = "text_lines"
+    audio_dir = "audio_dir"
+    image_dir = "image_dir"
+    npz = "npz"
+    callable = "callable"
+    synthetic = "synthetic"
+
+
+class Metric(str, Enum):
+    cosine = "cosine"
+    max_abs = "max_abs"
+    top1_agreement = "top1_agreement"
+    nn_agreement = "nn_agreement"
+    target = "target"
+
+
+@dataclass
+class SourceConfig:
+    """Where the model comes from and how to read it."""
+
+    kind: SourceKind = MISSING
+    path: str | None = None
+    task: str | None = None
+    factory: str | None = None  # pytorch: "module:function" returning an nn.Module
+    converter: str | None = None  # legacy: "module:function" returning an ov.Model or a path
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PrecisionRule:
+    """One rule of a precision map; the first rule whose matchers all hit a node wins."""
+
+    precision: Precision = MISSING
+    layer: LayerClass | None = None
+    op_type: str | None = None
+    name: str | None = None  # a regular expression over node names
+
+
+@dataclass
+class AccuracyBudget:
+    max_drop: float = MISSING
+    metric: Metric | None = None
+
+
+@dataclass
+class PrecisionConfig:
+    default: Precision = Precision.fp32
+    rules: list[PrecisionRule] = field(default_factory=list)
+    group_size: int = 128
+    ratio: float = 1.0
+    sym: bool = False
+    dynamic_quantization_group_size: int | None = None
+    accuracy: AccuracyBudget | None = None
+
+
+@dataclass
+class DeviceConfig:
+    priorities: list[str] = field(default_factory=lambda: ["CPU"])
+    mode: DeviceMode = DeviceMode.single
+    performance_hint: PerformanceHint | None = PerformanceHint.LATENCY
+    num_streams: int | None = None
+    num_requests: int | None = None
+    inference_precision: InferencePrecision | None = None
+    enable_startup_fallback: bool | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+    # Legacy GPU options, mapped to real OpenVINO properties by ovbuild.runtime.devices.
+    gpu_fp16_enable: bool | None = None
+    gpu_optimize: str | None = None  # modern | legacy
+    precompile_shapes: bool = False
+    input_shapes: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class CalibrationConfig:
+    kind: CalibrationKind = MISSING
+    path: str | None = None
+    target: str | None = None  # callable: "module:function" yielding input dicts
+    samples: int = 300
+    seed: int = 0
+
+
+@dataclass
+class ValidateConfig:
+    metric: Metric = Metric.cosine
+    min: float | None = None
+    max: float | None = None
+    samples: int = 50
+    data: str | None = None  # held-out data; synthetic inputs when omitted
+    target: str | None = None  # metric: target -> "module:function(reference, candidate)"
+
+
+@dataclass
+class StoreConfig:
+    root: str = "outputs"
+
+
+@dataclass
+class AudioFrontend:
+    kind: str = "audio"
+    embed: bool = True
+    sample_rate: int = 16000
+    features: str = "log_mel"  # log_mel | mfcc | whisper_log_mel | raw
+    n_fft: int = 400
+    win_length: int | None = None
+    hop_length: int = 160
+    n_mels: int = 40
+    n_mfcc: int = 13
+    fmin: float = 0.0
+    fmax: float | None = None
+    power: float = 2.0
+    normalize: bool = False
+    center: bool = True
+    mono: bool = True
+    pad_or_chunk: str = "pad"
+    input_name: str | None = None
+
+
+@dataclass
+class TextFrontend:
+    kind: str = "text"
+    tokenizer: str | None = None  # a local tokenizer dir; the HF source dir when omitted
+    max_length: int = 128
+    padding: str = "max_length"
+    embed: bool = True
+
+
+@dataclass
+class ImageFrontend:
+    kind: str = "image"
+    size: list[int] = field(default_factory=lambda: [224, 224])
+    layout: str = "NCHW"
+    mean: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    scale: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])
+    embed: bool = True
+
+
+FRONTEND_SCHEMAS: dict[str, type] = {"audio": AudioFrontend, "text": TextFrontend, "image": ImageFrontend}
+
+
+@dataclass
+class Recipe:
+    """A whole recipe: what to build, at which precision, for which devices."""
+
+    name: str = MISSING
+    description: str = ""
+    source: SourceConfig = field(default_factory=SourceConfig)
+    inputs: dict[str, list[int]] = field(default_factory=dict)
+    precision: PrecisionConfig = field(default_factory=PrecisionConfig)
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    frontend: Any = None  # one of FRONTEND_SCHEMAS, chosen by its ``kind``
+    postprocess: Any = None
+    calibration: CalibrationConfig | None = None
+    validate: ValidateConfig | None = None
+    store: StoreConfig = field(default_factory=StoreConfig)
+
+
+def register_schema() -> None:
+    """Put the schema into Hydra's ConfigStore, so configs can extend ``schema/recipe``."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(group="schema", name="recipe", node=Recipe)
+    for kind, cls in FRONTEND_SCHEMAS.items():
+        cs.store(group="schema/frontend", name=kind, node=cls)

@@ -1,0 +1,85 @@
+"""Content digests and cache-key material: canonical JSON, file sha256 with a stat memo."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+_CHUNK = 1 << 20
+# Packages whose versions change what a stage produces; part of every cache key.
+KEY_PACKAGES = ("openvino", "nncf", "optimum-intel", "transformers", "openvino-tokenizers", "ovbuild")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace, so equal values hash equally."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sha256_json(value: Any) -> str:
+    return sha256_text(canonical_json(value))
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class DigestMemo:
+    """Remembers file digests by (path, size, mtime, inode) so unchanged rebuilds skip re-hashing.
+
+    Memo records are single small files written atomically, so many processes may share
+    one memo directory (as dvc does with its state database).
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+    def digest(self, path: str | Path) -> str:
+        path = Path(path).resolve()
+        if self.root is None:
+            return sha256_file(path)
+        st = path.stat()
+        stamp = sha256_text(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}")
+        record = self.root / stamp[:2] / stamp
+        try:
+            return record.read_text().strip()
+        except OSError:
+            pass
+        value = sha256_file(path)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        tmp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        tmp.write_text(value)
+        os.replace(tmp, record)
+        return value
+
+    def tree(self, root: str | Path) -> dict[str, str]:
+        """Digests of every file below ``root`` (or of ``root`` itself when it is a file)."""
+        root = Path(root)
+        if root.is_file():
+            return {root.name: self.digest(root)}
+        return {
+            p.relative_to(root).as_posix(): self.digest(p)
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+
+def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions

@@ -1,0 +1,241 @@
+"""The generated loader's core: verify, plan devices, import precompiled blobs, run.
+
+This module is concatenated, with :mod:`devices` and :mod:`audio`, into every artifact's
+``loader.py`` (see :func:`ovbuild.runtime.loader_source`); it may import only the standard
+library, numpy and openvino. Lines ending in ``runtime-import`` exist for linting only and are
+dropped from the generated file, where those names are module globals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ovbuild.runtime.audio import (  # runtime-import
+    audio_decode,  # runtime-import
+    audio_pad_or_chunk,  # runtime-import
+    audio_resample,  # runtime-import
+    audio_to_mono,  # runtime-import
+)  # runtime-import
+from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices  # runtime-import
+
+MANIFEST = "manifest.json"
+
+
+class ArtifactIntegrityError(RuntimeError):
+    """A file of the artifact is missing or does not match the digest its manifest records."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_artifact(artifact_dir: Path, manifest: dict[str, Any]) -> None:
+    """Check every file the manifest lists; raise naming the first one that does not match."""
+    for rel, info in manifest["files"].items():
+        path = artifact_dir / rel
+        if not path.is_file():
+            raise ArtifactIntegrityError(f"{path}: missing from the artifact")
+        if path.stat().st_size != info["size"] or _sha256(path) != info["sha256"]:
+            raise ArtifactIntegrityError(
+                f"{path}: contents do not match the manifest (tampered or truncated)"
+            )
+
+
+def _device_config(recorded: dict[str, Any], device: str | None) -> dict[str, Any]:
+    if device is None:
+        return recorded
+    mode, _, rest = device.partition(":")
+    if rest and mode.upper() in ("AUTO", "HETERO", "MULTI"):
+        return {**recorded, "mode": mode.lower(), "priorities": rest.split(",")}
+    return {**recorded, "mode": "single", "priorities": [device]}
+
+
+class Model:
+    """A compiled artifact. Call it with natural inputs or named tensors; get named NumPy outputs."""
+
+    def __init__(
+        self,
+        artifact_dir: Path,
+        manifest: dict[str, Any],
+        compiled: Any,
+        plan: dict[str, Any],
+        load_seconds: float,
+    ) -> None:
+        self.artifact_dir = artifact_dir
+        self.manifest = manifest
+        self.compiled = compiled
+        self.plan = plan
+        self.load_seconds = load_seconds
+        self.frontend = manifest.get("frontend") or {}
+        self.input_names = [p["name"] for p in manifest["inputs"]]
+        self.output_names = [p["name"] for p in manifest["outputs"]]
+        self._request = compiled.create_infer_request()
+
+    @property
+    def device(self) -> str:
+        return self.plan["device"]
+
+    def prepare(self, item: Any) -> dict[str, np.ndarray]:
+        """Turn one natural input (named dict, array, audio file, strings) into named tensors."""
+        if isinstance(item, dict):
+            unknown = set(item) - set(self.input_names)
+            if unknown:
+                raise ValueError(f"unknown input name(s) {sorted(unknown)}; inputs are {self.input_names}")
+            return {k: np.asarray(v) for k, v in item.items()}
+        if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
+            return {self.input_names[0]: self._waveform(item)}
+        if self.frontend.get("kind") == "text" and self.frontend.get("embedded"):
+            texts = [item] if isinstance(item, str) else list(item)
+            return {self.input_names[0]: np.array(texts)}
+        if len(self.input_names) != 1:
+            raise ValueError(f"this model has inputs {self.input_names}: pass a dict of named arrays")
+        return {self.input_names[0]: np.asarray(item)}
+
+    def _waveform(self, item: Any) -> np.ndarray:
+        fe = self.frontend
+        samples, rate = audio_decode(item, sample_rate=fe.get("sample_rate"))
+        samples = audio_to_mono(samples, mixdown=fe.get("mono", True))
+        samples = audio_resample(samples, rate, fe["sample_rate"])
+        length = self.manifest["inputs"][0]["shape"][-1]
+        return audio_pad_or_chunk(samples, length, mode=fe.get("pad_or_chunk", "pad"))[None, :]
+
+    def _outputs(self, result: Any) -> dict[str, np.ndarray]:
+        return {name: np.array(result[i]) for i, name in enumerate(self.output_names)}
+
+    def __call__(self, item: Any = None, **named: Any) -> dict[str, np.ndarray]:
+        inputs = self.prepare(named if item is None else item)
+        return self._outputs(self._request.infer(inputs))
+
+    def infer_batch(self, items: list[Any]) -> list[dict[str, np.ndarray]]:
+        """Run many inputs; under a THROUGHPUT hint every stream is kept busy with async requests."""
+        prepared = [self.prepare(item) for item in items]
+        hint = str(self.plan["properties"].get("PERFORMANCE_HINT", ""))
+        if "THROUGHPUT" not in hint or len(prepared) < 2:
+            return [self._outputs(self._request.infer(p)) for p in prepared]
+        import openvino as ov
+
+        jobs = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        results: list[Any] = [None] * len(prepared)
+        queue = ov.AsyncInferQueue(self.compiled, max(1, jobs))
+
+        def done(request: Any, index: int) -> None:
+            results[index] = {
+                n: np.array(request.get_output_tensor(i).data) for i, n in enumerate(self.output_names)
+            }
+
+        queue.set_callback(done)
+        for index, inputs in enumerate(prepared):
+            queue.start_async(inputs, index)
+        queue.wait_all()
+        return results
+
+    def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
+        """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""
+        rng = np.random.default_rng(seed)
+        out = {}
+        for spec in self.manifest["inputs"]:
+            shape = [d if d > 0 else 1 for d in (spec["shape"] or [])]
+            dtype = np.dtype(spec["numpy_type"])
+            if dtype.kind == "f":
+                out[spec["name"]] = rng.standard_normal(shape).astype(dtype)
+            elif dtype.kind in "iu":
+                out[spec["name"]] = np.full(shape, spec.get("example_value", 1), dtype)
+            else:
+                out[spec["name"]] = np.zeros(shape, dtype)
+        return out
+
+    def bench(self, seconds: float = 3.0) -> dict[str, float]:
+        inputs = self.example_inputs()
+        for _ in range(3):
+            self._request.infer(inputs)
+        times = []
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline or len(times) < 10:
+            started = time.perf_counter()
+            self._request.infer(inputs)
+            times.append((time.perf_counter() - started) * 1000)
+        times_arr = np.array(times)
+        return {
+            "load_ms": self.load_seconds * 1000,
+            "median_ms": float(np.median(times_arr)),
+            "p90_ms": float(np.percentile(times_arr, 90)),
+            "throughput_per_s": float(1000 / np.median(times_arr)),
+            "iterations": len(times),
+        }
+
+
+def load_artifact(
+    artifact_dir: str | Path, device: str | None = None, *, verify: bool = True, **properties: Any
+) -> Model:
+    """Load an artifact directory: verify digests, plan devices, import blobs or compile.
+
+    Args:
+        artifact_dir: the directory holding ``manifest.json``.
+        device: override the recipe's device plan ("CPU", "GPU", "AUTO:GPU,CPU").
+        verify: check every file's sha256 against the manifest first.
+        **properties: extra OpenVINO properties for compilation (skips the precompiled blob).
+
+    Raises:
+        ArtifactIntegrityError: a file is missing or altered.
+    """
+    import openvino as ov
+
+    started = time.perf_counter()
+    artifact_dir = Path(artifact_dir).resolve()
+    manifest = json.loads((artifact_dir / MANIFEST).read_text())
+    if verify:
+        verify_artifact(artifact_dir, manifest)
+    plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())
+    for warning in plan["warnings"]:
+        warnings.warn(warning, stacklevel=2)
+    core = ov.Core()
+    compiled = None
+    blob = manifest.get("blobs", {}).get(plan["device"])
+    if blob and not properties:
+        try:
+            compiled = core.import_model(
+                (artifact_dir / blob["blob"]).read_bytes(), plan["device"], blob["properties"]
+            )
+        except Exception as exc:  # a blob from another OpenVINO build: compile instead, and say so
+            warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
+    if compiled is None:
+        plan = {**plan, "properties": {**plan["properties"], **properties}}
+        compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
+    return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
+
+
+def _main(artifact_dir: Path, argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=f"ovbuild artifact at {artifact_dir}")
+    parser.add_argument("--bench", action="store_true", help="measure latency and throughput")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--device", default=None)
+    args = parser.parse_args(argv)
+    model = load_artifact(artifact_dir, args.device)
+    if args.bench:
+        stats = model.bench(args.seconds)
+        print(f"{model.manifest['name']} v{model.manifest.get('version', '?')} on {model.device}")
+        for key, value in stats.items():
+            print(f"  {key:18s} {value:10.3f}")
+        return 0
+    outputs = model(model.example_inputs())
+    for name, value in outputs.items():
+        print(f"{name}: shape {list(value.shape)} dtype {value.dtype}")
+    return 0
+
+
+if __name__ == "__main__" and "__ovbuild_loader__" not in globals():
+    sys.exit(_main(Path.cwd(), sys.argv[1:]))

@@ -1,0 +1,123 @@
+"""``emit``: the artifact itself: manifest, generated loader and model card beside the IR and blobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ovbuild import __version__
+from ovbuild.hashing import package_versions, sha256_file, sha256_json
+from ovbuild.runtime import loader_source
+from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.store import CacheEntry
+from ovbuild.store._fs import link_tree, tree_size
+
+SCHEMA_VERSION = 1
+
+
+def _numpy_type(ov_type: str) -> str:
+    return {
+        "f32": "float32",
+        "f16": "float16",
+        "i64": "int64",
+        "i32": "int32",
+        "u8": "uint8",
+        "i8": "int8",
+        "boolean": "bool",
+        "string": "str",
+        "f64": "float64",
+        "u1": "bool",
+    }.get(ov_type, "float32")
+
+
+class EmitStage(Stage):
+    name = "emit"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
+        # The store location is where the artifact lives, not what it is.
+        return {k: v for k, v in recipe.items() if k != "store"}
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        out = ctx.out_dir
+        link_tree(parent.path, out)
+        (out / "entry.json").unlink(missing_ok=True)
+        serialized = ctx.ancestors["serialize"].result
+        precompiled = parent.result
+        inputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["inputs"]]
+        outputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["outputs"]]
+        frontend = dict(config.get("frontend") or {})
+        if frontend:
+            frontend["embedded"] = bool(
+                ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
+            )
+        (out / "loader.py").write_text(loader_source(config["name"], __version__))
+        (out / "README.md").write_text(_model_card(config, inputs, outputs, precompiled))
+        files = {
+            p.relative_to(out).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+        stage_results = {name: entry.result for name, entry in ctx.ancestors.items()}
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "name": config["name"],
+            "description": config.get("description", ""),
+            "recipe": config,
+            "recipe_digest": sha256_json(config),
+            "model": MODEL_XML,
+            "inputs": inputs,
+            "outputs": outputs,
+            "frontend": frontend or None,
+            "postprocess": config.get("postprocess"),
+            "device_plan": precompiled["plan"],
+            "blobs": precompiled["blobs"],
+            "stage_keys": {name: entry.key for name, entry in ctx.ancestors.items()},
+            "stages": stage_results,
+            "metrics": _metrics(stage_results, out),
+            "files": files,
+            "packages": package_versions(),
+        }
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+        return {"files": len(files), "size_bytes": manifest["metrics"]["size_bytes"]}
+
+
+def _metrics(stages: dict[str, Any], out: Any) -> dict[str, Any]:
+    metrics: dict[str, Any] = {"size_bytes": tree_size(out) if out.exists() else 0}
+    validate = stages.get("validate")
+    if validate:
+        metrics["accuracy"] = {validate["metric"]: validate["value"]}
+    blobs = stages.get("precompile", {}).get("blobs", {})
+    metrics["compile_seconds"] = {dev: b["compile_seconds"] for dev, b in blobs.items()}
+    return metrics
+
+
+def _model_card(config: dict[str, Any], inputs: list, outputs: list, precompiled: dict[str, Any]) -> str:
+    lines = [
+        f"# {config['name']}",
+        "",
+        config.get("description") or "",
+        "",
+        f"Built by ovbuild {__version__} from a `{config['source']['kind']}` source at precision "
+        f"`{config['precision']['default']}`.",
+        "",
+        "## Use",
+        "```python",
+        "from loader import load",
+        "model = load()",
+        "outputs = model(model.example_inputs())",
+        "```",
+        "`python loader.py --bench` measures latency on this machine.",
+        "",
+        "## Inputs",
+        *[f"- `{p['name']}`: {p['type']} {p['shape']}" for p in inputs],
+        "",
+        "## Outputs",
+        *[f"- `{p['name']}`: {p['type']} {p['shape']}" for p in outputs],
+        "",
+        "## Devices",
+        f"Requested {precompiled['plan']['requested']}; "
+        f"precompiled for {', '.join(precompiled['blobs']) or 'none'}.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,39 @@
+"""``frontend``: compile the recipe's front-end into the graph where OpenVINO can run it.
+
+An audio front-end with ``embed: true`` is prepended to the model, so the artifact takes a
+waveform. A front-end with ``embed: false`` passes the model through unchanged: the generated
+loader then runs it host-side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ovbuild.errors import StageError
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import Stage, StageContext
+from ovbuild.store import CacheEntry
+
+
+class FrontendStage(Stage):
+    name = "frontend"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+        return recipe.get("frontend")
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        if not config.get("embed", False):
+            carry_models(parent, ctx.out_dir)
+            return {"embedded": False}
+        if config["kind"] == "audio":
+            from ovbuild.stages._frontend_audio import embed_audio
+
+            return embed_audio(ctx, parent, config)
+        if config["kind"] == "text":
+            from ovbuild.stages._frontend_text import embed_text
+
+            return embed_text(ctx, parent, config)
+        raise StageError(
+            f"frontend.kind: {config['kind']!r} cannot be embedded yet; set frontend.embed=false"
+        )

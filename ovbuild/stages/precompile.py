@@ -1,0 +1,74 @@
+"""``precompile``: compile for every device of the plan that is present and export the blobs.
+
+The blobs land in ``cache/<DEVICE>.blob``; the loader imports them instead of compiling, which
+is what makes its first inference fast. The runtime graph of each compiled model is read back
+to record which precision every node really executes in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from ovbuild.errors import StageError
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import Stage, StageContext
+from ovbuild.store import CacheEntry
+
+
+def runtime_precisions(compiled: Any) -> dict[str, dict[str, int]]:
+    """``{layer type: {precision: count}}`` from the compiled model's runtime graph."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        info = op.get_rt_info()
+        layer = info["layerType"].astype(str) if "layerType" in info else op.get_type_name()
+        if layer in ("Input", "Output", "Const", "Parameter", "Result", "Constant"):
+            continue
+        precision = info["runtimePrecision"].astype(str) if "runtimePrecision" in info else "?"
+        counts[(layer, precision)] += 1
+    table: dict[str, dict[str, int]] = {}
+    for (layer, precision), n in sorted(counts.items()):
+        table.setdefault(layer, {})[precision] = n
+    return table
+
+
+class PrecompileStage(Stage):
+    name = "precompile"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
+        return {"device": recipe["device"]}
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices
+
+        available = available_devices()
+        try:
+            plan = plan_devices(config["device"], available)
+        except ValueError as exc:
+            raise StageError(f"device: {exc}") from exc
+        for warning in plan["warnings"]:
+            ctx.log.warning("%s", warning)
+        model = ctx.read_model(parent)
+        blobs: dict[str, Any] = {}
+        (ctx.out_dir / "cache").mkdir()
+        for device in plan["used"]:
+            single = plan_devices({**config["device"], "priorities": [device], "mode": "single"}, available)
+            started = time.perf_counter()
+            try:
+                compiled = compile_with_plan(ctx.core, model, single)
+            except RuntimeError as exc:
+                raise StageError(f"device: {exc}") from exc
+            seconds = time.perf_counter() - started
+            blob = f"cache/{device}.blob"
+            (ctx.out_dir / blob).write_bytes(compiled.export_model().getvalue())
+            blobs[device] = {
+                "blob": blob,
+                "properties": single["properties"],
+                "compile_seconds": round(seconds, 4),
+                "runtime_precisions": runtime_precisions(compiled),
+                "inference_precision": str(compiled.get_property("INFERENCE_PRECISION_HINT")),
+            }
+        carry_models(parent, ctx.out_dir)
+        return {"plan": plan, "available": available, "blobs": blobs}

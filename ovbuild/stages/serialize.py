@@ -1,0 +1,37 @@
+"""``serialize``: the final IR with ovbuild's metadata, and its input/output signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.store import CacheEntry
+
+
+def port_spec(port: Any) -> dict[str, Any]:
+    shape = port.get_partial_shape()
+    return {
+        "name": port.get_any_name(),
+        "names": sorted(port.get_names()),
+        "shape": [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None,
+        "type": port.get_element_type().get_type_name(),
+    }
+
+
+class SerializeStage(Stage):
+    name = "serialize"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
+        return {"name": recipe["name"]}
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        model = ctx.read_model(parent)
+        model.set_rt_info(config["name"], ["ovbuild", "recipe"])
+        ctx.save_model(model)
+        carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
+        return {
+            "inputs": [port_spec(p) for p in model.inputs],
+            "outputs": [port_spec(p) for p in model.outputs],
+        }

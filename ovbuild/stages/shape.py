@@ -1,0 +1,41 @@
+"""``shape``: fix input shapes by input name (``recipe.inputs``), so nothing is inferred at run time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ovbuild.errors import StageError
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.store import CacheEntry
+
+
+class ShapeStage(Stage):
+    name = "shape"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+        return {"inputs": recipe["inputs"]} if recipe.get("inputs") else None
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        import openvino as ov
+
+        model = ctx.read_model(parent)
+        by_name = {name: port for port in model.inputs for name in port.get_names()}
+        shapes = {}
+        for name, dims in config["inputs"].items():
+            if name not in by_name:
+                known = ", ".join(sorted(by_name)) or "none"
+                raise StageError(f"inputs.{name}: the model has no input named {name!r} (inputs: {known})")
+            current = by_name[name].get_partial_shape()
+            wanted = ov.PartialShape([int(d) if d is not None and d >= 0 else -1 for d in dims])
+            if not current.compatible(wanted):
+                raise StageError(f"inputs.{name}: shape {list(dims)} does not fit the model's {current}")
+            shapes[by_name[name]] = wanted
+        try:
+            model.reshape(shapes)
+        except Exception as exc:
+            raise StageError(f"inputs: OpenVINO cannot reshape to {config['inputs']}: {exc}") from exc
+        ctx.save_model(model)
+        carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
+        return {"shapes": {k: list(v) for k, v in config["inputs"].items()}}

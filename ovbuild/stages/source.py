@@ -1,0 +1,25 @@
+"""``source``: locate and fingerprint the model files; their digests start the key chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ovbuild.sources import source_module
+from ovbuild.stages.base import Stage, StageContext
+from ovbuild.store import CacheEntry
+
+
+class SourceStage(Stage):
+    name = "source"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
+        return recipe["source"]
+
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
+        return source_module(recipe["source"]["kind"]).input_files(recipe["source"])
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        files = source_module(config["kind"]).input_files(config)
+        return {"kind": config["kind"], "files": [str(p) for p in files]}
