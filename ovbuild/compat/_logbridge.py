@@ -1,0 +1,83 @@
+"""Send ovbuild's log records (and Python warnings) to a legacy ``logger`` object.
+
+The old backend took ``options={"logger": obj}`` and logged through ``obj.info/warning/error``.
+Such an object may be a :class:`logging.Logger` or anything with those methods, so records are
+forwarded by level name rather than through a ``logging`` hierarchy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+_ROOT = "ovbuild"
+
+
+class LegacyHandler(logging.Handler):
+    """A handler that calls ``target.<level>(message)`` for every record."""
+
+    def __init__(self, target: Any) -> None:
+        super().__init__(logging.DEBUG)
+        self.target = target
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if isinstance(self.target, logging.Logger):
+                self.target.log(record.levelno, "%s", message)
+                return
+            level = record.levelname.lower()
+            method = getattr(self.target, level, None) or getattr(self.target, "info", None)
+            if level == "critical" and method is None:
+                method = getattr(self.target, "error", None)
+            if callable(method):
+                method(message)
+        except Exception:  # a broken user logger must not break inference
+            self.handleError(record)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def forwarding(target: Any | None) -> Iterator[list[str]]:
+    """While active, ovbuild's records go to ``target`` and Python warnings become warning records.
+
+    Yields:
+        The list that collects every warning message logged meanwhile (filled as they come).
+    """
+    log = logging.getLogger(_ROOT)
+    handler = LegacyHandler(target) if target is not None else None
+    collector = _Collector()
+    old_level = log.level
+    log.addHandler(collector)
+    if handler is not None:
+        log.addHandler(handler)
+        if log.getEffectiveLevel() > logging.INFO:
+            log.setLevel(logging.INFO)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        # Logged as they happen, so a result built inside the block already lists them.
+        warnings.showwarning = _log_warning
+        try:
+            yield collector.messages
+        finally:
+            log.removeHandler(collector)
+            if handler is not None:
+                log.removeHandler(handler)
+                log.setLevel(old_level)
+
+
+def _log_warning(
+    message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    logging.getLogger(f"{_ROOT}.compat").warning("%s", message)

@@ -1,0 +1,292 @@
+"""``OpenVINOBackend``: the old backend API, powered by ovbuild's compiler, cache and loader.
+
+``load_model`` turns the legacy config dict into a recipe, builds it through the normal stage
+graph (an unchanged config is a cache hit) and loads the artifact's generated loader.
+``run_inference`` runs it and reports latency like the old API. Neither raises for user errors:
+they return ``{"status": "error", "error": "<message naming the problem>"}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ovbuild.compat._data import DataError, check_fit, classify
+from ovbuild.compat._legacy import AUDIO_KEYS, Translation, to_yaml, translate
+from ovbuild.compat._logbridge import forwarding
+from ovbuild.errors import OvbuildError, RecipeError
+
+log = logging.getLogger("ovbuild.compat")
+
+
+@dataclass
+class LoadedModel:
+    """One model loaded through the facade: its legacy config, recipe, artifact and runtime."""
+
+    name: str
+    config: dict[str, Any]
+    translation: Translation
+    recipe: dict[str, Any]
+    artifact: Path
+    version: int
+    runtime: Any  # the generated loader's Model
+    build_seconds: float
+    cached: bool
+    variants: dict[str, LoadedModel] = field(default_factory=dict)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return {**self.runtime.manifest, "_legacy_model_type": self.translation.model_type}
+
+
+def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
+    if isinstance(exc, str):
+        message = exc
+    elif isinstance(exc, RecipeError) and len(exc.problems) > 1:
+        message = f"{len(exc.problems)} problems in the config: " + "; ".join(exc.problems)
+    else:
+        lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+        lines = [ln for ln in lines if not ln.startswith("Exception from ")]
+        text = " ".join(lines) if len(lines) <= 6 else " ".join(lines[:6]) + " ..."
+        known = isinstance(exc, (OvbuildError, DataError))
+        message = text if known else f"{type(exc).__name__}: {text or 'no message'}"
+    log.error("%s: %s", where, message)
+    return {"status": "error", "error": f"{where}: {message}"}
+
+
+class OpenVINOBackend:
+    """The legacy backend API over ovbuild.
+
+    Args:
+        options: ``logger`` (an object with ``info``/``warning``/``error`` methods, or a
+            :class:`logging.Logger`) receives every log record; ``store_root`` is where artifacts
+            and the cache live (default ``outputs``).
+
+    >>> backend = OpenVINOBackend({"store_root": "/tmp/ovb"})  # doctest: +SKIP
+    >>> backend.load_model("vad", {"device": "CPU", "model_path": "vad.onnx"})["status"]  # doctest: +SKIP
+    'success'
+    """
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = dict(options or {})
+        self.logger = self.options.get("logger")
+        self.store_root = Path(self.options.get("store_root", "outputs")).expanduser().resolve()
+        self.models: dict[str, LoadedModel] = {}
+        self._devices: list[str] | None = None
+
+    @property
+    def _available_devices(self) -> list[str]:
+        """The devices OpenVINO can use on this machine (the old API's attribute)."""
+        if self._devices is None:
+            from ovbuild.runtime.devices import available_devices
+
+            self._devices = available_devices()
+        return list(self._devices)
+
+    def _build(self, name: str, config: dict[str, Any], overrides: dict[str, Any] | None) -> LoadedModel:
+        from ovbuild.config import load_recipe
+        from ovbuild.graph import build
+        from ovbuild.runtime import import_loader
+
+        translation = translate(
+            name,
+            config,
+            store_root=self.store_root,
+            available=self._available_devices,
+            run_overrides=overrides,
+        )
+        for warning in translation.warnings:
+            log.warning("%s: %s", name, warning)
+        recipe = load_recipe(raw=translation.raw)
+        translation.write_pending()  # only once the recipe is valid: nothing written for bad input
+        result = build(recipe, root=self.store_root)
+        log.info(
+            "%s: artifact %s v%d (%s)",
+            name,
+            result.name,
+            result.version,
+            "cached" if not result.built else f"built {', '.join(result.built)}",
+        )
+        runtime = import_loader(result.path).load()
+        return LoadedModel(
+            name=name,
+            config=dict(config),
+            translation=translation,
+            recipe=recipe,
+            artifact=result.path,
+            version=result.version,
+            runtime=runtime,
+            build_seconds=result.seconds,
+            cached=not result.built,
+        )
+
+    def load_model(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Build (or reuse) the artifact for a legacy config and load it.
+
+        Args:
+            name: the name ``run_inference`` will use.
+            config: the legacy dict (``device``, ``model_path``, ``precision``, ... see
+                :data:`ovbuild.compat._legacy.KEYS`).
+
+        Returns:
+            ``{"status": "success", "name", "artifact", "version", "device", "cached",
+            "build_seconds", "load_seconds", "inputs", "outputs", "warnings"}`` or
+            ``{"status": "error", "error": message}``.
+        """
+        with forwarding(self.logger) as seen:
+            try:
+                loaded = self._build(name, config, None)
+            except Exception as exc:  # the old API never raised: the error dict names the problem
+                return _error(f"load_model({name!r})", exc)
+            self.models[name] = loaded
+            return {
+                "status": "success",
+                "name": name,
+                "artifact": str(loaded.artifact),
+                "version": loaded.version,
+                "device": loaded.runtime.device,
+                "cached": loaded.cached,
+                "build_seconds": loaded.build_seconds,
+                "load_seconds": loaded.runtime.load_seconds,
+                "inputs": loaded.runtime.manifest["inputs"],
+                "outputs": loaded.runtime.manifest["outputs"],
+                "warnings": list(seen),
+            }
+
+    def _variant(self, loaded: LoadedModel, config: dict[str, Any]) -> LoadedModel:
+        """The model to run for a ``run_inference`` config: audio keys may ask for other features."""
+        overrides = {k: config[k] for k in AUDIO_KEYS if k in config}
+        if not overrides:
+            return loaded
+        translation = translate(
+            loaded.name,
+            loaded.config,
+            store_root=self.store_root,
+            available=self._available_devices,
+            run_overrides=overrides,
+        )
+        if translation.raw["frontend"] == loaded.translation.raw["frontend"]:
+            return loaded
+        key = repr(sorted(overrides.items()))
+        if key not in loaded.variants:
+            log.info(
+                "%s: run_inference audio settings %s need another front-end; building it",
+                loaded.name,
+                overrides,
+            )
+            loaded.variants[key] = self._build(loaded.name, loaded.config, overrides)
+        return loaded.variants[key]
+
+    def run_inference(self, name: str, data: Any, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run a loaded model on ``data``.
+
+        Args:
+            name: a name given to :meth:`load_model`.
+            data: text (a string or list of strings), audio (a file path, bytes, a waveform array, or a
+                list of files), a dict of named arrays, or a list of such dicts (a batch).
+            config: per-call options; the audio keys (``sample_rate``, ``feature_type``,
+                ``feature_size``, ``normalize``, ``n_fft``, ``hop_length``) select the front-end.
+
+        Returns:
+            ``{"status": "success", "results", "latency_ms", "throughput_items_per_sec", "device",
+            "items", "model"}``; ``results`` maps output names to arrays (a list of such maps for a
+            batch). On failure ``{"status": "error", "error": message}``.
+        """
+        where = f"run_inference({name!r})"
+        with forwarding(self.logger):
+            loaded = self.models.get(name) if isinstance(name, str) else None
+            if loaded is None:
+                known = ", ".join(sorted(self.models)) or "none"
+                return _error(
+                    where, f"no model named {name!r} is loaded (loaded: {known}); call load_model first"
+                )
+            if config is not None and not isinstance(config, dict):
+                return _error(where, f"config: expected a dict or None, got {type(config).__name__}")
+            config = dict(config or {})
+            unknown = sorted(str(k) for k in config if k not in AUDIO_KEYS)
+            if unknown:
+                log.warning("%s: run_inference config key(s) ignored: %s", name, ", ".join(unknown))
+            try:
+                model = self._variant(loaded, config)
+                modality, is_batch, items = classify(data)
+                check_fit(data, modality, model.manifest, name)
+                runtime = model.runtime
+                started = time.perf_counter()
+                results = runtime.infer_batch(list(data)) if is_batch else runtime(data)
+                seconds = time.perf_counter() - started
+            except Exception as exc:
+                return _error(where, exc)
+            return {
+                "status": "success",
+                "results": results,
+                "latency_ms": seconds * 1000.0,
+                "throughput_items_per_sec": items / seconds if seconds > 0 else float("inf"),
+                "device": runtime.device,
+                "items": items,
+                "model": name,
+                "precision": model.recipe["precision"]["default"],
+            }
+
+    def unload_model(self, name: str) -> dict[str, Any]:
+        """Forget a loaded model (its artifact stays in the store for the next load)."""
+        with forwarding(self.logger):
+            if self.models.pop(name, None) is None:
+                return _error(f"unload_model({name!r})", f"no model named {name!r} is loaded")
+            log.info("%s: unloaded", name)
+            return {"status": "success", "name": name}
+
+    def get_model_info(self, name: str) -> dict[str, Any]:
+        """What a loaded model is: artifact, device, precision, inputs, outputs, the equivalent recipe."""
+        with forwarding(self.logger):
+            loaded = self.models.get(name)
+            if loaded is None:
+                known = ", ".join(sorted(self.models)) or "none"
+                return _error(
+                    f"get_model_info({name!r})", f"no model named {name!r} is loaded (loaded: {known})"
+                )
+            manifest = loaded.runtime.manifest
+            return {
+                "status": "success",
+                "name": name,
+                "model_type": loaded.translation.model_type,
+                "artifact": str(loaded.artifact),
+                "version": loaded.version,
+                "device": loaded.runtime.device,
+                "device_plan": loaded.runtime.plan,
+                "precision": loaded.recipe["precision"],
+                "inputs": manifest["inputs"],
+                "outputs": manifest["outputs"],
+                "frontend": manifest.get("frontend"),
+                "recipe": to_yaml(loaded.translation.raw),
+            }
+
+
+def recipe_from_legacy(
+    config: dict[str, Any], name: str = "model", *, store_root: str | Path = "outputs"
+) -> str:
+    """The recipe YAML equivalent to a legacy config, for migrating to recipe files.
+
+    Inline ``calibration_data`` is written to a content-addressed file under ``store_root`` so the
+    recipe can name it.
+
+    Raises:
+        RecipeError: the legacy dict has problems; each is named by its legacy key.
+
+    >>> print(recipe_from_legacy({"model_path": "vad.onnx", "precision": "FP16"}))  # doctest: +SKIP
+    """
+    from ovbuild.config import load_recipe
+    from ovbuild.runtime.devices import available_devices
+
+    translation = translate(name, config, store_root=store_root, available=available_devices())
+    load_recipe(raw=translation.raw)
+    translation.write_pending()
+    notes = list(translation.warnings)
+    if translation.raw["source"].get("converter", "").startswith("ovbuild.compat.converters:"):
+        notes.append(
+            "source.converter refers to a callable registered in this process; "
+            "replace it with 'module:function'"
+        )
+    return to_yaml(translation.raw, notes)
