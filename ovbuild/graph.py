@@ -117,9 +117,13 @@ def build(
     parent: CacheEntry | None = None
     shared_ctx = StageContext(recipe=recipe, out_dir=store, store_root=store)
     for item in planned:
-        entry, built = cache.build(item.stage.name, item.key, _producer(item, shared_ctx, parent, ancestors))
-        (result.built if built else result.reused).append(item.stage.name)
-        log.info("[%s] %s %s", item.stage.name, "built" if built else "cached", item.key[:12])
+        produce = _producer(item, shared_ctx, parent, ancestors)
+        if not item.stage.cached:
+            entry = CacheEntry(item.stage.name, item.key, store, produce(store))
+        else:
+            entry, built = cache.build(item.stage.name, item.key, produce)
+            (result.built if built else result.reused).append(item.stage.name)
+            log.info("[%s] %s %s", item.stage.name, "built" if built else "cached", item.key[:12])
         ancestors[item.stage.name] = entry
         parent = entry
     published = artifacts.publish(recipe["name"], final_key, parent.path, sha256_json(recipe))

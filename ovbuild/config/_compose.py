@@ -106,7 +106,8 @@ def compose_raw(overrides: list[str]) -> dict[str, Any]:
     except MissingConfigException as exc:
         raise RecipeError(str(exc).splitlines()[0], recipe=name) from exc
     except (HydraException, OmegaConfBaseException) as exc:
-        raise RecipeError(str(exc).strip().splitlines()[0], recipe=name) from exc
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        raise RecipeError(" ".join(lines[:2]), recipe=name) from exc
 
 
 def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -89,6 +89,11 @@ class SourceConfig:
     factory: str | None = None  # pytorch: "module:function" returning an nn.Module
     converter: str | None = None  # legacy: "module:function" returning an ov.Model or a path
     args: dict[str, Any] = field(default_factory=dict)
+    # pytorch: numpy dtype per input name for the example inputs built from ``inputs`` (float32)
+    input_dtypes: dict[str, str] = field(default_factory=dict)
+    # hf: sentence pooling baked into the graph (mean | cls | max | none); null = from modules.json
+    pooling: str | None = None
+    normalize: bool | None = None  # hf: L2-normalize the pooled embedding; null = from modules.json
 
 
 @dataclass
@@ -103,8 +108,12 @@ class PrecisionRule:
 
 @dataclass
 class AccuracyBudget:
+    """Adaptive selection: the cheapest precision map whose metric drops at most ``max_drop``."""
+
     max_drop: float = MISSING
-    metric: Metric | None = None
+    metric: Metric | None = None  # validate.metric, else cosine, when omitted
+    samples: int = 100  # calibration samples scored per candidate map
+    fallback: Precision = Precision.int8_weights  # where sensitive layers go when kept out of INT8
 
 
 @dataclass
@@ -116,6 +125,10 @@ class PrecisionConfig:
     sym: bool = False
     dynamic_quantization_group_size: int | None = None
     accuracy: AccuracyBudget | None = None
+    # nncf.quantize knobs; model_type "transformer" is chosen automatically for attention graphs.
+    model_type: str | None = None
+    preset: str | None = None  # performance | mixed
+    smooth_quant_alpha: float | None = None
 
 
 @dataclass
@@ -142,6 +155,7 @@ class CalibrationConfig:
     target: str | None = None  # callable: "module:function" yielding input dicts
     samples: int = 300
     seed: int = 0
+    holdout: int = 100  # samples kept apart for validate, never used for calibration
 
 
 @dataclass
@@ -222,8 +236,14 @@ class Recipe:
 def register_schema() -> None:
     """Put the schema into Hydra's ConfigStore, so configs can extend ``schema/recipe``."""
     from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
 
     cs = ConfigStore.instance()
     cs.store(group="schema", name="recipe", node=Recipe)
+    # Untyped defaults at the root of conf/config.yaml: every schema key exists, so any value can
+    # be overridden without '+', while type checking stays with ovbuild's validator, which
+    # reports every problem at once instead of Hydra's first.
+    defaults = OmegaConf.to_container(OmegaConf.structured(Recipe), enum_to_str=True)
+    cs.store(name="recipe_defaults", node=OmegaConf.create(defaults))
     for kind, cls in FRONTEND_SCHEMAS.items():
         cs.store(group="schema/frontend", name=kind, node=cls)

@@ -55,6 +55,9 @@ class Stage:
     version: ClassVar[int] = 1
     #: A stage that does not yet transform its input says so here; ``ovbuild show`` prints it.
     passthrough_note: ClassVar[str | None] = None
+    #: False for stages whose whole result is cheap metadata: they run every build and leave no
+    #: entry, so a build that fails later leaves nothing behind for them.
+    cached: ClassVar[bool] = True
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
         raise NotImplementedError

@@ -13,6 +13,7 @@ from ovbuild.store import CacheEntry
 class SourceStage(Stage):
     name = "source"
     version = 1
+    cached = False  # its digests are already in the key; an entry would hold nothing more
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         return recipe["source"]

