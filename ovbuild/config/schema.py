@@ -192,6 +192,12 @@ class AudioFrontend:
     mono: bool = True
     pad_or_chunk: str = "pad"
     input_name: str | None = None
+    pad_mode: str = "constant"  # centre padding: constant (librosa's default) | reflect
+    top_db: float | None = 80.0  # librosa power_to_db's floor below the clip's max dB; null: none
+    layout: str = "mels_frames"  # feature layout: mels_frames ([n, frames], librosa) | frames_mels
+    chunk_seconds: float = 30.0  # whisper_log_mel pads/trims to this many seconds
+    mixdown: bool = True  # average multichannel audio to mono; false: multichannel input fails
+    input_layout: str = "NCT"  # layout of the model input fed: letters N, C (bands), T (frames), 1
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Front-ends compiled into the model graph."""
