@@ -96,12 +96,44 @@ class Model:
             return {k: np.asarray(v) for k, v in item.items()}
         if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
             return {self.input_names[0]: self._waveform(item)}
-        if self.frontend.get("kind") == "text" and self.frontend.get("embedded"):
+        if self.frontend.get("kind") == "text":
             texts = [item] if isinstance(item, str) else list(item)
-            return {self.input_names[0]: np.array(texts)}
+            if self.frontend.get("embedded"):
+                return {self.input_names[0]: np.array(texts)}
+            return self._tokenize(texts)
         if len(self.input_names) != 1:
             raise ValueError(f"this model has inputs {self.input_names}: pass a dict of named arrays")
         return {self.input_names[0]: np.asarray(item)}
+
+    def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Host-side tokenization with ``tokenizers`` when the tokenizer is not in the graph."""
+        if getattr(self, "_host_tokenizer", None) is None:
+            from tokenizers import Tokenizer
+
+            fe = self.frontend
+            recorded = Path(fe.get("tokenizer") or self.manifest["recipe"]["source"]["path"])
+            found = [
+                d / "tokenizer.json"
+                for d in (self.artifact_dir, recorded)
+                if (d / "tokenizer.json").is_file()
+            ]
+            if not found:
+                raise FileNotFoundError(f"no tokenizer.json in {self.artifact_dir} or {recorded}")
+            tokenizer = Tokenizer.from_file(str(found[0]))
+            length = int(fe.get("max_length", 128))
+            tokenizer.enable_truncation(length)
+            if fe.get("padding", "max_length") == "max_length":
+                tokenizer.enable_padding(length=length)
+            else:
+                tokenizer.enable_padding()
+            self._host_tokenizer = tokenizer
+        encoded = self._host_tokenizer.encode_batch(texts)
+        columns = {
+            "input_ids": [e.ids for e in encoded],
+            "attention_mask": [e.attention_mask for e in encoded],
+            "token_type_ids": [e.type_ids for e in encoded],
+        }
+        return {name: np.array(columns[name], dtype=np.int64) for name in self.input_names if name in columns}
 
     def _waveform(self, item: Any) -> np.ndarray:
         fe = self.frontend
@@ -200,6 +232,8 @@ def load_artifact(
     plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())
     for warning in plan["warnings"]:
         warnings.warn(warning, stacklevel=2)
+    if (manifest.get("frontend") or {}).get("kind") == "text" and manifest["frontend"].get("embedded"):
+        import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops on new Cores)
     core = ov.Core()
     compiled = None
     blob = manifest.get("blobs", {}).get(plan["device"])

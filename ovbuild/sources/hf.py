@@ -1,0 +1,197 @@
+"""HuggingFace model directories, exported offline with optimum-intel's OpenVINO exporter.
+
+The task comes from ``config.json`` (see :mod:`ovbuild.sources._detect`) unless ``source.task``
+says otherwise. Every exported sub-model is renamed to ovbuild's convention: the encoder (or the
+only model) is ``model.xml``, decoders are ``decoder_model.xml`` / ``decoder_with_past_model.xml``.
+A sentence-transformers layout gets its pooling and normalization baked into ``model.xml``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from ovbuild.errors import SourceError
+from ovbuild.sources._detect import Detected, detect
+
+# optimum-intel file name -> ovbuild file stem (first listed wins as "model").
+_EXPORTED = (
+    ("openvino_model", "model", "model"),
+    ("openvino_encoder_model", "model", "encoder"),
+    ("openvino_decoder_model", "decoder_model", "decoder"),
+    ("openvino_decoder_with_past_model", "decoder_with_past_model", "decoder_with_past"),
+)
+_WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_POOLINGS = ("mean", "cls", "max", "none")
+
+
+def model_dir(cfg: dict[str, Any]) -> Path:
+    """The local model directory ``source.path`` names.
+
+    Raises:
+        SourceError: the path is missing, is a hub id (no network here), or holds no model.
+    """
+    raw = cfg.get("path")
+    if not raw:
+        raise SourceError("source.path: required for an hf source (a local HuggingFace model directory)")
+    path = Path(raw).expanduser()
+    if not path.exists():
+        if _HUB_ID.match(str(raw)):
+            raise SourceError(
+                f"source.path: {raw!r} is not on disk; a HuggingFace source must be a local directory "
+                "here (no network): download the model elsewhere and point source.path at its folder"
+            )
+        raise SourceError(f"source.path: no such directory: {path}")
+    if not path.is_dir():
+        raise SourceError(f"source.path: {path} is a file; an hf source is a model directory")
+    path = path.resolve()
+    if not (path / "config.json").is_file():
+        raise SourceError(f"source.path: {path} is not a HuggingFace model directory (no config.json)")
+    if not any((path / name).is_file() for name in _WEIGHT_FILES):
+        raise SourceError(
+            f"source.path: {path} has a config.json but no weights ({', '.join(_WEIGHT_FILES)})"
+        )
+    return path
+
+
+def detected(cfg: dict[str, Any]) -> Detected:
+    """Detection for ``cfg``, with the recipe's ``pooling``/``normalize`` overrides applied."""
+    found = detect(model_dir(cfg), cfg.get("task"))
+    pooling = cfg.get("pooling")
+    if pooling is not None and pooling not in _POOLINGS:
+        raise SourceError(f"source.pooling: {pooling!r} is not one of {', '.join(_POOLINGS)}")
+    if pooling is None:
+        pooling = found.pooling
+    normalize = found.normalize if cfg.get("normalize") is None else bool(cfg["normalize"])
+    if pooling == "none":
+        pooling, normalize = None, False
+    return Detected(found.task, found.model_type, found.architectures, pooling, normalize, found.task_source)
+
+
+def input_files(cfg: dict[str, Any]) -> list[Path]:
+    """The model directory (every file in it enters the cache key).
+
+    Raises:
+        SourceError: see :func:`model_dir`; also an unknown ``model_type``, found before building.
+    """
+    path = model_dir(cfg)
+    detected(cfg)  # an unknown model_type or bad pooling fails at planning, before any stage runs
+    _register_tokenizer_ops()
+    return [path]
+
+
+def _register_tokenizer_ops() -> None:
+    # An embedded tokenizer's ops live in openvino_tokenizers' extension, which registers itself
+    # on every ov.Core created after this import; later stages must be able to read that IR.
+    try:
+        import openvino_tokenizers  # noqa: F401
+    except ImportError:
+        pass
+
+
+def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Export the directory with optimum-intel, rename sub-models, bake sentence pooling.
+
+    Args:
+        ctx: the stage context; IR is written into ``ctx.out_dir``.
+        cfg: the ``source`` section of the recipe.
+
+    Returns:
+        ``{"models": {role: file}, "task", "model_type", "architectures", "pooling", ...}``.
+
+    Raises:
+        SourceError: the directory cannot be exported for the task.
+    """
+    path = model_dir(cfg)
+    found = detected(cfg)
+    export_dir = ctx.out_dir / "_export"
+    started = time.perf_counter()
+    _export(path, export_dir, found.task)
+    models: dict[str, str] = {}
+    for exported, stem, role in _EXPORTED:
+        xml = export_dir / f"{exported}.xml"
+        if not xml.is_file() or (stem == "model" and "model" in models.values()):
+            continue
+        xml.replace(ctx.out_dir / f"{stem}.xml")
+        (export_dir / f"{exported}.bin").replace(ctx.out_dir / f"{stem}.bin")
+        models[role] = f"{stem}.xml"
+    shutil.rmtree(export_dir, ignore_errors=True)
+    if not models:
+        raise SourceError(f"source.path: optimum-intel exported no OpenVINO model from {path}")
+    if found.pooling:
+        _bake_pooling(ctx, found.pooling, found.normalize)
+    return {
+        "models": models,
+        **found.as_dict(),
+        "export_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _export(path: Path, out: Path, task: str) -> None:
+    from optimum.exporters.openvino import main_export
+
+    try:
+        # library_name pins plain transformers: ovbuild bakes sentence pooling itself, the same way
+        # for every layout, instead of letting the exporter switch libraries by directory contents.
+        main_export(str(path), out, task=task, library_name="transformers", local_files_only=True)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(
+            f"source.path: optimum-intel cannot export {path} for task {task!r}: {first}"
+        ) from exc
+
+
+def _bake_pooling(ctx: Any, pooling: str, normalize: bool) -> None:
+    """Append pooling (and L2 normalization) to ``model.xml``; output ``sentence_embedding``."""
+    import numpy as np
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    model = ctx.core.read_model(str(ctx.out_dir / "model.xml"))
+    # The producer of the Result, not the Result's own output: a graph built on the latter
+    # keeps the old Result inside and does not serialize.
+    results = model.get_results()
+    hidden_result = next((r for r in results if "last_hidden_state" in r.output(0).get_names()), results[0])
+    hidden = hidden_result.input_value(0)
+    mask_param = next(
+        (p for p in model.get_parameters() if "attention_mask" in p.output(0).get_names()), None
+    )
+    if pooling == "cls":
+        pooled = ops.gather(hidden, ops.constant(0, ov.Type.i64), ops.constant(1, ov.Type.i64))
+    elif mask_param is None:
+        pooled = ops.reduce_mean(hidden, ops.constant([1], ov.Type.i64), keep_dims=False)
+    else:
+        mask = ops.unsqueeze(ops.convert(mask_param, ov.Type.f32), ops.constant([-1], ov.Type.i64))
+        if pooling == "max":
+            # Padded positions get a large negative value so they never win the max.
+            masked = ops.add(ops.multiply(hidden, mask), ops.multiply(ops.add(mask, -1.0), np.float32(1e9)))
+            pooled = ops.reduce_max(masked, ops.constant([1], ov.Type.i64), keep_dims=False)
+        else:
+            summed = ops.reduce_sum(
+                ops.multiply(hidden, mask), ops.constant([1], ov.Type.i64), keep_dims=False
+            )
+            counts = ops.reduce_sum(mask, ops.constant([1], ov.Type.i64), keep_dims=False)
+            # sentence-transformers clamps the token count at 1e-9 before dividing.
+            pooled = ops.divide(summed, ops.maximum(counts, np.float32(1e-9)))
+    if normalize:
+        norm = ops.sqrt(
+            ops.reduce_sum(ops.multiply(pooled, pooled), ops.constant([-1], ov.Type.i64), keep_dims=True)
+        )
+        # torch.nn.functional.normalize divides by max(norm, 1e-12).
+        pooled = ops.divide(pooled, ops.maximum(norm, np.float32(1e-12)))
+    pooled.output(0).set_names({"sentence_embedding"})
+    result = ops.result(pooled)
+    pooled_model = ov.Model([result], model.get_parameters(), "sentence_embedding")
+    del model
+    (ctx.out_dir / "model.xml").unlink()
+    (ctx.out_dir / "model.bin").unlink()
+    ctx.save_model(pooled_model)

@@ -1,0 +1,127 @@
+"""Text front-end compiled into the graph: an openvino-tokenizers tokenizer in front of the model.
+
+The combined ``model.xml`` takes a 1-D string tensor (one sentence per row) and pads/truncates to
+``frontend.max_length`` inside the graph, so the loader needs no ``transformers`` at run time.
+The tokenizer alone is kept beside it as ``openvino_tokenizer.xml``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ovbuild.errors import StageError
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import MODEL_XML
+from ovbuild.store import CacheEntry
+
+TOKENIZER_XML = "openvino_tokenizer.xml"
+TEXT_INPUT = "text"
+
+
+def tokenizer_dir(recipe: dict[str, Any], config: dict[str, Any]) -> Path:
+    """Where the tokenizer files are: ``frontend.tokenizer`` or the hf source directory.
+
+    Raises:
+        StageError: neither names a directory.
+    """
+    raw = config.get("tokenizer") or (
+        recipe["source"].get("path") if recipe["source"]["kind"] == "hf" else None
+    )
+    if not raw:
+        raise StageError("frontend.tokenizer: required when the source is not an hf directory")
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise StageError(f"frontend.tokenizer: no such tokenizer directory: {path}")
+    return path.resolve()
+
+
+def build_tokenizer(path: Path, max_length: int, padding: str) -> Any:
+    """An OpenVINO tokenizer model for the HuggingFace tokenizer in ``path``.
+
+    Raises:
+        StageError: transformers cannot load it or openvino-tokenizers cannot convert it.
+    """
+    try:
+        from openvino_tokenizers import convert_tokenizer
+        from transformers import AutoTokenizer
+    except ImportError as exc:
+        raise StageError(
+            f"frontend: an embedded text front-end needs {exc.name!r}, which is not installed"
+        ) from exc
+    try:
+        hf_tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        return convert_tokenizer(
+            hf_tokenizer,
+            max_length=max_length,
+            truncation=True,
+            use_max_padding=padding == "max_length",
+        )
+    except Exception as exc:
+        raise StageError(f"frontend.tokenizer: cannot convert the tokenizer in {path}: {exc}") from exc
+
+
+def embed_text(ctx: Any, parent: CacheEntry, config: dict[str, Any]) -> dict[str, Any]:
+    """Prepend the tokenizer to ``model.xml``; the result takes strings.
+
+    Args:
+        ctx: the stage context.
+        parent: the entry holding the shaped ``model.xml`` (inputs like ``input_ids``).
+        config: the ``frontend`` section (``kind: text``).
+
+    Returns:
+        ``{"embedded": True, "input": "text", "tokenizer": "openvino_tokenizer.xml", ...}``.
+
+    Raises:
+        StageError: the tokenizer cannot be built or its outputs match no model input.
+    """
+    path = tokenizer_dir(ctx.recipe, config)
+    tokenizer = build_tokenizer(path, int(config["max_length"]), config.get("padding", "max_length"))
+    model = ctx.read_model(parent)
+    produced = {name for out in tokenizer.outputs for name in out.get_names()}
+    leftover = [p.get_any_name() for p in model.inputs if not p.get_names() & produced]
+    if leftover:
+        raise StageError(
+            f"frontend: model inputs {leftover} are not produced by the tokenizer "
+            f"(it gives {sorted(produced)})"
+        )
+    combined = _connect(tokenizer, model)
+    combined.inputs[0].get_tensor().set_names({TEXT_INPUT})
+    ctx.save_model(combined)
+    ctx.save_model(tokenizer, TOKENIZER_XML)
+    carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
+    return {
+        "embedded": True,
+        "input": TEXT_INPUT,
+        "tokenizer": TOKENIZER_XML,
+        "tokenizer_dir": str(path),
+        "feeds": [p.get_any_name() for p in model.inputs],
+        "max_length": int(config["max_length"]),
+    }
+
+
+def _connect(tokenizer: Any, model: Any) -> Any:
+    """Feed the model's inputs from the tokenizer's outputs of the same name.
+
+    Built by hand rather than with ``openvino_tokenizers.connect_models``: the tokenizer keeps its
+    truncation switch in a ReadValue/Assign state, and the combined model must carry that Assign
+    as a sink or the CPU plugin rejects the ReadValue at inference.
+    """
+    import openvino as ov
+
+    by_name = {
+        name: result.input_value(0)
+        for result in tokenizer.get_results()
+        for name in result.output(0).get_names()
+    }
+    for param in model.get_parameters():
+        source = next((by_name[n] for n in param.output(0).get_names() if n in by_name), None)
+        if source is None:
+            continue
+        if source.get_element_type() != param.get_element_type():
+            source = ov.opset13.convert(source, param.get_element_type()).output(0)
+        for target in list(param.output(0).get_target_inputs()):
+            target.replace_source_output(source)
+    combined = ov.Model(model.get_results(), tokenizer.get_sinks(), tokenizer.get_parameters(), "text_model")
+    combined.validate_nodes_and_infer_types()
+    return combined
