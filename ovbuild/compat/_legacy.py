@@ -278,14 +278,15 @@ def _device(c: _Checker, available: list[str], warnings: list[str]) -> dict[str,
     pre = c.get("precompile_shapes", (bool,), "true or false")
     shapes = c.get("input_shapes", (dict,), "a dict of input name -> shape list")
     if shapes:
+        good: dict[str, list[int]] = {}
         for key, shape in shapes.items():
-            if not isinstance(shape, (list, tuple)) or not all(
+            if isinstance(shape, (list, tuple)) and all(
                 isinstance(d, int) and not isinstance(d, bool) for d in shape
             ):
+                good[str(key)] = [int(d) for d in shape]
+            else:
                 c.problems.append(f"input_shapes.{key}: expected a list of integers, got {shape!r}")
-        out["input_shapes"] = {
-            str(k): [int(d) for d in v] for k, v in shapes.items() if isinstance(v, (list, tuple))
-        }
+        out["input_shapes"] = good
     if pre is not None:
         out["precompile_shapes"] = pre
     return out

@@ -153,7 +153,7 @@ class OpenVINOBackend:
                 "load_seconds": loaded.runtime.load_seconds,
                 "inputs": loaded.runtime.manifest["inputs"],
                 "outputs": loaded.runtime.manifest["outputs"],
-                "warnings": list(seen),
+                "warnings": list(dict.fromkeys(seen)),  # the build and the loader may both say it
             }
 
     def _variant(self, loaded: LoadedModel, config: dict[str, Any]) -> LoadedModel:
@@ -219,6 +219,7 @@ class OpenVINOBackend:
                 seconds = time.perf_counter() - started
             except Exception as exc:
                 return _error(where, exc)
+            log.info("%s: %d item(s) in %.2f ms on %s", name, items, seconds * 1000.0, runtime.device)
             return {
                 "status": "success",
                 "results": results,
