@@ -1,0 +1,73 @@
+"""Legacy converters: ``source.converter: "module:function"`` returning an ``ov.Model`` or a path.
+
+Older code that already knows how to produce OpenVINO models plugs in here unchanged. The
+function is called with ``source.args`` (plus ``path=source.path`` when set); a returned path is
+read as IR (``.xml``) or converted by OpenVINO's front-ends (ONNX, TFLite, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ovbuild.errors import SourceError
+from ovbuild.sources._target import arg_files, resolve_target, target_file
+
+
+def input_files(cfg: dict[str, Any]) -> list[Path]:
+    """The converter's module file, ``source.path`` if set, and files named in ``source.args``.
+
+    Raises:
+        SourceError: the converter module cannot be found, or ``source.path`` does not exist.
+    """
+    files = [target_file(cfg.get("converter"), "source.converter")]
+    if cfg.get("path"):
+        path = Path(cfg["path"]).expanduser()
+        if not path.exists():
+            raise SourceError(f"source.path: no such file: {path}")
+        files.append(path.resolve())
+    return files + arg_files(cfg.get("args") or {})
+
+
+def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Run the converter and save what it returns as ``model.xml``.
+
+    Returns:
+        ``{"models": {"model": "model.xml"}, "returned": "model" | "path"}``.
+
+    Raises:
+        SourceError: the converter does not import, fails, or returns something unusable.
+    """
+    import openvino as ov
+
+    converter = resolve_target(cfg.get("converter"), "source.converter")
+    kwargs = dict(cfg.get("args") or {})
+    if cfg.get("path"):
+        kwargs.setdefault("path", cfg["path"])
+    try:
+        produced = converter(**kwargs)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(
+            f"source.converter: {cfg['converter']} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    returned = "model"
+    if isinstance(produced, (str, Path)):
+        returned = "path"
+        path = Path(produced)
+        if not path.is_file():
+            raise SourceError(f"source.converter: {cfg['converter']} returned {path}, which does not exist")
+        try:
+            produced = (
+                ctx.core.read_model(str(path)) if path.suffix == ".xml" else ov.convert_model(str(path))
+            )
+        except Exception as exc:
+            raise SourceError(f"source.converter: OpenVINO cannot read {path}: {exc}") from exc
+    if not isinstance(produced, ov.Model):
+        raise SourceError(
+            f"source.converter: {cfg['converter']} returned {type(produced).__name__}, "
+            "expected an openvino.Model or a model file path"
+        )
+    ctx.save_model(produced)
+    return {"models": {"model": "model.xml"}, "returned": returned}
