@@ -44,28 +44,121 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / denom) if denom else float(np.array_equal(a, b))
 
 
-def score(metric: str, refs: list[np.ndarray], cands: list[np.ndarray]) -> float:
+def embeddings(outputs: list[np.ndarray], samples: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
+    """One vector per sample: token outputs ``[1, T, H]`` are mean-pooled over the attention mask
+    (sentence embeddings), anything else is flattened."""
+    vectors = []
+    for i, out in enumerate(outputs):
+        out = np.asarray(out, np.float64)
+        mask = (samples[i].get("attention_mask") if samples else None) if samples is not None else None
+        if out.ndim == 3 and mask is not None and np.asarray(mask).shape == out.shape[:2]:
+            m = np.asarray(mask, np.float64)[..., None]
+            vectors.append(((out * m).sum(1) / np.maximum(m.sum(1), 1.0)).ravel())
+        else:
+            vectors.append(out.ravel())
+    return np.stack(vectors)
+
+
+def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
+    """Share of samples whose nearest neighbour (cosine, among the other samples) is the same
+    under the candidate's embeddings as under the reference's."""
+    if len(refs) < 3:
+        raise StageError("validate.metric: nn_agreement needs at least 3 held-out samples")
+
+    def nearest(e: np.ndarray) -> np.ndarray:
+        e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+        sim = e @ e.T
+        np.fill_diagonal(sim, -np.inf)
+        return sim.argmax(1)
+
+    return float(np.mean(nearest(refs) == nearest(cands)))
+
+
+def _target(spec: str | None) -> Any:
+    import importlib
+
+    if not spec:
+        raise StageError("validate.target: metric 'target' needs validate.target='module:function'")
+    module, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise StageError(f"validate.target: cannot import {spec!r}: {exc}") from exc
+
+
+def score(
+    metric: str,
+    refs: list[np.ndarray],
+    cands: list[np.ndarray],
+    samples: list[dict[str, np.ndarray]] | None = None,
+    target: str | None = None,
+) -> float:
+    """``metric`` of candidate outputs against reference outputs (first output, one per sample)."""
+    if metric == "target":
+        return float(_target(target)(refs, cands))
+    r, c = embeddings(refs, samples), embeddings(cands, samples)
     if metric == "cosine":
-        return float(np.mean([cosine(r, c) for r, c in zip(refs, cands, strict=True)]))
+        return float(np.mean([cosine(a, b) for a, b in zip(r, c, strict=True)]))
     if metric == "max_abs":
-        return float(max(np.max(np.abs(r.astype(np.float64) - c)) for r, c in zip(refs, cands, strict=True)))
+        return float(np.max(np.abs(r - c)))
     if metric == "top1_agreement":
-        return float(np.mean([np.argmax(r) == np.argmax(c) for r, c in zip(refs, cands, strict=True)]))
+        return float(np.mean(r.argmax(1) == c.argmax(1)))
+    if metric == "nn_agreement":
+        return nn_agreement(r, c)
     raise StageError(f"validate.metric: {metric!r} is not available in this build of ovbuild")
 
 
-def compare_models(ctx: Any, reference: Any, candidate: Any, cfg: dict[str, Any]) -> float:
-    """``cfg['metric']`` of the candidate's first output against the reference's (at f32)."""
-    ref_model = ctx.read_model(reference)
-    samples = (
-        npz_inputs(cfg["data"], cfg["samples"])
-        if cfg.get("data")
-        else synthetic_inputs(ref_model, cfg["samples"])
-    )
-    ref = ctx.core.compile_model(ref_model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
-    cand = ctx.core.compile_model(ctx.read_model(candidate), "CPU")
-    refs, cands = [], []
-    for sample in samples:
-        refs.append(np.asarray(ref(sample)[0]))
-        cands.append(np.asarray(cand(sample)[0]))
-    return score(cfg["metric"], refs, cands)
+def all_scores(
+    refs: list[np.ndarray], cands: list[np.ndarray], samples: list[dict] | None = None
+) -> dict[str, float]:
+    """Every built-in metric that applies (nn_agreement needs 3+ samples)."""
+    out = {m: score(m, refs, cands, samples) for m in ("cosine", "max_abs", "top1_agreement")}
+    if len(refs) >= 3:
+        out["nn_agreement"] = score("nn_agreement", refs, cands, samples)
+    return out
+
+
+def drop(metric: str, value: float, reference: float | None = None) -> float:
+    """How far ``value`` is from a perfect match: ``1 - value`` for similarity metrics, the value
+    itself for ``max_abs``, ``reference - value`` for a target metric."""
+    if metric == "max_abs":
+        return value
+    if metric == "target":
+        return (reference if reference is not None else 1.0) - value
+    return 1.0 - value
+
+
+def run_outputs(compiled: Any, samples: list[dict[str, np.ndarray]], desc: str) -> list[np.ndarray]:
+    """The first output of ``compiled`` for every sample, with a progress bar."""
+    from tqdm import tqdm
+
+    request = compiled.create_infer_request()
+    return [np.array(request.infer(s)[compiled.outputs[0]]) for s in tqdm(samples, desc=desc, leave=False)]
+
+
+def compare_models(
+    ctx: Any,
+    candidate_model: Any,
+    samples: list[dict[str, np.ndarray]],
+    refs: list[np.ndarray],
+    cfg: dict[str, Any],
+    properties: dict[str, Any] | None = None,
+) -> dict[str, float]:
+    """Score a candidate against reference outputs on ``samples``.
+
+    Args:
+        ctx: a stage context (its ``core`` compiles).
+        candidate_model: the ``ov.Model`` to score, compiled on CPU with ``properties``.
+        samples: held-out inputs.
+        refs: the FP32 reference's first output for each sample.
+        cfg: the ``validate`` block (``metric``, ``target``).
+        properties: compile properties of the device plan (inference precision, ...).
+
+    Returns:
+        ``{metric: value}`` for the configured metric and every built-in one that applies.
+    """
+    cand = ctx.core.compile_model(candidate_model, "CPU", properties or {})
+    cands = run_outputs(cand, samples, "validate")
+    values = all_scores(refs, cands, samples)
+    values[cfg["metric"]] = score(cfg["metric"], refs, cands, samples, cfg.get("target"))
+    return values

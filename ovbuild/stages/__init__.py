@@ -1,7 +1,8 @@
-"""The stages of the graph, in order: source → convert → shape → frontend → compress → validate →
+"""The stages of the graph, in order: source → convert → shape → frontend → calibrate → compress → validate →
 serialize → precompile → emit."""
 
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.calibrate import CalibrateStage
 from ovbuild.stages.compress import CompressStage
 from ovbuild.stages.convert import ConvertStage
 from ovbuild.stages.emit import EmitStage
@@ -19,6 +20,7 @@ def default_stages() -> list[Stage]:
         ConvertStage(),
         ShapeStage(),
         FrontendStage(),
+        CalibrateStage(),
         CompressStage(),
         ValidateStage(),
         SerializeStage(),

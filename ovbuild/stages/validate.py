@@ -1,14 +1,18 @@
 """``validate``: compare the candidate with the FP32 reference (at f32) on held-out inputs.
 
-The reference is the model as it stood before ``compress``. Inputs come from ``validate.data``
-(an ``.npz`` of named arrays, one sample per leading index) or, without it, seeded random inputs
-of the recorded shapes. A metric outside ``validate.min``/``max`` fails the build, and nothing
-is published.
+The reference is the model as it stood before ``compress``. Inputs are, in order of preference:
+``validate.data`` (an ``.npz`` of named arrays, one sample per leading index); the held-out split
+of the ``calibrate`` stage (never used for calibration; its f32 reference outputs are cached
+there); else seeded random inputs of the recorded shapes, with a warning. A metric outside
+``validate.min``/``max`` fails the build with the measured value, and nothing is published.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ovbuild.errors import StageError
 from ovbuild.stages._models import carry_models
@@ -18,18 +22,58 @@ from ovbuild.store import CacheEntry
 _REFERENCE_STAGES = ("frontend", "shape", "convert")
 
 
+def candidate_properties(recipe: dict[str, Any]) -> dict[str, Any]:
+    """Compile properties that change numerics: the device's inference precision."""
+    precision = (recipe.get("device") or {}).get("inference_precision")
+    return {"INFERENCE_PRECISION_HINT": precision} if precision else {}
+
+
+def heldout(
+    ctx: StageContext, reference: CacheEntry, cfg: dict[str, Any]
+) -> tuple[list[dict], list[np.ndarray]]:
+    """Held-out samples and the reference's first output on each (at f32)."""
+    from ovbuild.calibration import load_samples
+    from ovbuild.metrics import npz_inputs, run_outputs, synthetic_inputs
+    from ovbuild.stages.calibrate import HOLDOUT_FILE, REFERENCE_FILE
+
+    calib = ctx.ancestors.get("calibrate")
+    if not cfg.get("data") and calib is not None and calib.result.get("holdout_samples"):
+        samples = load_samples(calib.file(HOLDOUT_FILE), cfg["samples"])
+        with np.load(calib.file(REFERENCE_FILE), allow_pickle=False) as data:
+            refs = list(data["0"][: len(samples)])
+        return samples, refs
+    model = ctx.read_model(reference)
+    if cfg.get("data"):
+        samples = npz_inputs(cfg["data"], cfg["samples"])
+    else:
+        ctx.log.warning("validate: no validate.data and no held-out calibration split; scoring random inputs")
+        samples = synthetic_inputs(model, cfg["samples"])
+    compiled = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    try:
+        return samples, run_outputs(compiled, samples, "FP32 reference")
+    except RuntimeError as exc:
+        raise StageError(f"validate.data: samples do not fit the model: {exc}") from exc
+
+
+def check_bounds(cfg: dict[str, Any], value: float) -> None:
+    """Raise when ``value`` misses ``validate.min``/``max``."""
+    metric = cfg["metric"]
+    if cfg.get("min") is not None and value < cfg["min"]:
+        raise StageError(f"validate.min: measured {metric} {value:.6f} is below the minimum {cfg['min']}")
+    if cfg.get("max") is not None and value > cfg["max"]:
+        raise StageError(f"validate.max: measured {metric} {value:.6f} is above the maximum {cfg['max']}")
+
+
 class ValidateStage(Stage):
     name = "validate"
-    version = 1
+    version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
         if recipe.get("validate") is None:
             return None
         return {"validate": recipe["validate"], "device": recipe["device"]}
 
-    def input_files(self, recipe: dict[str, Any]):
-        from pathlib import Path
-
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         data = recipe["validate"].get("data")
         return [Path(data)] if data else []
 
@@ -40,11 +84,16 @@ class ValidateStage(Stage):
         reference = next((ctx.ancestors[s] for s in _REFERENCE_STAGES if s in ctx.ancestors), None)
         if reference is None:
             raise StageError("validate: no reference model before compress")
-        value = compare_models(ctx, reference, parent, cfg)
-        metric = cfg["metric"]
-        if cfg.get("min") is not None and value < cfg["min"]:
-            raise StageError(f"validate.min: measured {metric} {value:.6f} is below the minimum {cfg['min']}")
-        if cfg.get("max") is not None and value > cfg["max"]:
-            raise StageError(f"validate.max: measured {metric} {value:.6f} is above the maximum {cfg['max']}")
+        samples, refs = heldout(ctx, reference, cfg)
+        if not samples:
+            raise StageError("validate: no held-out samples to score")
+        props = candidate_properties(ctx.recipe)
+        try:
+            values = compare_models(ctx, ctx.read_model(parent), samples, refs, cfg, props)
+        except RuntimeError as exc:
+            raise StageError(f"validate: the candidate cannot run the held-out samples: {exc}") from exc
+        value = values[cfg["metric"]]
+        ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
+        check_bounds(cfg, value)
         carry_models(parent, ctx.out_dir)
-        return {"metric": metric, "value": value, "samples": cfg["samples"]}
+        return {"metric": cfg["metric"], "value": value, "samples": len(samples), "metrics": values}

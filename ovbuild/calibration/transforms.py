@@ -1,0 +1,164 @@
+"""Raw calibration items → model input dicts, through the recipe's own front-end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ovbuild.errors import StageError
+
+
+def input_specs(model: Any) -> list[tuple[str, list[int], Any]]:
+    """``[(name, shape with -1 for dynamic dims, numpy dtype or None for strings)]``."""
+    specs = []
+    for port in model.inputs:
+        pshape = port.get_partial_shape()
+        shape = [d.get_length() if d.is_static else -1 for d in pshape] if pshape.rank.is_static else []
+        etype = port.get_element_type()
+        dtype = None if etype.get_type_name() == "string" else etype.to_dtype()
+        specs.append((port.get_any_name(), shape, dtype))
+    return specs
+
+
+def _where(cfg: dict[str, Any]) -> str:
+    return cfg.get("path") or cfg.get("target") or cfg["kind"]
+
+
+def fit(sample: dict[str, Any], specs: list, cfg: dict[str, Any], index: int) -> dict[str, np.ndarray]:
+    """Check ``sample`` against the model's inputs: names, ranks, static dims; cast dtypes."""
+    out = {}
+    for name, shape, dtype in specs:
+        if name not in sample:
+            raise StageError(
+                f"calibration: sample {index} from {_where(cfg)} has no input {name!r} "
+                f"(it has {sorted(sample)}); the model takes {[s[0] for s in specs]}"
+            )
+        value = np.asarray(sample[name])
+        if shape and value.ndim == len(shape) - 1:
+            value = value[None]  # one sample without its batch axis
+        bad = shape and (
+            value.ndim != len(shape) or any(d not in (-1, v) for d, v in zip(shape, value.shape, strict=True))
+        )
+        if bad:
+            raise StageError(
+                f"calibration: sample {index} from {_where(cfg)} does not fit input {name!r}: "
+                f"shape {list(value.shape)} vs the model's {shape}"
+            )
+        if dtype is not None:
+            if value.dtype.kind in "USO":
+                raise StageError(
+                    f"calibration: sample {index} from {_where(cfg)}: input {name!r} is text, "
+                    f"the model wants {dtype}"
+                )
+            value = value.astype(dtype, copy=False)
+        out[name] = value
+    return out
+
+
+def _tokenizer_dir(recipe: dict[str, Any]) -> str:
+    frontend = recipe.get("frontend") or {}
+    if frontend.get("tokenizer"):
+        return str(frontend["tokenizer"])
+    path = recipe["source"].get("path")
+    if path and Path(path).is_dir():
+        return path
+    raise StageError("calibration: text_lines needs a tokenizer: set frontend.tokenizer (a tokenizer dir)")
+
+
+def _text(items: list[str], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+    if any(dtype is None for _, _, dtype in specs):
+        # The tokenizer is compiled into the graph: the model takes the strings themselves.
+        return [{name: np.array([line]) for name, _, dtype in specs if dtype is None} for line in items]
+    from transformers import AutoTokenizer
+
+    tok_dir = _tokenizer_dir(recipe)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    except (OSError, ValueError) as exc:
+        raise StageError(f"frontend.tokenizer: cannot load a tokenizer from {tok_dir}: {exc}") from exc
+    seq = next((s[-1] for _, s, _ in specs if s and s[-1] > 0), None)
+    seq = seq or (recipe.get("frontend") or {}).get("max_length") or 128
+    samples = []
+    for line in items:
+        enc = tokenizer(line, padding="max_length", max_length=seq, truncation=True, return_tensors="np")
+        sample = {k: np.asarray(v) for k, v in enc.items()}
+        for name, _, _ in specs:
+            if name == "token_type_ids" and name not in sample:
+                sample[name] = np.zeros_like(sample["input_ids"])
+        samples.append(sample)
+    return samples
+
+
+def _audio(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+    from ovbuild.runtime.audio import audio_decode
+
+    frontend = recipe.get("frontend") or {}
+    floats = [(n, s) for n, s, d in specs if d is not None and np.issubdtype(d, np.floating)]
+    if frontend.get("kind") != "audio" or not frontend.get("embed", True) or len(floats) != 1:
+        raise StageError(
+            "calibration.kind=audio_dir: the model must take a waveform; set frontend=audio with embed=true"
+        )
+    name, shape = floats[0]
+    length = shape[-1] if shape and shape[-1] > 0 else None
+    samples = []
+    for path in items:
+        try:
+            wave, _ = audio_decode(str(path), frontend.get("sample_rate", 16000))
+        except Exception as exc:
+            raise StageError(f"calibration.path: cannot decode {path}: {exc}") from exc
+        wave = wave.mean(axis=0) if wave.ndim > 1 else wave
+        if length:
+            wave = np.pad(wave, (0, max(0, length - len(wave))))[:length]
+        samples.append({name: wave.astype(np.float32).reshape([1] * (len(shape) - 1) + [-1])})
+    return samples
+
+
+def _image(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+    from PIL import Image
+
+    name, shape, dtype = specs[0]
+    if len(shape) != 4:
+        raise StageError(f"calibration.kind=image_dir: input {name!r} has shape {shape}, not an image batch")
+    nchw = shape[1] in (1, 3)
+    h, w = (shape[2], shape[3]) if nchw else (shape[1], shape[2])
+    frontend = recipe.get("frontend") or {}
+    host = frontend.get("kind") == "image" and not frontend.get("embed", True)
+    samples = []
+    for path in items:
+        try:
+            img = Image.open(path).convert("RGB").resize((w, h))
+        except OSError as exc:
+            raise StageError(f"calibration.path: cannot read image {path}: {exc}") from exc
+        x = np.asarray(img, np.float32)
+        if host:
+            x = (x - np.asarray(frontend["mean"], np.float32)) / np.asarray(frontend["scale"], np.float32)
+        x = x.transpose(2, 0, 1) if nchw else x
+        samples.append({name: x[None]})
+    return samples
+
+
+def transform(
+    items: list[Any], cfg: dict[str, Any], recipe: dict[str, Any], model: Any, split: str
+) -> list[dict]:
+    """Raw items of one split → fitted input dicts, with a progress bar."""
+    from tqdm import tqdm
+
+    if not items:
+        return []
+    specs = input_specs(model)
+    kind = cfg["kind"]
+    if kind == "text_lines":
+        samples = _text(items, recipe, specs)
+    elif kind == "audio_dir":
+        samples = _audio(items, recipe, specs)
+    elif kind == "image_dir":
+        samples = _image(items, recipe, specs)
+    elif kind == "synthetic":
+        from ovbuild.metrics import synthetic_inputs
+
+        samples = synthetic_inputs(model, len(items), seed=cfg.get("seed", 0) + (split == "holdout"))
+    else:
+        samples = items
+    return [fit(s, specs, cfg, i) for i, s in enumerate(tqdm(samples, desc=f"{split} samples", leave=False))]

@@ -1,0 +1,249 @@
+"""Resolve a precision map onto a graph's nodes and compile it to NNCF calls and IR pins.
+
+The map is a default precision plus ordered rules; the first rule whose matchers (``layer``,
+``op_type``, ``name`` regex: all that are given) hit a node decides that node's precision. It
+compiles to: ``nncf.quantize`` with every non-INT8 node in ``ignored_scope``; one
+``nncf.compress_weights`` per weight-only mode, restricted to its nodes; f16 weight constants for
+``fp16``/``bf16`` nodes; and ``DisablePrecisionConversion`` pins in the IR for nodes a rule sends
+to ``fp32`` (the CPU would otherwise run them in its default BF16).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ovbuild.errors import RecipeError, StageError
+from ovbuild.precision.layers import classify, weight_port, weighted_nodes
+
+log = logging.getLogger("ovbuild.precision")
+
+_SKIP_TYPES = frozenset({"Parameter", "Constant", "Result"})
+_WEIGHT_ONLY = {"int8_weights": "INT8", "int4_weights": "INT4"}
+PIN_ATTRIBUTE = "DisablePrecisionConversion"
+
+
+@dataclass
+class NodeMap:
+    """Every node's precision, plus what the rules matched."""
+
+    precision: dict[str, str]
+    classes: dict[str, set[str]]
+    weighted: list[str]
+    rule_hits: list[int] = field(default_factory=list)
+    ruled: set[str] = field(default_factory=set)  # nodes whose precision a rule chose
+
+    def nodes(self, precision: str) -> list[str]:
+        return [n for n, p in self.precision.items() if p == precision]
+
+    def weighted_counts(self) -> dict[str, int]:
+        return dict(Counter(self.precision[n] for n in self.weighted))
+
+
+def _rule_matches(rule: dict[str, Any], node: Any, classes: set[str], pattern: re.Pattern | None) -> bool:
+    if rule.get("layer") and rule["layer"] not in classes:
+        return False
+    if rule.get("op_type") and rule["op_type"].lower() != node.get_type_name().lower():
+        return False
+    return not (pattern is not None and not pattern.search(node.get_friendly_name()))
+
+
+def _compile_rules(rules: list[dict[str, Any]]) -> list[re.Pattern | None]:
+    patterns = []
+    for i, rule in enumerate(rules):
+        if not (rule.get("layer") or rule.get("op_type") or rule.get("name")):
+            raise RecipeError(f"precision.rules[{i}]: give at least one of layer, op_type, name")
+        if rule["precision"] == "auto":
+            raise RecipeError(f"precision.rules[{i}].precision: 'auto' is only valid as precision.default")
+        try:
+            patterns.append(re.compile(rule["name"]) if rule.get("name") else None)
+        except re.error as exc:
+            raise RecipeError(
+                f"precision.rules[{i}].name: bad regular expression {rule['name']!r}: {exc}"
+            ) from exc
+    return patterns
+
+
+def pinned_in_graph(node: Any) -> bool:
+    """True for nodes already pinned to f32 (an embedded front-end): never quantized."""
+    return PIN_ATTRIBUTE in node.get_rt_info()
+
+
+def resolve(model: Any, default: str, rules: list[dict[str, Any]]) -> NodeMap:
+    """Give every node of ``model`` a precision; warn about rules that match nothing.
+
+    Args:
+        model: an ``ov.Model``.
+        default: the precision of nodes no rule matches.
+        rules: ``precision.rules`` as plain dicts, in order.
+
+    Returns:
+        The :class:`NodeMap`.
+
+    Raises:
+        RecipeError: a rule has no matcher, an invalid regex, or precision ``auto``.
+    """
+    patterns = _compile_rules(rules)
+    classes = classify(model)
+    hits = [0] * len(rules)
+    precision: dict[str, str] = {}
+    ruled: set[str] = set()
+    for node in model.get_ordered_ops():
+        if node.get_type_name() in _SKIP_TYPES:
+            continue
+        name = node.get_friendly_name()
+        chosen = default
+        for i, (rule, pattern) in enumerate(zip(rules, patterns, strict=True)):
+            if _rule_matches(rule, node, classes.get(name, set()), pattern):
+                chosen, hits[i] = rule["precision"], hits[i] + 1
+                ruled.add(name)
+                break
+        if pinned_in_graph(node):
+            chosen = "fp32"
+            ruled.discard(name)  # already pinned in the IR
+        precision[name] = chosen
+    for i, rule in enumerate(rules):
+        if hits[i] == 0:
+            shown = {k: v for k, v in rule.items() if v is not None}
+            log.warning("precision.rules[%d] %s matches no node of the model", i, shown)
+    return NodeMap(precision, classes, weighted_nodes(model), hits, ruled)
+
+
+def model_type_for(node_map: NodeMap, configured: str | None) -> str | None:
+    """``configured``, else ``transformer`` when the graph has attention."""
+    if configured:
+        return configured
+    has_attention = any("attention" in c for c in node_map.classes.values())
+    return "transformer" if has_attention else None
+
+
+def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any]) -> Any:
+    """Static INT8 (``nncf.quantize``) of the map's ``int8`` nodes; every other node is ignored."""
+    import nncf
+    from nncf.quantization.advanced_parameters import (
+        AdvancedQuantizationParameters,
+        AdvancedSmoothQuantParameters,
+    )
+
+    if not samples:
+        raise StageError(
+            "precision: static int8 needs calibration data; "
+            "set a calibration group (e.g. calibration=text_lines)"
+        )
+    ignored = [n for n, p in node_map.precision.items() if p != "int8"]
+    kwargs: dict[str, Any] = {}
+    model_type = model_type_for(node_map, cfg.get("model_type"))
+    if model_type:
+        kwargs["model_type"] = nncf.ModelType(model_type.lower())
+    if cfg.get("preset"):
+        kwargs["preset"] = nncf.QuantizationPreset(cfg["preset"].lower())
+    if cfg.get("smooth_quant_alpha") is not None:
+        alpha = cfg["smooth_quant_alpha"]
+        kwargs["advanced_parameters"] = AdvancedQuantizationParameters(
+            smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=alpha)
+        )
+    try:
+        return nncf.quantize(
+            model,
+            nncf.Dataset(samples),
+            subset_size=len(samples),
+            ignored_scope=nncf.IgnoredScope(names=ignored, validate=False),
+            **kwargs,
+        )
+    except ValueError as exc:
+        raise StageError(f"precision: nncf.quantize rejected the configuration: {exc}") from exc
+
+
+def compress_weights(model: Any, node_map: NodeMap, precision: str, cfg: dict[str, Any]) -> Any:
+    """Weight-only INT8/INT4 (``nncf.compress_weights``) of the map's ``precision`` nodes."""
+    import nncf
+
+    targets = set(node_map.nodes(precision)) & set(node_map.weighted)
+    if not targets:
+        return model
+    ignored = [n for n in node_map.precision if n not in targets]
+    bits = _WEIGHT_ONLY[precision]
+    mode = getattr(nncf.CompressWeightsMode, f"{bits}_{'SYM' if cfg.get('sym') else 'ASYM'}")
+    kwargs: dict[str, Any] = {}
+    if bits == "INT4":
+        kwargs.update(ratio=cfg.get("ratio", 1.0), group_size=cfg.get("group_size", 128), all_layers=True)
+    return nncf.compress_weights(
+        model, mode=mode, ignored_scope=nncf.IgnoredScope(names=ignored, validate=False), **kwargs
+    )
+
+
+def compress_fp16(model: Any, node_map: NodeMap) -> int:
+    """Store the weights of ``fp16``/``bf16`` nodes as f16 constants decompressed in-graph."""
+    import numpy as np
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    wanted = {n for n in node_map.weighted if node_map.precision[n] in ("fp16", "bf16")}
+    done = 0
+    for node in model.get_ordered_ops():
+        if node.get_friendly_name() not in wanted:
+            continue
+        port = weight_port(node)
+        const = node.input_value(port).get_node()
+        if const.get_type_name() != "Constant" or const.get_element_type() != ov.Type.f32:
+            continue
+        half = ops.constant(const.get_data().astype(np.float16))
+        node.input(port).replace_source_output(ops.convert(half, ov.Type.f32).output(0))
+        done += 1
+    return done
+
+
+def set_dynamic_quantization(model: Any, group_size: int | None) -> dict[str, str]:
+    """Record the CPU's runtime activation quantization in the model's ``runtime_options``.
+
+    OpenVINO applies ``runtime_options`` from the model's rt_info when it compiles, so the IR,
+    the precompiled blob and the generated loader all get it without extra plumbing.
+    """
+    if not group_size:
+        return {}
+    model.set_rt_info(str(group_size), ["runtime_options", "DYNAMIC_QUANTIZATION_GROUP_SIZE"])
+    return {"DYNAMIC_QUANTIZATION_GROUP_SIZE": str(group_size)}
+
+
+def apply_map(
+    model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any]
+) -> tuple[Any, dict]:
+    """Apply a resolved map to ``model``.
+
+    Args:
+        model: an ``ov.Model`` (consumed).
+        node_map: from :func:`resolve`.
+        samples: calibration input dicts (needed only for static INT8).
+        cfg: the ``precision`` config.
+
+    Returns:
+        ``(model, summary)``; the names to pin to f32 are in ``summary["pin_f32"]``.
+
+    Raises:
+        StageError: static INT8 without calibration data, or NNCF rejects the map.
+    """
+    summary: dict[str, Any] = {"weighted_layers": node_map.weighted_counts()}
+    int8_weighted = set(node_map.nodes("int8")) & (set(node_map.weighted) | _attention(node_map))
+    if int8_weighted:
+        model = quantize_int8(model, node_map, samples, cfg)
+        summary["nncf_quantize"] = {"ignored": len([p for p in node_map.precision.values() if p != "int8"])}
+    for precision in _WEIGHT_ONLY:
+        if set(node_map.nodes(precision)) & set(node_map.weighted):
+            model = compress_weights(model, node_map, precision, cfg)
+            summary.setdefault("nncf_compress_weights", []).append(precision)
+    summary["fp16_weights"] = compress_fp16(model, node_map)
+    summary["compile_properties"] = set_dynamic_quantization(
+        model, cfg.get("dynamic_quantization_group_size")
+    )
+    # An explicit fp32 rule means "execute in f32" even where the device defaults to BF16.
+    summary["pin_f32"] = [
+        n for n in node_map.nodes("fp32") if n in node_map.ruled or cfg["default"] != "fp32"
+    ]
+    return model, summary
+
+
+def _attention(node_map: NodeMap) -> set[str]:
+    return {n for n, c in node_map.classes.items() if "attention" in c}

@@ -1,0 +1,79 @@
+"""``calibrate``: materialise the calibration and held-out datasets once per model + dataset.
+
+The stage sits before ``compress``, so its key covers the model (parent key), the dataset's
+file digests and the calibration config but not the precision map: a sweep over several INT8
+variants builds it once. It writes ``calibration.npz`` (inputs NNCF collects statistics on),
+``holdout.npz`` (inputs ``validate`` scores on, never used to calibrate) and ``reference.npz``
+(the FP32 model's outputs on the held-out inputs at ``INFERENCE_PRECISION_HINT=f32``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ovbuild.errors import StageError
+from ovbuild.stages._models import carry_models
+from ovbuild.stages.base import Stage, StageContext
+from ovbuild.store import CacheEntry
+
+CALIBRATION_FILE = "calibration.npz"
+HOLDOUT_FILE = "holdout.npz"
+REFERENCE_FILE = "reference.npz"
+
+
+def run_reference(
+    ctx: StageContext, model: Any, samples: list[dict[str, Any]], what: str
+) -> list[list[np.ndarray]]:
+    """Every output of ``model`` at f32 for each sample; a sample that does not fit is a clear error."""
+    from tqdm import tqdm
+
+    compiled = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled.create_infer_request()
+    outputs = []
+    for i, sample in enumerate(tqdm(samples, desc=f"FP32 reference ({what})", leave=False)):
+        try:
+            result = request.infer(sample)
+        except RuntimeError as exc:
+            raise StageError(f"calibration: {what} sample {i} does not fit the model: {exc}") from exc
+        outputs.append([np.array(result[port]) for port in compiled.outputs])
+    return outputs
+
+
+class CalibrateStage(Stage):
+    name = "calibrate"
+    version = 1
+
+    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+        if recipe.get("calibration") is None:
+            return None
+        return {"calibration": recipe["calibration"], "frontend": recipe.get("frontend")}
+
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
+        path = recipe["calibration"].get("path")
+        return [Path(path).expanduser()] if path and Path(path).expanduser().exists() else []
+
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+        from ovbuild.calibration import load_dataset, save_samples
+
+        model = ctx.read_model(parent)
+        calib, holdout = load_dataset(config["calibration"], ctx.recipe, model)
+        if not calib:
+            raise StageError(f"calibration.path: {config['calibration'].get('path')} gave no samples")
+        run_reference(ctx, model, calib[:1], "calibration")  # fail early on samples that do not fit
+        refs = run_reference(ctx, model, holdout, "holdout")
+        save_samples(ctx.out_dir / CALIBRATION_FILE, calib)
+        save_samples(ctx.out_dir / HOLDOUT_FILE, holdout)
+        if refs:
+            np.savez(
+                ctx.out_dir / REFERENCE_FILE,
+                **{str(i): np.stack([r[i] for r in refs]) for i in range(len(refs[0]))},
+            )
+        carry_models(parent, ctx.out_dir)
+        return {
+            "kind": config["calibration"]["kind"],
+            "calibration_samples": len(calib),
+            "holdout_samples": len(holdout),
+        }
