@@ -331,7 +331,7 @@ def _adapt_layout(ops: Any, out: Any, src: str, dst: str) -> Any:
     ones = [i for i, ch in enumerate(dst) if ch == "1"]
     if ones:
         out = ops.unsqueeze(out, ops.constant(np.array(ones, np.int32)))
-    return out
+    return out.output(0) if hasattr(out, "output") else out
 
 
 def prepend_frontend(frontend: Any, model: Any, input_name: str, layout: str = "NCT") -> Any:
@@ -381,9 +381,9 @@ def prepend_frontend(frontend: Any, model: Any, input_name: str, layout: str = "
             f"model input {input_name!r} has shape {want} but the front-end gives {got} ({layout})"
         )
     if param.get_element_type() != ov.Type.f32:
-        feats = ops.convert(feats, param.get_element_type())
+        feats = ops.convert(feats, param.get_element_type()).output(0)
     for target in list(param.output(0).get_target_inputs()):
-        target.replace_source_output(feats.output(0))
+        target.replace_source_output(feats)
     others = [
         p
         for p in model.get_parameters()

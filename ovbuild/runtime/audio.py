@@ -176,10 +176,33 @@ def _audio_read_wave(src: Any) -> tuple[np.ndarray, int]:
     return data.reshape(-1, ch).T.astype(np.float32), sr
 
 
+def _audio_check_wav_truncation(head: bytes, total: int, what: str) -> None:
+    """A RIFF/WAVE whose ``data`` chunk claims more bytes than the file holds is truncated
+    (libsndfile would silently return the frames that are there)."""
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return
+    pos = 12
+    while pos + 8 <= len(head):
+        cid, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
+        if cid == b"data":
+            if 0 < size < 0xFFFFFFFF and pos + 8 + size > total:
+                raise AudioDecodeError(
+                    f"audio {what}: truncated WAV file: the data chunk declares {size} bytes "
+                    f"but only {total - pos - 8} are present"
+                )
+            return
+        pos += 8 + size + (size & 1)
+
+
 def _audio_read_file_or_bytes(item: Any, what: str) -> tuple[np.ndarray, int]:
     """Try soundfile, then librosa/audioread, then stdlib wave; (channels, samples) float32."""
     errors: list[str] = []
     is_bytes = isinstance(item, (bytes, bytearray, memoryview))
+    if is_bytes:
+        _audio_check_wav_truncation(bytes(item[:65536]), len(item), what)
+    else:
+        with open(item, "rb") as f:
+            _audio_check_wav_truncation(f.read(65536), os.path.getsize(item), what)
     sf = _audio_try_import("soundfile")
     if sf is not None:
         try:

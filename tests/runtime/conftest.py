@@ -1,0 +1,70 @@
+"""Audio fixtures: a deterministic synthetic clip (always available) and real speech from espeak-ng."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SR = 16000
+ESPEAK = shutil.which("espeak-ng")
+SENTENCES = [
+    "The quick brown fox jumps over the lazy dog near the river bank.",
+    "Please call Stella and ask her to bring these things with her from the store.",
+    "Six spoons of fresh snow peas, five thick slabs of blue cheese, and maybe a snack.",
+]
+
+
+def make_chirp(seconds: float = 3.0, sr: int = SR) -> np.ndarray:
+    """A deterministic test signal: a 60 Hz -> 7 kHz log chirp, two steady tones, a silent gap
+    and faint noise, so every mel band and the dB floor are exercised."""
+    t = np.arange(int(seconds * sr)) / sr
+    f0, f1 = 60.0, 0.875 * sr / 2
+    k = np.log(f1 / f0) / seconds
+    chirp = 0.4 * np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+    tones = 0.2 * np.sin(2 * np.pi * 440 * t) + 0.05 * np.sin(2 * np.pi * 2500 * t)
+    x = chirp + tones + 0.003 * np.random.default_rng(1234).standard_normal(t.shape)
+    x[int(0.4 * len(x)) : int(0.5 * len(x))] *= 0.001  # a near-silent gap
+    return x.astype(np.float32)
+
+
+def espeak_wav(path: Path, text: str, voice: str = "en-us") -> Path:
+    """Synthesize ``text`` with espeak-ng into a WAV file (22.05 kHz mono, 16-bit)."""
+    subprocess.run([ESPEAK, "-v", voice, "-s", "150", "-w", str(path), text], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chirp() -> np.ndarray:
+    """3 s of the synthetic signal at 16 kHz."""
+    return make_chirp()
+
+
+@pytest.fixture(scope="session")
+def speak(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
+    """``speak(text, voice) -> wav path``; skips the test when espeak-ng is not installed."""
+    if ESPEAK is None:
+        pytest.skip("espeak-ng is not installed (apt-get install -y espeak-ng): no real speech to test on")
+    root = tmp_path_factory.mktemp("speech")
+    cache: dict[tuple[str, str], Path] = {}
+
+    def _speak(text: str, voice: str = "en-us") -> Path:
+        key = (text, voice)
+        if key not in cache:
+            cache[key] = espeak_wav(root / f"s{len(cache)}.wav", text, voice)
+        return cache[key]
+
+    return _speak
+
+
+@pytest.fixture(scope="session")
+def speech(speak: Callable[[str, str], Path]) -> np.ndarray:
+    """Real speech (espeak-ng, en-us), decoded and resampled to 16 kHz mono."""
+    from ovbuild.runtime.audio import audio_decode, audio_to_mono
+
+    x, _ = audio_decode(speak(SENTENCES[0], "en-us"), SR)
+    return audio_to_mono(x)
