@@ -49,13 +49,16 @@ def _strip(source: str) -> str:
     return "\n".join(kept).rstrip() + "\n"
 
 
+def loader_parts() -> list[Path]:
+    """The runtime modules a generated loader is made of, in order."""
+    return [_HERE / part for part in LOADER_PARTS if (_HERE / part).exists()]
+
+
 def loader_source(name: str, version: str) -> str:
     """The text of an artifact's ``loader.py``."""
     parts = [_HEADER.format(name=name, version=version)]
-    for part in LOADER_PARTS:
-        path = _HERE / part
-        if path.exists():
-            parts.append(f"\n# ---- {part} ----\n" + _strip(path.read_text()))
+    for path in loader_parts():
+        parts.append(f"\n# ---- {path.name} ----\n" + _strip(path.read_text()))
     return "\n".join(parts) + _FOOTER
 
 

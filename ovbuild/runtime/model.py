@@ -141,7 +141,8 @@ class Model:
         samples = audio_to_mono(samples, mixdown=fe.get("mono", True))
         samples = audio_resample(samples, rate, fe["sample_rate"])
         length = self.manifest["inputs"][0]["shape"][-1]
-        return audio_pad_or_chunk(samples, length, mode=fe.get("pad_or_chunk", "pad"))[None, :]
+        # [rows, length]: one row when padding, one per chunk otherwise (the batch axis is dynamic).
+        return audio_pad_or_chunk(samples, length, mode=fe.get("pad_or_chunk", "pad"))
 
     def _outputs(self, result: Any) -> dict[str, np.ndarray]:
         return {name: np.array(result[i]) for i, name in enumerate(self.output_names)}

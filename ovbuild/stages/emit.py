@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ovbuild import __version__
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
-from ovbuild.runtime import loader_source
+from ovbuild.runtime import loader_parts, loader_source
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store._fs import link_tree, tree_size
@@ -37,6 +38,10 @@ class EmitStage(Stage):
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         # The store location is where the artifact lives, not what it is.
         return {k: v for k, v in recipe.items() if k != "store"}
+
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
+        # The generated loader is made of these sources: editing them must change the artifact.
+        return loader_parts()
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         out = ctx.out_dir
