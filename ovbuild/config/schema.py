@@ -178,7 +178,7 @@ class AudioFrontend:
     kind: str = "audio"
     embed: bool = True
     sample_rate: int = 16000
-    features: str = "log_mel"  # log_mel | mfcc | whisper_log_mel | raw
+    features: str = "log_mel"  # log_mel | mfcc | whisper_log_mel | mel (linear power) | raw
     n_fft: int = 400
     win_length: int | None = None
     hop_length: int = 160
@@ -198,6 +198,7 @@ class AudioFrontend:
     chunk_seconds: float = 30.0  # whisper_log_mel pads/trims to this many seconds
     mixdown: bool = True  # average multichannel audio to mono; false: multichannel input fails
     input_layout: str = "NCT"  # layout of the model input fed: letters N, C (bands), T (frames), 1
+    num_samples: int | None = None  # waveform length the artifact takes; null: from the input's frames
 
 
 @dataclass
