@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-AUDIO_FEATURES = ("log_mel", "mfcc", "whisper_log_mel", "raw")
+AUDIO_FEATURES = ("log_mel", "mfcc", "whisper_log_mel", "mel", "raw")
 
 _AUDIO_DEFAULTS: dict[str, Any] = {
     "sample_rate": 16000,
@@ -528,7 +528,10 @@ def _audio_features_numpy(x: np.ndarray, c: dict[str, Any]) -> np.ndarray:
         log_spec = np.log10(np.maximum(fb @ p, 1e-10))
         log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
         return (log_spec + 4.0) / 4.0
-    db = _audio_power_to_db(fb @ _audio_stft_power(x, c, c["pad_mode"]), c["top_db"])
+    mel = fb @ _audio_stft_power(x, c, c["pad_mode"])
+    if kind == "mel":
+        return mel
+    db = _audio_power_to_db(mel, c["top_db"])
     if kind == "mfcc":
         return audio_dct_matrix(int(c["n_mels"]), int(c["n_mfcc"])) @ db
     return db
@@ -548,6 +551,8 @@ def _audio_features_librosa(librosa: Any, x: np.ndarray, c: dict[str, Any]) -> n
         pad_mode=c["pad_mode"],
     )
     s = librosa.feature.melspectrogram(y=x, **kw)
+    if c["features"] == "mel":
+        return s
     db = librosa.power_to_db(s, top_db=c["top_db"])
     if c["features"] == "mfcc":
         return audio_dct_matrix(int(c["n_mels"]), int(c["n_mfcc"])) @ db.astype(np.float64)
@@ -562,7 +567,8 @@ def audio_features(
     ``log_mel`` is ``librosa.power_to_db(librosa.feature.melspectrogram(...), top_db=top_db)``;
     ``mfcc`` is ``librosa.feature.mfcc`` (DCT-II ortho of that log-mel); ``whisper_log_mel`` is
     ``WhisperFeatureExtractor``'s (pad/trim to ``chunk_seconds``, reflect-padded STFT, last frame
-    dropped, log10 clamped at max - 8, ``(x + 4) / 4``); ``raw`` returns the waveform. The dB
+    dropped, log10 clamped at max - 8, ``(x + 4) / 4``); ``mel`` is the linear mel power
+    (``librosa.feature.melspectrogram``, e.g. resemblyzer's input); ``raw`` returns the waveform. The dB
     ceiling (``top_db``) and Whisper's max are taken per clip. With ``normalize`` the waveform is
     first scaled to zero mean, unit variance.
 
