@@ -96,6 +96,8 @@ class Model:
             return {k: np.asarray(v) for k, v in item.items()}
         if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
             return {self.input_names[0]: self._waveform(item)}
+        if self.frontend.get("kind") == "image" and self.frontend.get("embedded"):
+            return {self.input_names[0]: self._images(item)}
         if self.frontend.get("kind") == "text":
             texts = [item] if isinstance(item, str) else list(item)
             if self.frontend.get("embedded"):
@@ -144,6 +146,25 @@ class Model:
         # [rows, length]: one row when padding, one per chunk otherwise (the batch axis is dynamic).
         return audio_pad_or_chunk(samples, length, mode=fe.get("pad_or_chunk", "pad"))
 
+    def _images(self, item: Any) -> np.ndarray:
+        """RGB uint8 ``[N, H, W, 3]`` from an image path, an ``[H, W, 3]`` array or a batch of them."""
+        if isinstance(item, (str, Path)):
+            try:
+                from PIL import Image
+            except ImportError as exc:
+                msg = "decoding image files needs Pillow; pass an RGB uint8 array instead"
+                raise ImportError(msg) from exc
+            with Image.open(item) as image:
+                item = np.asarray(image.convert("RGB"))
+        images = np.asarray(item)
+        if images.ndim == 3:
+            images = images[None]
+        if images.ndim != 4 or images.shape[-1] != 3:
+            raise ValueError(f"expected RGB images [H, W, 3] or [N, H, W, 3], got shape {images.shape}")
+        if images.dtype != np.uint8:
+            images = np.clip(images, 0, 255).astype(np.uint8)
+        return images
+
     def _outputs(self, result: Any) -> dict[str, np.ndarray]:
         return {name: np.array(result[i]) for i, name in enumerate(self.output_names)}
 
@@ -173,6 +194,24 @@ class Model:
             queue.start_async(inputs, index)
         queue.wait_all()
         return results
+
+    def submodel(self, role: str) -> Any:
+        """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``).
+
+        Encoder-decoder artifacts keep their decoders as extra IR files, recorded by role in the
+        manifest; ``model.submodel("decoder")`` compiles one on this model's device.
+        """
+        models = ((self.manifest.get("stages") or {}).get("convert") or {}).get("models") or {
+            "model": "model.xml"
+        }
+        if role not in models:
+            raise KeyError(f"no sub-model {role!r}; this artifact has {sorted(models)}")
+        if models[role] == self.manifest["model"]:
+            return self.compiled
+        import openvino as ov
+
+        path = self.artifact_dir / models[role]
+        return ov.Core().compile_model(str(path), self.plan["device"], self.plan["properties"])
 
     def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""

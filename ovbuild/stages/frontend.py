@@ -1,8 +1,9 @@
 """``frontend``: compile the recipe's front-end into the graph where OpenVINO can run it.
 
 An audio front-end with ``embed: true`` is prepended to the model, so the artifact takes a
-waveform. A front-end with ``embed: false`` passes the model through unchanged: the generated
-loader then runs it host-side.
+waveform; an image front-end becomes PrePostProcessor steps (u8 NHWC of any size in); a text
+front-end compiles the tokenizer in. A front-end with ``embed: false`` passes the model through
+unchanged: the generated loader then runs it host-side.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class FrontendStage(Stage):
             from ovbuild.stages._frontend_text import embed_text
 
             return embed_text(ctx, parent, config)
-        raise StageError(
-            f"frontend.kind: {config['kind']!r} cannot be embedded yet; set frontend.embed=false"
-        )
+        if config["kind"] == "image":
+            from ovbuild.stages._frontend_image import embed_image
+
+            return embed_image(ctx, parent, config)
+        raise StageError(f"frontend.kind: {config['kind']!r} cannot be embedded")
