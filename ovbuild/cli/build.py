@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from typing import Any
 
 from ovbuild.config import conf_dir, load_recipe, register_recipes
@@ -54,11 +55,15 @@ def _task(cfg: Any) -> dict[str, Any]:
 
     try:
         return run_build(cfg)
-    except OvbuildError as exc:
+    except Exception as exc:
         if HydraConfig.get().mode == RunMode.MULTIRUN:
-            # One failing variant must not stop a sweep; the report lists it with its reason.
-            print(f"ovbuild: error: {exc}", file=sys.stderr, flush=True)
-            return {"status": "error", "error": str(exc)}
+            # One failing variant must not stop a sweep (nor, through Hydra's sweeper re-raising
+            # a failed job, the report): it is listed with its reason and the exit code says so.
+            reason = str(exc) if isinstance(exc, OvbuildError) else f"{type(exc).__name__}: {exc}"
+            print(f"ovbuild: error: {reason}", file=sys.stderr, flush=True)
+            return {"status": "error", "error": reason}
+        if not isinstance(exc, OvbuildError):
+            raise
         print(f"ovbuild: error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from exc
 
@@ -66,12 +71,35 @@ def _task(cfg: Any) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     import hydra
 
+    # conf/hydra/launcher/{joblib,ray}.yaml share their plugin schema's name on purpose, so
+    # `hydra/launcher=joblib` picks ovbuild's tuning and is still type-checked against it.
+    warnings.filterwarnings("ignore", message="(?s).*is validated against ConfigStore schema")
     multirun = any(a in ("-m", "--multirun") for a in argv)
     overrides = [a for a in argv if "=" in a and not a.startswith("-")]
     if not multirun and not any(a.startswith("--") and a not in ("--verbose",) for a in argv):
         load_recipe(overrides)  # one clear message for a bad recipe, before Hydra starts
+    if multirun:
+        from ovbuild.sweeps import set_rejected, split_sweep
+
+        # Hydra composes every job before launching any: a bad value (precision=fp32,nope) would
+        # stop the whole sweep, so it is taken out here and reported as one failed variant.
+        checked = split_sweep(argv)
+        argv = checked.argv
+        set_rejected(checked.rejected)
     register_recipes()
     app = hydra.main(version_base=None, config_path=str(conf_dir()), config_name="config")(_task)
     sys.argv = ["ovbuild build", *argv]
     app()
+    if multirun:
+        from ovbuild.sweeps import last_report
+
+        report = last_report()
+        if report is not None and report.failed:
+            names = "; ".join(f"{r['variant']}: {r['error']}" for r in report.failed)
+            print(
+                f"ovbuild: error: {len(report.failed)} of {len(report.rows)} variants failed ({names}); "
+                f"report: {report.report_dir / 'report.md'}",
+                file=sys.stderr,
+            )
+            return 2
     return 0

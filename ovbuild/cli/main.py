@@ -19,6 +19,7 @@ commands:
   bench ARTIFACT              latency/throughput (--compare, --json)
   doctor                      devices, optional libraries, active fallbacks
   gc                          drop old versions and unreferenced cache entries
+  report SWEEP_DIR            rewrite a sweep's report.md/report.csv/pareto.png (--bench S, --remeasure)
 options for ls/show/bench/gc: --store ROOT (default: outputs); everywhere: --verbose
 """
 
@@ -59,6 +60,10 @@ def _dispatch(command: str, args: list[str]) -> int:
         parser.add_argument("--keep", type=int, default=3, help="versions kept per name")
         parser.add_argument("--dry-run", action="store_true")
         return commands.gc(parser.parse_args(args))
+    if command == "report":
+        from ovbuild.sweeps.cli import report
+
+        return report(args)
     print(f"ovbuild: error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -1,0 +1,106 @@
+"""Check a sweep's overrides before Hydra launches it, so one bad value fails one variant only.
+
+Hydra composes every job of a batch before launching any (``validate_batch_is_legal``): an
+unknown config-group option such as ``precision=nope`` in ``precision=fp32,nope,fp16`` would
+stop the whole sweep. Here each value of each discrete sweep is composed on its own first; the
+values that cannot compose are taken out of the sweep and become failed variants that the
+report lists with their reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Preflight:
+    """The overrides to hand to Hydra and the variants taken out of the sweep."""
+
+    argv: list[str]
+    rejected: list[dict[str, object]] = field(default_factory=list)
+
+
+def _is_override(arg: str) -> bool:
+    return "=" in arg and not arg.startswith("-")
+
+
+def _is_hydra_key(key: str) -> bool:
+    # hydra.* and hydra/launcher=... do not change the job's config; leave them to Hydra.
+    return key.lstrip("+~").split(".")[0].split("/")[0] == "hydra"
+
+
+def _reason(exc: Exception) -> str:
+    options = getattr(exc.__cause__, "options", None)  # MissingConfigException knows the choices
+    return f"{exc} (available: {', '.join(options)})" if options else str(exc)
+
+
+def split_sweep(argv: list[str]) -> Preflight:
+    """Take the values that cannot be composed out of the discrete sweeps in ``argv``.
+
+    Args:
+        argv: the ``ovbuild build -m`` arguments (flags and Hydra overrides, in order).
+
+    Returns:
+        ``Preflight`` whose ``argv`` keeps every flag and override, with bad sweep values
+        removed, and whose ``rejected`` lists one record per variant that will not run:
+        ``{"overrides": [...], "status": "error", "error": reason}``.
+
+    Raises:
+        RecipeError: every value of some sweep is bad, or an override outside the sweeps is,
+            so there is nothing to launch.
+
+    >>> split_sweep(["-m", "recipe=silero_vad", "precision=fp32,nope"]).argv  # doctest: +SKIP
+    ['-m', 'recipe=silero_vad', 'precision=fp32']
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from ovbuild.config._compose import compose_raw, register_recipes
+    from ovbuild.errors import RecipeError
+
+    register_recipes()
+    overrides = [a for a in argv if _is_override(a)]
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed: list[str] = []
+    sweeps: dict[str, tuple[str, list[str]]] = {}  # original arg -> (key, values)
+    for arg, override in zip(overrides, parsed, strict=True):
+        key = override.get_key_element()
+        if _is_hydra_key(key):
+            continue
+        if override.is_sweep_override() and override.is_discrete_sweep():
+            sweeps[arg] = (key, list(override.sweep_string_iterator()))
+        elif not override.is_sweep_override():
+            fixed.append(arg)
+    compose_raw(fixed)  # a bad fixed override fails every variant: one clear error now
+
+    kept: dict[str, list[str]] = {}
+    bad: dict[str, list[tuple[str, str]]] = {}
+    for arg, (key, values) in sweeps.items():
+        for value in values:
+            try:
+                compose_raw([*fixed, f"{key}={value}"])
+            except RecipeError as exc:
+                bad.setdefault(arg, []).append((value, _reason(exc)))
+            else:
+                kept.setdefault(arg, []).append(value)
+        if arg not in kept:
+            reasons = "; ".join(f"{key}={v}: {why}" for v, why in bad[arg])
+            raise RecipeError(f"no value of the sweep {arg!r} can be composed: {reasons}")
+
+    rejected = []
+    for arg, failures in bad.items():
+        key = sweeps[arg][0]
+        others = [[f"{k}={v}" for v in kept[a]] for a, (k, _) in sweeps.items() if a != arg]
+        for value, reason in failures:
+            for combo in itertools.product(*others):
+                rejected.append(
+                    {"overrides": [*fixed, f"{key}={value}", *combo], "status": "error", "error": reason}
+                )
+    new_argv = []
+    for arg in argv:
+        if arg in bad:
+            key = sweeps[arg][0]
+            new_argv.append(f"{key}={','.join(kept[arg])}")
+        else:
+            new_argv.append(arg)
+    return Preflight(new_argv, rejected)

@@ -1,0 +1,269 @@
+"""The sweep report: one row per variant from its manifest, written as Markdown, CSV and a plot.
+
+Numbers come from each artifact's ``manifest.json`` (size, accuracy, compile time, stage keys,
+recipe) and from the loader benchmark; the stage cache's ``builds.jsonl`` shows how often each
+shared stage was really built during the sweep.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ovbuild.store._fs import write_json_atomic
+from ovbuild.sweeps.pareto import front, higher_is_better
+
+VARIANTS_FILE = "variants.json"
+COLUMNS = [
+    "variant",
+    "status",
+    "pareto",
+    "latency_ms",
+    "p90_ms",
+    "accuracy",
+    "metric",
+    "size_bytes",
+    "compile_seconds",
+    "precision",
+    "name",
+    "version",
+    "path",
+    "error",
+]
+
+
+@dataclass
+class SweepReport:
+    """What a written report holds; ``failed`` is what makes ``ovbuild build -m`` exit non-zero."""
+
+    report_dir: Path
+    rows: list[dict[str, Any]]
+    shared: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["status"] != "success"]
+
+
+def labels(records: list[dict[str, Any]]) -> list[str]:
+    """Each variant's label: the overrides that differ between variants (all of them if none do)."""
+    common = set.intersection(*(set(r["overrides"]) for r in records)) if records else set()
+    out = []
+    for r in records:
+        varying = [o for o in r["overrides"] if o not in common]
+        out.append(" ".join(varying or r["overrides"]) or "(defaults)")
+    return out
+
+
+def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    row: dict[str, Any] = {c: None for c in COLUMNS}
+    row.update(variant=label, status=record["status"], error=record.get("error"), pareto=False)
+    if record["status"] != "success":
+        return row, None
+    path = Path(record["path"])
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        row.update(status="error", error=f"cannot read {path / 'manifest.json'}: {exc}")
+        return row, None
+    metrics = manifest.get("metrics") or {}
+    accuracy = metrics.get("accuracy") or {}
+    metric, value = next(iter(accuracy.items()), (None, None))
+    blobs = manifest.get("blobs") or {}
+    row.update(
+        name=manifest.get("name"),
+        version=record.get("version"),
+        path=str(path),
+        size_bytes=metrics.get("size_bytes"),
+        metric=metric,
+        accuracy=value,
+        compile_seconds=sum(b.get("compile_seconds", 0.0) for b in blobs.values()) if blobs else None,
+        precision=((manifest.get("recipe") or {}).get("precision") or {}).get("default"),
+    )
+    return row, manifest
+
+
+def shared_work(manifests: list[dict[str, Any]], builds: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per stage: distinct keys among the variants and how many builds of those keys are logged.
+
+    A stage whose ``builds`` equals its ``keys`` was computed once per distinct input although
+    several variants (possibly in parallel) needed it; 0 builds means an earlier run cached it.
+    """
+    keys: dict[str, set[str]] = {}
+    uses: dict[str, int] = {}
+    for manifest in manifests:
+        for stage, key in (manifest.get("stage_keys") or {}).items():
+            keys.setdefault(stage, set()).add(key)
+            uses[stage] = uses.get(stage, 0) + 1
+    out = {}
+    for stage, stage_keys in keys.items():
+        built = sum(1 for b in builds if b.get("stage") == stage and b.get("key") in stage_keys)
+        out[stage] = {"variants": uses[stage], "keys": len(stage_keys), "builds": built}
+    return out
+
+
+def _fmt(value: Any, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
+    ok = [r for r in report.rows if r["status"] == "success"]
+    metric = next((r["metric"] for r in ok if r["metric"]), None)
+    direction = "higher is better" if higher_is_better(metric) else "lower is better"
+    lines = [
+        "# Sweep report",
+        "",
+        f"{len(ok)} of {len(report.rows)} variants built"
+        + (f"; Hydra sweep dir `{sweep_dir}`" if sweep_dir else "")
+        + ". Pareto front (lower latency, better accuracy) marked with ★.",
+        "",
+        f"| | variant | latency ms (p50 / p90) | {metric or 'accuracy'} ({direction}) | size MB "
+        "| compile s | precision | artifact |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in ok:
+        link = f"[{r['name']} v{r['version']}]({r['path']})"
+        size = None if r["size_bytes"] is None else r["size_bytes"] / 1e6
+        lines.append(
+            f"| {'★' if r['pareto'] else ''} | `{r['variant']}` | {_fmt(r['latency_ms'], '.3f')} / "
+            f"{_fmt(r['p90_ms'], '.3f')} | {_fmt(r['accuracy'], '.6f')} | {_fmt(size, '.2f')} "
+            f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
+        )
+    failed = report.failed
+    if failed:
+        lines += ["", "## Failed variants", "", "| variant | error |", "|---|---|"]
+        for r in failed:
+            error = str(r["error"] or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{r['variant']}` | {error} |")
+    if report.shared:
+        lines += [
+            "",
+            "## Shared work (stage cache)",
+            "",
+            "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
+            "means the stage ran once and every other variant reused it.",
+            "",
+            "| stage | variants | distinct keys | builds |",
+            "|---|---|---|---|",
+        ]
+        for stage, n in report.shared.items():
+            lines.append(f"| {stage} | {n['variants']} | {n['keys']} | {n['builds']} |")
+    lines += ["", "![Pareto plot](pareto.png)", ""]
+    return "\n".join(lines)
+
+
+def write_report(
+    report_dir: str | Path,
+    records: list[dict[str, Any]],
+    *,
+    store_root: str | Path | None = None,
+    bench_seconds: float = 2.0,
+    sweep_dir: str | Path | None = None,
+) -> SweepReport:
+    """Write ``report.md``, ``report.csv``, ``pareto.png`` and ``variants.json`` into ``report_dir``.
+
+    Args:
+        report_dir: where the report goes (created).
+        records: one per variant (``records.job_record`` shape); a record that already carries
+            ``bench`` is not measured again.
+        store_root: the store whose ``cache/builds.jsonl`` shows shared work (optional).
+        bench_seconds: loader benchmark length per successful variant without recorded latency.
+        sweep_dir: Hydra's sweep dir, linked from the report.
+
+    Returns:
+        The ``SweepReport`` (rows in the order of ``records``).
+    """
+    from ovbuild.sweeps.measure import measure
+    from ovbuild.sweeps.plot import plot_pareto
+
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    rows, manifests = [], []
+    for label, record in zip(labels(records), records, strict=True):
+        row, manifest = _row(label, record)
+        if manifest is not None:
+            if "bench" not in record:
+                record["bench"] = measure(row["path"], bench_seconds)
+            bench = record["bench"]
+            row.update(latency_ms=bench.get("median_ms"), p90_ms=bench.get("p90_ms"))
+            if "error" in bench:
+                row["error"] = f"latency not measured: {bench['error']}"
+            manifests.append(manifest)
+        rows.append(row)
+    ok = [r for r in rows if r["status"] == "success"]
+    metric = next((r["metric"] for r in ok if r["metric"]), None)
+    for i in front(ok, metric):
+        ok[i]["pareto"] = True
+
+    shared: dict[str, dict[str, int]] = {}
+    if store_root is not None:
+        from ovbuild.store import StageCache
+
+        shared = shared_work(manifests, StageCache(Path(store_root)).builds())
+    report = SweepReport(report_dir, rows, shared)
+
+    write_json_atomic(
+        report_dir / VARIANTS_FILE,
+        {
+            "sweep_dir": str(sweep_dir) if sweep_dir else None,
+            "store_root": str(store_root) if store_root else None,
+            "variants": records,
+        },
+    )
+    with open(report_dir / "report.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    plot_pareto(rows, report_dir / "pareto.png", metric)
+    (report_dir / "report.md").write_text(_markdown(report, str(sweep_dir) if sweep_dir else None))
+    return report
+
+
+def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: bool = False) -> SweepReport:
+    """Rewrite the report of a finished sweep from its report dir or its Hydra sweep dir.
+
+    Args:
+        directory: a report dir (holding ``variants.json``) or a Hydra multirun dir.
+        bench_seconds: benchmark length when latency must be measured.
+        remeasure: measure latency again instead of reusing the recorded numbers.
+
+    Raises:
+        ArtifactError: ``directory`` is neither.
+    """
+    from ovbuild.errors import ArtifactError
+    from ovbuild.sweeps.records import collect
+
+    directory = Path(directory)
+    saved = directory / VARIANTS_FILE
+    if saved.exists():
+        data = json.loads(saved.read_text())
+        records = data["variants"]
+        if remeasure:
+            for r in records:
+                r.pop("bench", None)
+        return write_report(
+            directory,
+            records,
+            store_root=data.get("store_root"),
+            bench_seconds=bench_seconds,
+            sweep_dir=data.get("sweep_dir"),
+        )
+    if (directory / "multirun.yaml").exists():
+        from omegaconf import OmegaConf
+
+        cfg = OmegaConf.load(directory / "multirun.yaml")
+        store_root = OmegaConf.select(cfg, "store.root", default=None)
+        target = Path(store_root) / "sweeps" / directory.name if store_root else directory
+        return write_report(
+            target,
+            collect(directory),
+            store_root=store_root,
+            bench_seconds=bench_seconds,
+            sweep_dir=directory,
+        )
+    raise ArtifactError(
+        f"{directory}: neither a sweep report ({VARIANTS_FILE}) nor a Hydra sweep dir (multirun.yaml)"
+    )

@@ -1,0 +1,46 @@
+"""The Pareto front and variant labels: pure logic, checked on hand-made points."""
+
+from __future__ import annotations
+
+from ovbuild.sweeps.pareto import front, higher_is_better
+from ovbuild.sweeps.report import labels
+
+
+def test_front_keeps_only_undominated_points_for_a_higher_is_better_metric():
+    points = [
+        {"latency_ms": 5.0, "accuracy": 0.95},  # fastest: on the front
+        {"latency_ms": 9.0, "accuracy": 0.999},  # most accurate: on the front
+        {"latency_ms": 10.0, "accuracy": 0.98},  # slower and worse than #1: dominated
+        {"latency_ms": 7.0, "accuracy": 0.99},  # a trade-off between them: on the front
+        {"latency_ms": 6.0, "accuracy": None},  # accuracy unknown: never on the front
+    ]
+    assert front(points, "cosine") == [0, 3, 1]
+
+
+def test_front_flips_direction_for_an_error_metric():
+    points = [
+        {"latency_ms": 5.0, "accuracy": 0.2},
+        {"latency_ms": 6.0, "accuracy": 0.1},
+        {"latency_ms": 7.0, "accuracy": 0.3},
+    ]
+    assert not higher_is_better("max_abs")
+    assert front(points, "max_abs") == [0, 1]
+    assert front(points, "cosine") == [0, 2]
+
+
+def test_front_uses_size_when_no_variant_has_accuracy():
+    points = [
+        {"latency_ms": 5.0, "accuracy": None, "size_bytes": 200},
+        {"latency_ms": 6.0, "accuracy": None, "size_bytes": 100},
+        {"latency_ms": 7.0, "accuracy": None, "size_bytes": 150},
+    ]
+    assert front(points, None) == [0, 1]
+
+
+def test_labels_show_only_the_overrides_that_vary():
+    records = [
+        {"overrides": ["recipe=minilm", "precision=fp32", "device=cpu"]},
+        {"overrides": ["recipe=minilm", "precision=int8", "device=cpu"]},
+    ]
+    assert labels(records) == ["precision=fp32", "precision=int8"]
+    assert labels([{"overrides": ["recipe=minilm"]}]) == ["recipe=minilm"]
