@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,20 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
             shapes = ctx.recipe.get("inputs") or None
             model = ov.convert_model(str(path), input=shapes) if shapes else ov.convert_model(str(path))
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(f"source.path: OpenVINO cannot read {path} as {cfg['kind']}: {first}") from exc
+        raise SourceError(
+            f"source.path: OpenVINO cannot read {path} as {cfg['kind']}: {_reason(exc)}"
+        ) from exc
     ctx.save_model(model)
     return {"models": {"model": "model.xml"}}
+
+
+_NO_TRANSLATOR = re.compile(r"No translator found for (\S+) node")
+
+
+def _reason(exc: Exception) -> str:
+    """The useful line of a front-end failure: the op it lacks, else the first line."""
+    text = str(exc).strip()
+    ops = sorted(set(_NO_TRANSLATOR.findall(text)))
+    if ops:
+        return f"unsupported operation(s) {', '.join(ops)} (custom ops OpenVINO has no converter for)"
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,89 @@
+"""Fixtures for the source tests: tiny random-weight HuggingFace models and real speech."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# This file shadows tests/conftest.py as module ``conftest`` for the tests beside it, so it
+# re-exports the root helpers they import from there.
+_root_spec = importlib.util.spec_from_file_location(
+    "_ovbuild_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
+)
+_root = importlib.util.module_from_spec(_root_spec)
+_root_spec.loader.exec_module(_root)
+recipe_for = _root.recipe_for
+run_cli = _root.run_cli
+
+ESPEAK = shutil.which("espeak-ng")
+SPEECH_TEXT = "She sells sea shells by the sea shore, and the shells she sells are surely seashells."
+
+
+def _tiny_configs() -> dict:
+    import transformers as T
+
+    small = {"num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 37}
+    return {
+        "bert": (T.BertConfig(hidden_size=32, vocab_size=120, **small), T.BertModel),
+        "t5": (
+            T.T5Config(
+                d_model=32, d_ff=37, num_layers=2, num_decoder_layers=2, num_heads=2, d_kv=16,
+                vocab_size=120, decoder_start_token_id=0,
+            ),
+            T.T5ForConditionalGeneration,
+        ),
+        "vit": (
+            T.ViTConfig(hidden_size=32, image_size=32, patch_size=8, num_labels=3, **small),
+            T.ViTForImageClassification,
+        ),
+        "whisper": (
+            T.WhisperConfig(
+                d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=2,
+                decoder_attention_heads=2, encoder_ffn_dim=37, decoder_ffn_dim=37, vocab_size=120,
+                num_mel_bins=80, max_source_positions=1500, max_target_positions=64, pad_token_id=1,
+                bos_token_id=2, eos_token_id=3, decoder_start_token_id=2, suppress_tokens=[],
+                begin_suppress_tokens=[],
+            ),
+            T.WhisperForConditionalGeneration,
+        ),
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tiny_hf(tmp_path_factory: pytest.TempPathFactory):
+    """``tiny_hf(name) -> (model dir, torch model)`` for bert, t5, vit, whisper (hidden 32, 2 layers)."""
+    import torch
+
+    root = tmp_path_factory.mktemp("tiny_hf")
+    made: dict[str, tuple[Path, object]] = {}
+    configs = _tiny_configs()
+
+    def make(name: str):
+        if name not in made:
+            config, cls = configs[name]
+            torch.manual_seed(0)
+            model = cls(config).eval()
+            model.save_pretrained(root / name)
+            made[name] = (root / name, model)
+        return made[name]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def speech_16k(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    """Real speech (espeak-ng) at 16 kHz mono float32; skips when espeak-ng is missing."""
+    if ESPEAK is None:
+        pytest.skip("espeak-ng is not installed: no real speech to test on")
+    import soundfile as sf
+    import soxr
+
+    wav = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run([ESPEAK, "-v", "en-us", "-w", str(wav), SPEECH_TEXT], check=True, capture_output=True)
+    samples, rate = sf.read(str(wav), dtype="float32")
+    return soxr.resample(samples, rate, 16000).astype(np.float32)
