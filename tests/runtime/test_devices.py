@@ -297,3 +297,24 @@ def test_shape_that_does_not_fit_is_a_clear_error():
     plan = plan_devices({"priorities": ["CPU"], "input_shapes": {"y": [2, 4]}}, ["CPU"])
     with pytest.raises(DevicePlanError, match=r"device\.input_shapes\.y: the model has no input 'y'"):
         compile_with_plan(ov.Core(), _tiny_model(), plan)
+
+
+def _matmul_precisions(compiled):
+    found = set()
+    for op in compiled.get_runtime_model().get_ops():
+        info = op.get_rt_info()
+        if info["layerType"].astype(str) in ("FullyConnected", "MatMul"):
+            found.add(info["runtimePrecision"].astype(str))
+    return found
+
+
+@pytest.mark.parametrize("mode", ["single", "auto", "hetero", "multi"])
+def test_inference_precision_reaches_the_cpu_in_every_mode(mode):
+    """DEVICE_PROPERTIES really configure the device under AUTO/HETERO (read back from the runtime model)."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, 64], np.float32, name="x")
+    model = ov.Model([ops.matmul(x, ops.constant(np.ones((64, 64), np.float32)), False, False)], [x], "mm")
+    plan = plan_devices({**GPU_FIRST, "mode": mode, "inference_precision": "f32"}, available_devices())
+    assert _matmul_precisions(compile_with_plan(ov.Core(), model, plan)) == {"f32"}
