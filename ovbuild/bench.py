@@ -362,7 +362,7 @@ def bench_torch_eager(source: dict, inputs: dict, *, seconds: float = 5.0, threa
     if kind == "hf":
         from transformers import AutoModel
 
-        model = AutoModel.from_pretrained(str(source["path"]), torch_dtype=torch.float32)
+        model = AutoModel.from_pretrained(str(source["path"])).float()
     elif kind == "pytorch" and source.get("factory"):
         model = _load_factory(str(source["factory"]))(**(source.get("args") or {}))
     else:
@@ -438,6 +438,65 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _token_inputs(recipe: dict, frontend: dict, inputs: dict) -> dict[str, Any] | None:
+    """Token ids for the baselines that cannot take strings, tokenized as the artifact's front-end does."""
+    texts = [v for v in inputs.values() if getattr(v, "dtype", None) is not None and v.dtype.kind in "UO"]
+    if not texts:
+        return None
+    from transformers import AutoTokenizer
+
+    src = recipe.get("source") or {}
+    tokenizer = AutoTokenizer.from_pretrained(str(frontend.get("tokenizer") or src.get("path")))
+    padding = frontend.get("padding") or "max_length"
+    enc = tokenizer(
+        [str(t) for t in texts[0].reshape(-1)],
+        padding=padding,
+        max_length=int(frontend.get("max_length") or 128),
+        truncation=True,
+        return_tensors="np",
+    )
+    return {k: v.astype("int64") for k, v in enc.items()}
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, Any]:
+    base = results["artifact"]
+    out = {}
+    for name, res in results.items():
+        if name == "artifact":
+            continue
+        ratio = {"latency_speedup": res["latency"]["median_ms"] / base["latency"]["median_ms"]}
+        if res.get("throughput"):
+            ratio["throughput_ratio"] = base["throughput"]["throughput"] / res["throughput"]["throughput"]
+        out[name] = ratio
+    return out
+
+
+def _write_bench(root: Path, manifest: dict, report: dict) -> None:
+    """Record a summary under ``metrics.bench`` (atomically; the manifest is not among its own digests)."""
+    import datetime
+    import os
+
+    summary = {
+        "device": report["device"],
+        "measured": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "results": {
+            name: {
+                "median_ms": round(res["latency"]["median_ms"], 4),
+                "p90_ms": round(res["latency"]["p90_ms"], 4),
+                "p99_ms": round(res["latency"]["p99_ms"], 4),
+                "throughput": round(res["throughput"]["throughput"], 2),
+            }
+            for name, res in report["results"].items()
+        },
+        "ratios": report["ratios"],
+    }
+    manifest.setdefault("metrics", {})["bench"] = summary
+    path = root / "manifest.json"
+    tmp = path.with_name(f".manifest.json.{os.getpid()}.tmp")
+    tmp.write_text(_json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
 def bench_artifact(
     artifact_dir: str | Path,
     compare: bool = False,
@@ -445,6 +504,7 @@ def bench_artifact(
     *,
     seconds: float = 5.0,
     reference_ir: str | Path | None = None,
+    write: bool = False,
     print_fn: Callable[[str], None] | None = print,
 ) -> dict[str, Any]:
     """Benchmark an artifact (and, with ``compare``, its baselines); print a table or JSON.
@@ -454,8 +514,11 @@ def bench_artifact(
         compare: also run (a) the FP32 reference IR at ``INFERENCE_PRECISION_HINT=f32`` (the manifest's
             ``reference_ir``, else the artifact's own IR at f32), (b) PyTorch eager FP32 on 2 threads for
             ``hf``/``pytorch`` sources, (c) optimum-intel's default ``OVModelFor*`` export for ``hf``.
+            Text artifacts with an in-graph tokenizer get strings; (b) and (c) get the same text tokenized.
         json: print JSON instead of a table.
         reference_ir: overrides the manifest's ``reference_ir``.
+        write: record a summary in the manifest under ``metrics.bench``.
+        print_fn: where the table/JSON goes; ``None`` prints nothing.
 
     Returns:
         ``{"artifact", "device", "inputs", "results": {variant: {"latency", "throughput"}}, "ratios",
@@ -470,17 +533,23 @@ def bench_artifact(
 
     root = Path(artifact_dir)
     manifest = _load_manifest(root)
-    xml = root / "model.xml"
+    xml = root / manifest.get("model", "model.xml")
     if not xml.exists():
-        raise ArtifactError(f"{root}: no model.xml")
+        raise ArtifactError(f"{root}: no {xml.name}")
     recipe = manifest.get("recipe") or {}
+    frontend = manifest.get("frontend") or {}
+    if frontend.get("kind") == "text":
+        try:
+            import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops)
+        except ImportError:
+            pass
     plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
     props = {k: v for k, v in plan["properties"].items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
     recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.get("inputs") or []}
-    specs = manifest.get("inputs") or _specs_of(model, recorded)
-    inputs = make_inputs(specs, vocab_size=_vocab_size(recipe))
+    vocab = _vocab_size(recipe)
+    inputs = make_inputs(manifest.get("inputs") or _specs_of(model, recorded), vocab_size=vocab)
     report: dict[str, Any] = {
         "artifact": str(root),
         "device": plan["device"],
@@ -491,38 +560,59 @@ def bench_artifact(
     }
     report["results"]["artifact"] = _ov_pair(core, model, plan["device"], props, inputs, seconds, "artifact")
     if compare:
-        ref = reference_ir or manifest.get("reference_ir")
-        ref_path = (root / ref) if ref and not Path(ref).is_absolute() else (Path(ref) if ref else xml)
-        label = "openvino_fp32" if ref else "openvino_f32_same_ir"
-        try:
-            ref_model = core.read_model(ref_path)
-            ref_inputs = make_inputs(_specs_of(ref_model, recorded), vocab_size=_vocab_size(recipe))
-            f32 = {"INFERENCE_PRECISION_HINT": "f32"}
-            report["results"][label] = _ov_pair(core, ref_model, "CPU", f32, ref_inputs, seconds, label)
-        except Exception as exc:  # a baseline failing must not hide the artifact's numbers
-            report["errors"][label] = f"{type(exc).__name__}: {exc}"
-        src = recipe.get("source") or {}
-        kind = str(src.get("kind", ""))
-        if kind in ("hf", "pytorch"):
-            try:
-                report["results"]["pytorch_eager"] = bench_torch_eager(src, inputs, seconds=seconds)
-            except Exception as exc:
-                report["errors"]["pytorch_eager"] = f"{type(exc).__name__}: {exc}"
-        if kind == "hf":
-            try:
-                report["results"]["optimum_default"] = bench_optimum_default(
-                    src, recorded or {k: list(v.shape) for k, v in inputs.items()}, seconds=seconds
-                )
-            except Exception as exc:
-                report["errors"]["optimum_default"] = f"{type(exc).__name__}: {exc}"
-    base = report["results"]["artifact"]
-    for name, res in report["results"].items():
-        if name == "artifact":
-            continue
-        ratio = {"latency_speedup": res["latency"]["median_ms"] / base["latency"]["median_ms"]}
-        if res.get("throughput"):
-            ratio["throughput_ratio"] = base["throughput"]["throughput"] / res["throughput"]["throughput"]
-        report["ratios"][name] = ratio
+        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds)
+    report["ratios"] = _ratios(report["results"])
+    if write:
+        _write_bench(root, manifest, report)
     if print_fn is not None:
         print_fn(_json.dumps(report, indent=2, default=str) if json else format_table(report))
     return report
+
+
+def _compare(
+    report: dict,
+    core: Any,
+    root: Path,
+    xml: Path,
+    manifest: dict,
+    inputs: dict,
+    reference_ir: Any,
+    seconds: float,
+) -> None:
+    """Run the baselines into ``report``; each failure is recorded under ``errors`` instead of raised."""
+    recipe = manifest.get("recipe") or {}
+    src = recipe.get("source") or {}
+    kind = str(src.get("kind", ""))
+    try:
+        tokens = _token_inputs(recipe, manifest.get("frontend") or {}, inputs) if kind == "hf" else None
+    except Exception as exc:
+        tokens = None
+        report["errors"]["tokenize"] = f"{type(exc).__name__}: {exc}"
+    like = {k: list(v.shape) for k, v in (tokens or inputs).items()}
+    if tokens:
+        report["baseline_inputs"] = like
+    ref = reference_ir or manifest.get("reference_ir")
+    ref_path = (Path(ref) if Path(ref).is_absolute() else root / ref) if ref else xml
+    label = "openvino_fp32" if ref else "openvino_f32_same_ir"
+    try:
+        ref_model = core.read_model(ref_path)
+        ref_specs = _specs_of(ref_model, like)
+        ref_inputs = make_inputs(ref_specs, vocab_size=_vocab_size(recipe))
+        for name in ref_inputs:  # the very same data as the artifact where names match
+            given = (tokens or {}).get(name, inputs.get(name))
+            if given is not None and given.dtype.kind == ref_inputs[name].dtype.kind:
+                ref_inputs[name] = given
+        f32 = {"INFERENCE_PRECISION_HINT": "f32"}
+        report["results"][label] = _ov_pair(core, ref_model, "CPU", f32, ref_inputs, seconds, label)
+    except Exception as exc:  # a baseline failing must not hide the artifact's numbers
+        report["errors"][label] = f"{type(exc).__name__}: {exc}"
+    if kind in ("hf", "pytorch"):
+        try:
+            report["results"]["pytorch_eager"] = bench_torch_eager(src, tokens or inputs, seconds=seconds)
+        except Exception as exc:
+            report["errors"]["pytorch_eager"] = f"{type(exc).__name__}: {exc}"
+    if kind == "hf":
+        try:
+            report["results"]["optimum_default"] = bench_optimum_default(src, like, seconds=seconds)
+        except Exception as exc:
+            report["errors"]["optimum_default"] = f"{type(exc).__name__}: {exc}"
