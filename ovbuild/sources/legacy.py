@@ -58,12 +58,18 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         path = Path(produced)
         if not path.is_file():
             raise SourceError(f"source.converter: {cfg['converter']} returned {path}, which does not exist")
+        # As for file sources, some graphs convert only once the recipe's input shapes are known.
+        shapes = ctx.recipe.get("inputs") or None
         try:
-            produced = (
-                ctx.core.read_model(str(path)) if path.suffix == ".xml" else ov.convert_model(str(path))
-            )
+            if path.suffix == ".xml":
+                produced = ctx.core.read_model(str(path))
+            else:
+                produced = (
+                    ov.convert_model(str(path), input=shapes) if shapes else ov.convert_model(str(path))
+                )
         except Exception as exc:
-            raise SourceError(f"source.converter: OpenVINO cannot read {path}: {exc}") from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SourceError(f"source.converter: OpenVINO cannot read {path}: {first}") from exc
     if not isinstance(produced, ov.Model):
         raise SourceError(
             f"source.converter: {cfg['converter']} returned {type(produced).__name__}, "
