@@ -642,6 +642,46 @@ def audio_pad_or_chunk(x: np.ndarray, num_samples: int, mode: str = "pad") -> np
     raise AudioError(f"unknown pad_or_chunk mode {mode!r} (pad | chunk)")
 
 
+def audio_prepare_batch(
+    items: list[Any], cfg: Mapping[str, Any] | Any, num_samples: int, *, on_error: str = "raise"
+) -> tuple[np.ndarray, list[int], dict[int, str]]:
+    """Decode, mix down, resample and pad/chunk many items for a waveform-input model.
+
+    Args:
+        items: anything ``audio_decode`` accepts.
+        cfg: ``AudioFrontend`` fields (``sample_rate``, ``mono``, ``mixdown``, ``pad_or_chunk``).
+        num_samples: the model's waveform length.
+        on_error: ``"raise"`` re-raises the first bad item's error; ``"skip"`` leaves it out and
+            reports it, so the other items still run.
+
+    Returns:
+        ``(waveforms [rows, num_samples] float32, item index of each row, {item index: error})``.
+
+    Raises:
+        AudioError (or FileNotFoundError): a bad item with ``on_error="raise"``; the message
+            names the item and its position.
+    """
+    c = _audio_cfg(cfg)
+    rows: list[np.ndarray] = []
+    owner: list[int] = []
+    failed: dict[int, str] = {}
+    for i, item in enumerate(items):
+        try:
+            x, _ = audio_decode(item, int(c["sample_rate"]), name=f"item {i} ({_audio_describe(item, None)})")
+            if c["mono"]:
+                x = audio_to_mono(x, mixdown=bool(c["mixdown"]), name=f"item {i}")
+            chunks = audio_pad_or_chunk(x, num_samples, c["pad_or_chunk"])
+        except (AudioError, FileNotFoundError) as e:
+            if on_error != "skip":
+                raise
+            failed[i] = str(e)
+            continue
+        rows.extend(chunks)
+        owner.extend([i] * len(chunks))
+    out = np.stack(rows) if rows else np.zeros((0, num_samples), np.float32)
+    return out, owner, failed
+
+
 def audio_backend_status() -> dict[str, Any]:
     """Which audio paths are active on this machine (for ``ovbuild doctor``).
 

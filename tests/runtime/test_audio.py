@@ -290,3 +290,20 @@ def test_zero_length_rate_nan_channels(tmp_path):
         A.audio_to_mono(np.full((2, 10), np.inf, np.float32))
     with pytest.raises(A.AudioError, match="unknown audio features"):
         A.audio_features(np.ones(1000, np.float32), {"features": "spectrogram"})
+
+
+def test_prepare_batch_reports_bad_items_and_keeps_the_rest(tmp_path, chirp):
+    good = tmp_path / "good.wav"
+    good.write_bytes(_encode(chirp, 22050, "WAV", "PCM_16"))
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"garbage" * 100)
+    items = [good, bad, (np.zeros(0, np.float32), SR), (np.stack([chirp, chirp]), SR), (chirp, SR)]
+    cfg = {"sample_rate": SR, "pad_or_chunk": "chunk"}
+    waves, owner, failed = A.audio_prepare_batch(items, cfg, SR, on_error="skip")
+    assert sorted(failed) == [1, 2] and "bad.wav" in failed[1] and "item 2" in failed[2]
+    assert waves.shape == (len(owner), SR) and sorted(set(owner)) == [0, 3, 4]
+    assert owner.count(4) == 3  # 3 s of audio in 1 s chunks
+    with pytest.raises(A.AudioDecodeError, match="item 1.*bad.wav"):
+        A.audio_prepare_batch(items, cfg, SR)
+    with pytest.raises(A.AudioChannelsError, match="item 0: 2 channels"):
+        A.audio_prepare_batch(items[3:], dict(cfg, mixdown=False), SR)
