@@ -8,16 +8,28 @@ from typing import Any
 from ovbuild.sweeps.pareto import higher_is_better
 
 
-def _label_offsets(points: list[dict[str, Any]], ys: list[float]) -> list[float]:
-    """Vertical label offsets (in points) fanning out the labels of variants at similar heights."""
-    # Labels are long and run to the right, so any two at about the same height collide.
-    y_span = (max(ys) - min(ys)) or 1.0
-    offsets: list[float] = []
-    for i in range(len(points)):
-        near = sum(1 for j in range(i) if abs(ys[j] - ys[i]) < 0.08 * y_span)
-        step = 13.0 * ((near + 1) // 2)
-        offsets.append(step if near % 2 else -step)
-    return offsets
+def _spread_labels(fig: Any, labels: list[Any]) -> None:
+    """Move labels up or down (in steps of 12 points) until no two overlap on the canvas.
+
+    Labels are long and run to the right of their point, so variants at similar accuracy would
+    print over each other; each label takes the nearest free slot, a leader line to its point.
+    """
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+
+    def text_box(label: Any) -> Any:  # Annotation's own extent includes its leader line
+        return Text.get_window_extent(label, renderer)
+
+    placed: list[Any] = []
+    for label in labels:
+        for step in range(24):
+            dy = 12.0 * ((step + 1) // 2) * (1 if step % 2 else -1)
+            label.xyann = (10.0, dy)
+            box = text_box(label)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(text_box(label))
 
 
 def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None) -> Path:
@@ -48,7 +60,8 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
         sizes = [r.get("size_bytes") or 0 for r in points]
         biggest = max(sizes) or 1
         ys = [r["accuracy"] if r.get("accuracy") is not None else floor for r in points]
-        for r, y, size, dy in zip(points, ys, sizes, _label_offsets(points, ys), strict=True):
+        labels = []
+        for r, y, size in zip(points, ys, sizes, strict=True):
             area = 60 + 540 * size / biggest
             on_front = bool(r.get("pareto"))
             ax.scatter(
@@ -61,15 +74,19 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
                 zorder=4 if on_front else 3,
             )
             mb = f"{size / 1e6:.1f} MB" if size else "?"
-            ax.annotate(
+            label = ax.annotate(
                 f"{r['variant']} ({mb})",
                 (r["latency_ms"], y),
                 textcoords="offset points",
-                xytext=(10, dy),
+                xytext=(10, 0),
+                va="center",
                 fontsize=8,
                 zorder=5,
-                arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6} if dy else None,
+                # a light box keeps a label readable where it crosses the front's line
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+                arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6},
             )
+            labels.append(label)
         front = sorted((r for r in points if r.get("pareto")), key=lambda r: r["latency_ms"])
         if len(front) > 1:
             ax.step(
@@ -91,6 +108,8 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
     ax.set_title("ovbuild sweep: latency vs accuracy (marker area = artifact size)")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
+    if points:
+        _spread_labels(fig, labels)  # after the layout: overlaps are measured on the final canvas
     path = Path(path)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ovbuild.store._fs import write_json_atomic
 from ovbuild.sweeps.pareto import front, higher_is_better
 
+log = logging.getLogger("ovbuild.sweeps")
 VARIANTS_FILE = "variants.json"
 COLUMNS = [
     "variant",
@@ -98,8 +100,12 @@ def shared_work(manifests: list[dict[str, Any]], builds: list[dict[str, Any]]) -
         for stage, key in (manifest.get("stage_keys") or {}).items():
             keys.setdefault(stage, set()).add(key)
             uses[stage] = uses.get(stage, 0) + 1
+    from ovbuild.stages import default_stages
+
+    order = [s.name for s in default_stages()]
     out = {}
-    for stage, stage_keys in keys.items():
+    for stage in sorted(keys, key=lambda s: (order.index(s) if s in order else len(order), s)):
+        stage_keys = keys[stage]
         built = sum(1 for b in builds if b.get("stage") == stage and b.get("key") in stage_keys)
         out[stage] = {"variants": uses[stage], "keys": len(stage_keys), "builds": built}
     return out
@@ -217,8 +223,11 @@ def write_report(
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    plot_pareto(rows, report_dir / "pareto.png", metric)
     (report_dir / "report.md").write_text(_markdown(report, str(sweep_dir) if sweep_dir else None))
+    try:
+        plot_pareto(rows, report_dir / "pareto.png", metric)
+    except ImportError as exc:  # matplotlib comes with the `dist` extra; the tables do not need it
+        log.warning("pareto.png not drawn: %s (pip install 'ovbuild[dist]')", exc)
     return report
 
 
@@ -257,6 +266,8 @@ def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: 
         cfg = OmegaConf.load(directory / "multirun.yaml")
         store_root = OmegaConf.select(cfg, "store.root", default=None)
         target = Path(store_root) / "sweeps" / directory.name if store_root else directory
+        if (target / VARIANTS_FILE).exists():  # keeps the variants rejected before launch
+            return regenerate(target, bench_seconds=bench_seconds, remeasure=remeasure)
         return write_report(
             target,
             collect(directory),
