@@ -139,3 +139,20 @@ def test_compare_with_benchmark_app(tmp_path):
     assert result["median_ms"] > 0 and result["throughput"] > 0
     assert "-shape x[1,16]" in result["command"]
     assert sys.executable.rsplit("/", 1)[0] in result["command"] or "benchmark" in result["command"]
+
+
+def test_bench_artifact_write_records_in_manifest(tmp_path):
+    from ovbuild.sweeps.measure import recorded_bench
+
+    art = _artifact(tmp_path)
+    bench_artifact(art, seconds=0.2, write=True, print_fn=None)
+    manifest = json.loads((art / "manifest.json").read_text())
+    bench = manifest["metrics"]["bench"]
+    assert (
+        bench["device"] == "CPU"
+        and bench["latency"]["median_ms"] > 0
+        and bench["throughput"]["throughput"] > 0
+    )
+    assert set(bench["results"]) == {"artifact"}
+    assert recorded_bench(manifest)["median_ms"] == bench["latency"]["median_ms"]
+    assert manifest["recipe"]["name"] == "tiny"  # the rest of the manifest is kept

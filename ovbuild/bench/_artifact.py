@@ -1,0 +1,210 @@
+"""``ovbuild bench ARTIFACT``: the artifact and its baselines, a table of ratios, JSON, --write."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ovbuild.bench._baselines import _ov_pair, bench_optimum_default, bench_torch_eager
+from ovbuild.bench._inputs import _concrete, _specs_of, _token_inputs, _vocab_size, make_inputs
+from ovbuild.errors import ArtifactError
+
+
+def _load_manifest(artifact_dir: Path) -> dict:
+    path = artifact_dir / "manifest.json"
+    try:
+        return _json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"{artifact_dir}: no manifest.json (not an artifact?)") from exc
+    except ValueError as exc:
+        raise ArtifactError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def format_table(report: dict) -> str:
+    """A fixed-width table of the results with ratios against the artifact."""
+    head = f"{'variant':<22}{'median ms':>10}{'p90 ms':>9}{'p99 ms':>9}{'inf/s (tput)':>14}  the artifact has"
+    lines = [
+        f"ovbuild bench {report['artifact']}  device={report['device']}  inputs={report['inputs']}",
+        head,
+    ]
+    lines.append("-" * len(head))
+    for name, res in report["results"].items():
+        lat, tp = res["latency"], res.get("throughput") or {}
+        ratio = report["ratios"].get(name)
+        note = ""
+        if ratio:
+            note = f"{ratio['latency_speedup']:.2f}x lower latency"
+            if "throughput_ratio" in ratio:
+                note += f", {ratio['throughput_ratio']:.2f}x the throughput"
+        lines.append(
+            f"{name:<22}{lat['median_ms']:>10.2f}{lat['p90_ms']:>9.2f}{lat['p99_ms']:>9.2f}"
+            f"{tp.get('throughput', float('nan')):>14.1f}  {note}"
+        )
+    for name, err in report["errors"].items():
+        lines.append(f"{name:<22}skipped: {err}")
+    return "\n".join(lines)
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, Any]:
+    base = results["artifact"]
+    out = {}
+    for name, res in results.items():
+        if name == "artifact":
+            continue
+        ratio = {"latency_speedup": res["latency"]["median_ms"] / base["latency"]["median_ms"]}
+        if res.get("throughput"):
+            ratio["throughput_ratio"] = base["throughput"]["throughput"] / res["throughput"]["throughput"]
+        out[name] = ratio
+    return out
+
+
+def _write_bench(root: Path, manifest: dict, report: dict) -> None:
+    """Record a summary under ``metrics.bench`` (atomically; the manifest is not among its own digests)."""
+    import datetime
+    import os
+
+    def brief(res: dict) -> dict:
+        keys = ("median_ms", "p90_ms", "p99_ms", "throughput", "requests")
+        return {k: round(res[k], 4) if isinstance(res[k], float) else res[k] for k in keys}
+
+    art = report["results"]["artifact"]
+    summary = {
+        "device": report["device"],
+        "measured": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        # the artifact's own numbers at the top, where `ovbuild show` and sweep reports look
+        "latency": brief(art["latency"]),
+        "throughput": brief(art["throughput"]),
+        "results": {
+            name: {"latency": brief(res["latency"]), "throughput": brief(res["throughput"])}
+            for name, res in report["results"].items()
+        },
+        "ratios": report["ratios"],
+    }
+    manifest.setdefault("metrics", {})["bench"] = summary
+    path = root / "manifest.json"
+    tmp = path.with_name(f".manifest.json.{os.getpid()}.tmp")
+    tmp.write_text(_json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def bench_artifact(
+    artifact_dir: str | Path,
+    compare: bool = False,
+    json: bool = False,
+    *,
+    seconds: float = 5.0,
+    reference_ir: str | Path | None = None,
+    write: bool = False,
+    print_fn: Callable[[str], None] | None = print,
+) -> dict[str, Any]:
+    """Benchmark an artifact (and, with ``compare``, its baselines); print a table or JSON.
+
+    Args:
+        artifact_dir: an artifact version directory (``model.xml`` + ``manifest.json``).
+        compare: also run (a) the FP32 reference IR at ``INFERENCE_PRECISION_HINT=f32`` (the manifest's
+            ``reference_ir``, else the artifact's own IR at f32), (b) PyTorch eager FP32 on 2 threads for
+            ``hf``/``pytorch`` sources, (c) optimum-intel's default ``OVModelFor*`` export for ``hf``.
+            Text artifacts with an in-graph tokenizer get strings; (b) and (c) get the same text tokenized.
+        json: print JSON instead of a table.
+        reference_ir: overrides the manifest's ``reference_ir``.
+        write: record a summary in the manifest under ``metrics.bench``.
+        print_fn: where the table/JSON goes; ``None`` prints nothing.
+
+    Returns:
+        ``{"artifact", "device", "inputs", "results": {variant: {"latency", "throughput"}}, "ratios",
+        "errors"}``; a baseline that cannot run is recorded in ``errors``, not raised.
+
+    Raises:
+        ArtifactError: the directory is not a readable artifact.
+    """
+    import openvino as ov
+
+    from ovbuild.runtime.devices import available_devices, plan_devices
+
+    root = Path(artifact_dir)
+    manifest = _load_manifest(root)
+    xml = root / manifest.get("model", "model.xml")
+    if not xml.exists():
+        raise ArtifactError(f"{root}: no {xml.name}")
+    recipe = manifest.get("recipe") or {}
+    frontend = manifest.get("frontend") or {}
+    if frontend.get("kind") == "text":
+        try:
+            import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops)
+        except ImportError:
+            pass
+    plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
+    props = {k: v for k, v in plan["properties"].items() if k != "PERFORMANCE_HINT"}
+    core = ov.Core()
+    model = core.read_model(xml)
+    recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.get("inputs") or []}
+    vocab = _vocab_size(recipe)
+    inputs = make_inputs(manifest.get("inputs") or _specs_of(model, recorded), vocab_size=vocab)
+    report: dict[str, Any] = {
+        "artifact": str(root),
+        "device": plan["device"],
+        "inputs": {k: list(v.shape) for k, v in inputs.items()},
+        "results": {},
+        "ratios": {},
+        "errors": {},
+    }
+    report["results"]["artifact"] = _ov_pair(core, model, plan["device"], props, inputs, seconds, "artifact")
+    if compare:
+        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds)
+    report["ratios"] = _ratios(report["results"])
+    if write:
+        _write_bench(root, manifest, report)
+    if print_fn is not None:
+        print_fn(_json.dumps(report, indent=2, default=str) if json else format_table(report))
+    return report
+
+
+def _compare(
+    report: dict,
+    core: Any,
+    root: Path,
+    xml: Path,
+    manifest: dict,
+    inputs: dict,
+    reference_ir: Any,
+    seconds: float,
+) -> None:
+    """Run the baselines into ``report``; each failure is recorded under ``errors`` instead of raised."""
+    recipe = manifest.get("recipe") or {}
+    src = recipe.get("source") or {}
+    kind = str(src.get("kind", ""))
+    try:
+        tokens = _token_inputs(recipe, manifest.get("frontend") or {}, inputs) if kind == "hf" else None
+    except Exception as exc:
+        tokens = None
+        report["errors"]["tokenize"] = f"{type(exc).__name__}: {exc}"
+    like = {k: list(v.shape) for k, v in (tokens or inputs).items()}
+    if tokens:
+        report["baseline_inputs"] = like
+    ref = reference_ir or manifest.get("reference_ir")
+    ref_path = (Path(ref) if Path(ref).is_absolute() else root / ref) if ref else xml
+    label = "openvino_fp32" if ref else "openvino_f32_same_ir"
+    try:
+        ref_model = core.read_model(ref_path)
+        ref_specs = _specs_of(ref_model, like)
+        ref_inputs = make_inputs(ref_specs, vocab_size=_vocab_size(recipe))
+        for name in ref_inputs:  # the very same data as the artifact where names match
+            given = (tokens or {}).get(name, inputs.get(name))
+            if given is not None and given.dtype.kind == ref_inputs[name].dtype.kind:
+                ref_inputs[name] = given
+        f32 = {"INFERENCE_PRECISION_HINT": "f32"}
+        report["results"][label] = _ov_pair(core, ref_model, "CPU", f32, ref_inputs, seconds, label)
+    except Exception as exc:  # a baseline failing must not hide the artifact's numbers
+        report["errors"][label] = f"{type(exc).__name__}: {exc}"
+    if kind in ("hf", "pytorch"):
+        try:
+            report["results"]["pytorch_eager"] = bench_torch_eager(src, tokens or inputs, seconds=seconds)
+        except Exception as exc:
+            report["errors"]["pytorch_eager"] = f"{type(exc).__name__}: {exc}"
+    if kind == "hf":
+        try:
+            report["results"]["optimum_default"] = bench_optimum_default(src, like, seconds=seconds)
+        except Exception as exc:
+            report["errors"]["optimum_default"] = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,178 @@
+"""Timing loops: one compiled model (latency / throughput) or any callable."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+MODES = ("latency", "throughput")
+
+
+def _stats(latencies_ms: list[float], count: int, elapsed_s: float, batch: int) -> dict[str, Any]:
+    lat = sorted(latencies_ms)
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, max(0, round(q * (len(lat) - 1))))]
+
+    per_s = count / elapsed_s if elapsed_s > 0 else 0.0
+    return {
+        "count": count,
+        "seconds": round(elapsed_s, 4),
+        "median_ms": statistics.median(lat),
+        "mean_ms": statistics.fmean(lat),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "min_ms": lat[0],
+        "throughput": per_s,  # inferences per second
+        "items_per_s": per_s * batch,
+        "batch": batch,
+    }
+
+
+_BAR = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}"
+
+
+class _Progress:
+    """A time-driven tqdm bar, updated at most every 0.1 s so it costs nothing per inference."""
+
+    def __init__(self, seconds: float, desc: str, enabled: bool) -> None:
+        self.bar = None
+        self.ticks = max(1, round(seconds * 10))  # integer tenths of a second: no float drift
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.ticks, desc=desc, bar_format=_BAR, leave=False, file=sys.stderr)
+        self.shown = 0
+
+    def update(self, elapsed: float) -> None:
+        if self.bar is not None:
+            tick = min(self.ticks, int(elapsed * 10))
+            if tick > self.shown:
+                self.bar.update(tick - self.shown)
+                self.shown = tick
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _batch_of(inputs: dict) -> int:
+    for arr in inputs.values():
+        shape = getattr(arr, "shape", ())
+        if len(shape) > 0:
+            return int(shape[0])
+    return 1
+
+
+def bench_compiled(
+    compiled: Any,
+    inputs: dict,
+    *,
+    seconds: float = 5.0,
+    warmup: int = 10,
+    mode: str = "latency",
+    progress: bool = True,
+    desc: str | None = None,
+) -> dict[str, Any]:
+    """Measure a compiled OpenVINO model.
+
+    Args:
+        compiled: an ``openvino.CompiledModel``.
+        inputs: NumPy arrays by input name (set once, as ``benchmark_app`` does).
+        seconds: measuring time after warm-up.
+        warmup: inferences before measuring.
+        mode: ``"latency"`` (one synchronous request) or ``"throughput"`` (an ``AsyncInferQueue`` with
+            one request per ``OPTIMAL_NUMBER_OF_INFER_REQUESTS``).
+
+    Returns:
+        ``count, seconds, median_ms, mean_ms, p90_ms, p99_ms, min_ms, throughput`` (inferences/s),
+        ``items_per_s``, ``batch``, ``mode``, ``requests``.
+
+    >>> r = bench_compiled(compiled, {"x": x}, seconds=0.5)  # doctest: +SKIP
+    """
+    import openvino as ov
+
+    if mode not in MODES:
+        raise ValueError(f"bench mode {mode!r} is not one of {', '.join(MODES)}")
+    tensors = {name: ov.Tensor(arr) for name, arr in inputs.items()}
+    bar = _Progress(seconds, desc or f"bench {mode}", progress)
+    latencies: list[float] = []
+    try:
+        if mode == "latency":
+            requests = 1
+            req = compiled.create_infer_request()
+            for name, t in tensors.items():
+                req.set_tensor(name, t)
+            for _ in range(warmup):
+                req.infer()
+            clock = time.perf_counter
+            start = clock()
+            end = start + seconds
+            now = start
+            while now < end:
+                t0 = clock()
+                req.infer()
+                now = clock()
+                latencies.append((now - t0) * 1e3)
+                bar.update(now - start)
+            elapsed = now - start
+        else:
+            requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+            queue = ov.AsyncInferQueue(compiled, requests)
+            for i in range(requests):
+                for name, t in tensors.items():
+                    queue[i].set_tensor(name, t)
+            queue.set_callback(lambda request, _userdata: latencies.append(request.latency))
+            for _ in range(max(warmup, requests)):
+                queue.start_async()
+            queue.wait_all()
+            latencies.clear()
+            start = time.perf_counter()
+            end = start + seconds
+            now = start
+            while now < end:
+                queue.start_async()
+                now = time.perf_counter()
+                bar.update(now - start)
+            queue.wait_all()
+            elapsed = time.perf_counter() - start
+    finally:
+        bar.close()
+    if not latencies:
+        raise RuntimeError("bench: no inference finished; raise `seconds`")
+    out = _stats(latencies, len(latencies), elapsed, _batch_of(inputs))
+    out.update(mode=mode, requests=requests)
+    return out
+
+
+def bench_callable(
+    fn: Callable[[], Any],
+    *,
+    seconds: float = 5.0,
+    warmup: int = 5,
+    batch: int = 1,
+    progress: bool = True,
+    desc: str = "bench",
+) -> dict[str, Any]:
+    """Latency of any zero-argument callable (PyTorch eager, a loader's ``__call__``), same statistics."""
+    for _ in range(warmup):
+        fn()
+    bar = _Progress(seconds, desc, progress)
+    latencies: list[float] = []
+    clock = time.perf_counter
+    start = now = clock()
+    try:
+        while now < start + seconds:
+            t0 = clock()
+            fn()
+            now = clock()
+            latencies.append((now - t0) * 1e3)
+            bar.update(now - start)
+    finally:
+        bar.close()
+    out = _stats(latencies, len(latencies), now - start, batch)
+    out.update(mode="latency", requests=1)
+    return out
