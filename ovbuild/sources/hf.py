@@ -72,7 +72,8 @@ def detected(cfg: dict[str, Any]) -> Detected:
     if pooling is None:
         pooling = found.pooling
     normalize = found.normalize if cfg.get("normalize") is None else bool(cfg["normalize"])
-    if pooling == "none":
+    if pooling == "none" or found.task != "feature-extraction":
+        # Pooling reads token embeddings: it means nothing on logits or on a decoder.
         pooling, normalize = None, False
     return Detected(found.task, found.model_type, found.architectures, pooling, normalize, found.task_source)
 
@@ -119,7 +120,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     models: dict[str, str] = {}
     for exported, stem, role in _EXPORTED:
         xml = export_dir / f"{exported}.xml"
-        if not xml.is_file() or (stem == "model" and "model" in models.values()):
+        if not xml.is_file():
             continue
         xml.replace(ctx.out_dir / f"{stem}.xml")
         (export_dir / f"{exported}.bin").replace(ctx.out_dir / f"{stem}.bin")
