@@ -1,0 +1,233 @@
+"""``precision: auto``: the cheapest precision map within an accuracy budget.
+
+The search starts from full static INT8. If that misses ``accuracy.max_drop`` it ranks the
+weighted layers by sensitivity: in the INT8 model each layer's activation quantizer is bypassed
+in turn and the gain in mean cosine to the FP32 reference is measured (one compile per layer,
+no re-quantization). The most sensitive ``k`` layers then move to ``accuracy.fallback``
+(INT8 weight-only by default, which keeps most of the speed), with ``k`` grown by doubling and
+narrowed by bisection to the smallest that fits. If no ``k`` fits, whole-model fallbacks are
+tried, cheapest first, down to FP32 executed at f32; if even that misses, the budget is
+impossible. Scoring uses calibration samples, never the held-out ones ``validate`` uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import numpy as np
+
+from ovbuild.errors import RecipeError, StageError
+from ovbuild.metrics import drop, run_outputs, score
+
+log = logging.getLogger("ovbuild.precision.auto")
+
+
+class _Scorer:
+    """Compiles candidates and measures their drop on the tuning samples."""
+
+    def __init__(self, ctx: Any, parent: Any, cfg: dict[str, Any], samples: list[dict], metric: str):
+        from ovbuild.stages.validate import candidate_properties
+
+        self.ctx, self.parent, self.cfg, self.metric = ctx, parent, cfg, metric
+        self.samples = samples
+        self.props = candidate_properties(ctx.recipe)
+        target = (ctx.recipe.get("validate") or {}).get("target")
+        self.target = target
+        ref = ctx.core.compile_model(ctx.read_model(parent), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+        self.refs = run_outputs(ref, samples, "auto: FP32 reference")
+        self.ref_value = score(metric, self.refs, self.refs, samples, target) if metric == "target" else None
+        self.trials: list[dict[str, Any]] = []
+
+    def subset(self, count: int) -> _Scorer:
+        """The same scorer on the first ``count`` samples (cheap ranking)."""
+        sub = object.__new__(_Scorer)
+        sub.__dict__.update(self.__dict__)
+        sub.samples, sub.refs, sub.trials = self.samples[:count], self.refs[:count], []
+        return sub
+
+    def outputs(self, model: Any, props: dict[str, Any] | None = None) -> list[np.ndarray]:
+        compiled = self.ctx.core.compile_model(model, "CPU", {**self.props, **(props or {})})
+        return run_outputs(compiled, self.samples, "auto: candidate")
+
+    def drop_of(self, outs: list[np.ndarray]) -> float:
+        return drop(
+            self.metric, score(self.metric, self.refs, outs, self.samples, self.target), self.ref_value
+        )
+
+    def cosine(self, outs: list[np.ndarray]) -> float:
+        return score("cosine", self.refs, outs, self.samples)
+
+    def build(self, chosen: dict[str, Any]) -> Any:
+        from ovbuild.precision import calibration_samples
+        from ovbuild.precision.compile_map import apply_map, resolve
+
+        cfg = {**self.cfg, **chosen}
+        model = self.ctx.read_model(self.parent)
+        node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
+        model, _ = apply_map(model, node_map, calibration_samples(self.ctx), cfg)
+        return model
+
+    def trial(self, label: str, chosen: dict[str, Any], props: dict[str, Any] | None = None) -> float:
+        value = self.drop_of(self.outputs(self.build(chosen), props))
+        self.trials.append({"candidate": label, "drop": round(value, 6)})
+        log.info("auto: %s -> %s drop %.5f", label, self.metric, value)
+        return value
+
+
+_REAL_TRIALS = 3  # re-quantized confirmations of surgery estimates before whole-model fallbacks
+_PASS_THROUGH = frozenset({"Reshape", "Transpose", "Convert", "Unsqueeze", "Squeeze", "Concat", "Split"})
+
+
+def _consumers(node: Any, depth: int = 3) -> set[str]:
+    """Compute nodes fed by ``node``, looking through layout-only ops."""
+    found: set[str] = set()
+    for out in node.outputs():
+        for target in out.get_target_inputs():
+            consumer = target.get_node()
+            if consumer.get_type_name() in _PASS_THROUGH and depth:
+                found |= _consumers(consumer, depth - 1)
+            else:
+                found.add(consumer.get_friendly_name())
+    return found
+
+
+def activation_quantizers(model: Any) -> dict[str, set[str]]:
+    """``{FakeQuantize name: compute nodes it feeds}`` for every activation quantizer."""
+    from ovbuild.precision.layers import is_constant_path
+
+    return {
+        node.get_friendly_name(): _consumers(node)
+        for node in model.get_ordered_ops()
+        if node.get_type_name() == "FakeQuantize" and not is_constant_path(node.input_value(0).get_node())
+    }
+
+
+def bypass(model: Any, quantizers: set[str] | list[str]) -> Any:
+    """A clone of ``model`` whose named activation quantizers are removed (consumers get floats)."""
+    clone = model.clone()
+    wanted = set(quantizers)
+    for node in clone.get_ordered_ops():
+        if node.get_type_name() == "FakeQuantize" and node.get_friendly_name() in wanted:
+            source = node.input_value(0)
+            for target in list(node.output(0).get_target_inputs()):
+                target.replace_source_output(source)
+    return clone
+
+
+def rank_sensitivity(
+    scorer: _Scorer, int8_model: Any, quantizers: list[str], count: int
+) -> list[tuple[str, float]]:
+    """``[(quantizer, cosine gain when it is removed)]`` on ``count`` samples, most sensitive first."""
+    from tqdm import tqdm
+
+    probe = _Scorer.subset(scorer, count)
+    base = probe.cosine(probe.outputs(int8_model))
+    gains = [
+        (name, probe.cosine(probe.outputs(bypass(int8_model, [name]))) - base)
+        for name in tqdm(quantizers, desc="auto: quantizer sensitivity", leave=False)
+    ]
+    return sorted(gains, key=lambda g: -g[1])
+
+
+def _fallback_map(nodes: set[str], weighted: set[str], fallback: str) -> dict[str, Any]:
+    """INT8 everywhere except ``nodes``: weighted ones go to ``fallback``, the rest stay float."""
+    rules = [
+        {"name": f"^{re.escape(n)}$", "precision": fallback if n in weighted else "fp16"}
+        for n in sorted(nodes)
+    ]
+    return {"default": "int8", "rules": rules}
+
+
+def _budget(cfg: dict[str, Any], recipe: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    budget = cfg.get("accuracy")
+    if not budget or budget.get("max_drop") is None:
+        raise RecipeError("precision.accuracy.max_drop: required when precision.default is 'auto'")
+    metric = budget.get("metric") or (recipe.get("validate") or {}).get("metric") or "cosine"
+    return budget, metric
+
+
+def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Search the cheapest map whose drop on calibration samples is at most ``max_drop``.
+
+    Args:
+        ctx: the compress stage's context (``ancestors['calibrate']`` must exist).
+        parent: the cache entry holding the float model.
+        cfg: the ``precision`` block with ``default: auto``.
+
+    Returns:
+        ``(map, search)``: ``map`` is ``{"default", "rules"}`` to pin in a recipe; ``search``
+        records the metric, budget, sensitivity ranking and every trial.
+
+    Raises:
+        RecipeError: no ``accuracy.max_drop``.
+        StageError: no calibration data, or even FP32 misses the budget.
+    """
+    from ovbuild.precision import calibration_samples
+    from ovbuild.precision.layers import weighted_nodes
+
+    budget, metric = _budget(cfg, ctx.recipe)
+    max_drop = float(budget["max_drop"])
+    samples = calibration_samples(ctx, budget.get("samples") or 100)
+    if not samples:
+        raise StageError("precision.default=auto needs calibration data; set a calibration group")
+    scorer = _Scorer(ctx, parent, cfg, samples, metric)
+    search: dict[str, Any] = {"metric": metric, "max_drop": max_drop, "samples": len(samples)}
+
+    def done(chosen: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        search.update(chosen=label, trials=scorer.trials)
+        log.info("auto: chose %s", label)
+        return chosen, search
+
+    full = {"default": "int8", "rules": []}
+    int8_model = scorer.build(full)
+    first = scorer.drop_of(scorer.outputs(int8_model))
+    scorer.trials.append({"candidate": "int8", "drop": round(first, 6)})
+    if first <= max_drop:
+        return done(full, "int8")
+
+    fallback = budget.get("fallback") or "int8_weights"
+    weighted = set(weighted_nodes(ctx.read_model(parent)))
+    groups = activation_quantizers(int8_model)
+    ranking = rank_sensitivity(scorer, int8_model, list(groups), min(len(samples), 32))
+    search["sensitivity"] = [[n, round(g, 6)] for n, g in ranking[:20]]
+    ordered = [n for n, _ in ranking]
+    surgery: dict[int, bool] = {}
+
+    def fits_surgery(k: int) -> bool:
+        # Removing quantizers from the INT8 model approximates the re-quantized map cheaply.
+        if k not in surgery:
+            surgery[k] = scorer.drop_of(scorer.outputs(bypass(int8_model, ordered[:k]))) <= max_drop
+        return surgery[k]
+
+    k, last_bad = 1, 0
+    while k < len(ordered) and not fits_surgery(k):
+        last_bad, k = k, min(2 * k, len(ordered))
+    lo, hi = last_bad, k
+    while hi - lo > 1 and fits_surgery(hi):
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if fits_surgery(mid) else (mid, hi)
+    search["surgery"] = {str(k): v for k, v in sorted(surgery.items())}
+    for _ in range(_REAL_TRIALS):
+        if not (fits_surgery(hi) or hi < len(ordered)):
+            break
+        nodes = set().union(*(groups[q] for q in ordered[:hi]))
+        chosen = _fallback_map(nodes, weighted, fallback)
+        label = f"int8 with {hi} quantizers removed ({len(nodes)} layers float or {fallback})"
+        if scorer.trial(label, chosen) <= max_drop:
+            return done(chosen, label)
+        if hi >= len(ordered):
+            break
+        hi = min(len(ordered), max(hi + 1, int(hi * 1.5)))
+
+    for whole in (fallback, "fp16"):
+        if scorer.trial(whole, {"default": whole, "rules": []}) <= max_drop:
+            return done({"default": whole, "rules": []}, whole)
+    pinned = {"default": "fp32", "rules": [{"name": ".*", "precision": "fp32"}]}
+    if scorer.trial("fp32 at f32", pinned, {"INFERENCE_PRECISION_HINT": "f32"}) <= max_drop:
+        return done(pinned, "fp32 at f32")
+    raise StageError(
+        f"precision.accuracy.max_drop: impossible budget {max_drop}: even FP32 executed at f32 "
+        f"gives a {metric} drop of {scorer.trials[-1]['drop']}"
+    )
