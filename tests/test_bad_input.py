@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from ovbuild.store import StageCache
+from tests.conftest import run_cli
 
 
 def _store_content(store: Path) -> list[str]:

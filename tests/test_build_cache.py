@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, recipe_for
-
 from ovbuild import build
 from ovbuild.graph import plan_stages
 from ovbuild.store import StageCache
+from tests.conftest import REPO, recipe_for
 
 
 def test_second_build_is_a_cache_hit(store: Path) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import recipe_for, run_cli
-
 from ovbuild import build
 from ovbuild.store import StageCache
+from tests.conftest import recipe_for, run_cli
 
 
 def test_ls_show_gc(store: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import recipe_for
 
 from ovbuild import build
 from ovbuild.runtime import import_loader
+from tests.conftest import recipe_for
 
 
 @pytest.fixture(scope="module")

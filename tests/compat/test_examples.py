@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import example
+
+from tests.compat._helpers import example
 
 
 def _real(result: dict) -> None:

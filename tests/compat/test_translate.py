@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import silero
 
 from ovbuild.compat import recipe_from_legacy
 from ovbuild.compat._legacy import translate
 from ovbuild.config import load_recipe
 from ovbuild.errors import RecipeError
+from tests.compat._helpers import silero
 
 
 def _raw(config: dict, tmp_path: Path, available=("CPU",), **kw) -> dict:

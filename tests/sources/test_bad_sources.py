@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from ovbuild.config._compose import package_file
+from tests.conftest import run_cli
 
 
 def _artifacts(store: Path) -> list[Path]:

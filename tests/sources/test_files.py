@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import recipe_for
 
 from ovbuild import build
 from ovbuild.config._compose import package_file
 from ovbuild.runtime import import_loader
+from tests.conftest import recipe_for
 
 pytestmark = pytest.mark.slow
 BASIC_PITCH_INPUT = "serving_default_input_2:0"

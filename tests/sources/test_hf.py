@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import recipe_for
 
 from ovbuild import build
 from ovbuild.errors import SourceError
 from ovbuild.runtime import import_loader
 from ovbuild.sources import hf
+from tests.conftest import recipe_for
 
 pytestmark = pytest.mark.slow
 TOL = 1e-4

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import recipe_for
 
 from ovbuild import build
 from ovbuild.config._compose import package_file
 from ovbuild.errors import SourceError
 from ovbuild.runtime import import_loader
 from ovbuild.sources import legacy
+from tests.conftest import recipe_for
 
 SILERO = package_file("silero_vad", "data/silero_vad_16k_op15.onnx")
 

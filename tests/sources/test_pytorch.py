@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import recipe_for
 
 from ovbuild import build
 from ovbuild.errors import SourceError
 from ovbuild.factories.crepe import crepe
 from ovbuild.runtime import import_loader
 from ovbuild.sources import pytorch
+from tests.conftest import recipe_for
 
 
 def _frames(audio: np.ndarray, count: int = 48, hop: int = 160) -> np.ndarray:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _sweep_checks import (
+
+from tests.conftest import run_cli
+from tests.sweeps._sweep_checks import (
     check_png,
     check_rows_match_manifests,
     check_shared_stage_built_once,
     only_report_dir,
     read_rows,
 )
-from conftest import run_cli
 
 FAST_BENCH = "hydra.callbacks.ovbuild_sweep.bench_seconds=0.3"
 
@@ -74,3 +75,30 @@ def test_joblib_sweep_fails_only_the_unknown_precision(store: Path):
     again = run_cli("report", str(report_dir))
     assert again.returncode == 1, again.stderr  # non-zero: the sweep has a failed variant
     assert read_rows(report_dir) == rows
+
+
+@pytest.mark.slow
+def test_a_variant_failing_inside_its_build_is_reported_and_publishes_nothing(
+    shared_store: Path, tmp_path: Path
+):
+    report_root = tmp_path / "hydra"
+    proc = run_cli(
+        "build",
+        "-m",
+        "recipe=silero_vad",
+        "precision=fp16",
+        "validate=cosine",
+        "validate.min=0.5,1.01",
+        f"store.root={shared_store}",
+        f"hydra.sweep.dir={report_root}/runs/sweep-a",
+        FAST_BENCH,
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    report_dir = shared_store / "sweeps" / "sweep-a"
+    rows = read_rows(report_dir)
+    assert rows["validate.min=0.5"]["status"] == "success"
+    failed = rows["validate.min=1.01"]
+    assert failed["status"] == "error" and "validate.min" in failed["error"] and not failed["path"]
+    # regenerating from Hydra's own sweep dir finds the same report
+    again = run_cli("report", f"{report_root}/runs/sweep-a")
+    assert again.returncode == 1 and str(report_dir) in again.stdout

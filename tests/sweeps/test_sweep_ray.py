@@ -6,14 +6,15 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from _sweep_checks import (
+
+from tests.conftest import run_cli
+from tests.sweeps._sweep_checks import (
     check_png,
     check_rows_match_manifests,
     check_shared_stage_built_once,
     only_report_dir,
     read_rows,
 )
-from conftest import run_cli
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("ray") is None
