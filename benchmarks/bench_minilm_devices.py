@@ -83,7 +83,9 @@ def main() -> int:
                     bench_compiled(compiled, inputs, seconds=args.seconds, mode=hint, desc=f"ovbuild {hint}")
                 )
                 theirs_runs.append(
-                    compare_with_benchmark_app(xml, hint, seconds=int(args.seconds), shape=shapes)
+                    compare_with_benchmark_app(
+                        xml, hint, seconds=int(args.seconds), shape=shapes, device=plan["device"]
+                    )
                 )
             ours = {
                 k: statistics.median(r[k] for r in ours_runs)
@@ -111,6 +113,11 @@ def main() -> int:
     print(f"all-MiniLM-L6-v2 FP32 IR (optimum-intel export), static {SHAPE}, OpenVINO {ov.__version__}")
     print(f"plan: {rows[0]['plan']['device']}  warnings: {rows[0]['plan']['warnings']}")
     print(f"{args.repeats} alternating runs of {args.seconds:.0f} s per tool and hint; medians of the runs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"benchmark_app ran with -d {rows[0]['plan']['device']}; "
+        f"load average after: {load} ({os.cpu_count()} cores)"
+    )
     head = f"{'hint':<11}{'tool':<15}{'median ms':>10}{'p90 ms':>9}{'p99 ms':>9}{'inf/s':>9}{'requests':>9}"
     print(head)
     print("-" * len(head))
