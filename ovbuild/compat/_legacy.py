@@ -378,7 +378,7 @@ def _calibration(
             "INT8 without calibration_data: calibrating on synthetic inputs, which only suits smoke "
             "tests; pass calibration_data (a list of input dicts) for a usable model"
         )
-        return {"kind": "synthetic", "samples": samples or 16}
+        return {"kind": "synthetic", "samples": samples or 16, "holdout": 0}
     if all(isinstance(d, str) for d in data):
         blob = ("\n".join(d.replace("\n", " ") for d in data) + "\n").encode()
         kind, suffix = "text_lines", ".txt"
@@ -393,7 +393,8 @@ def _calibration(
         return None
     path = store_root / "compat" / "calibration" / f"{hashlib.sha256(blob).hexdigest()}{suffix}"
     pending[path] = blob
-    return {"kind": kind, "path": str(path), "samples": min(samples or len(data), len(data))}
+    # The old API calibrated on every sample it was given and validated nothing: no holdout.
+    return {"kind": kind, "path": str(path), "samples": min(samples or len(data), len(data)), "holdout": 0}
 
 
 def translate(
@@ -436,6 +437,9 @@ def translate(
     precision = _precision(c)
     device = _device(c, available, warnings)
     frontend = _frontend(c, mt, run_overrides or {})
+    if frontend is None and source.get("kind") == "hf" and mt in (None, "text"):
+        # A HuggingFace text model carries its tokenizer: compiled into the graph, strings in.
+        frontend = {"kind": "text"}
     calibration = _calibration(c, precision, root, pending, warnings)
     if c.problems:
         raise RecipeError(c.problems, recipe=name)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 _ROOT = "ovbuild"
@@ -60,12 +61,16 @@ def forwarding(target: Any | None) -> Iterator[list[str]]:
     collector = _Collector()
     old_level = log.level
     log.addHandler(collector)
+    # OpenVINO's converter raises the root logger to ERROR when a conversion fails (its ovc logger
+    # set-up), which would silence ovbuild's warnings from then on: ovbuild's level is set here.
+    wanted = logging.INFO if handler is not None else logging.WARNING
+    if log.getEffectiveLevel() > wanted:
+        log.setLevel(wanted)
     if handler is not None:
         log.addHandler(handler)
-        if log.getEffectiveLevel() > logging.INFO:
-            log.setLevel(logging.INFO)
     with warnings.catch_warnings():
-        warnings.simplefilter("always")
+        # Every ovbuild / loader warning (modules ovbuild.*, ovbuild_loader_*), not just the first.
+        warnings.filterwarnings("always", module="ovbuild")
         # Logged as they happen, so a result built inside the block already lists them.
         warnings.showwarning = _log_warning
         try:
@@ -74,10 +79,18 @@ def forwarding(target: Any | None) -> Iterator[list[str]]:
             log.removeHandler(collector)
             if handler is not None:
                 log.removeHandler(handler)
-                log.setLevel(old_level)
+            log.setLevel(old_level)
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+_SHOW = warnings.showwarning
 
 
 def _log_warning(
     message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
 ) -> None:
-    logging.getLogger(f"{_ROOT}.compat").warning("%s", message)
+    """ovbuild's and the generated loaders' warnings become log records; others print as usual."""
+    if str(filename).startswith(_PACKAGE_DIR) or Path(filename).name == "loader.py":
+        logging.getLogger(f"{_ROOT}.compat").warning(str(message))
+    else:
+        _SHOW(message, category, filename, lineno, file, line)

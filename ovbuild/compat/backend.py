@@ -36,6 +36,37 @@ class LoadedModel:
     build_seconds: float
     cached: bool
     variants: dict[str, LoadedModel] = field(default_factory=dict)
+    # Declared after ``runtime`` on purpose: see :meth:`infer_batch`.
+    queue: Any = None
+
+    def infer_batch(self, items: list[Any]) -> list[dict[str, Any]]:
+        """Run a batch, pipelined over every request the device plan allows.
+
+        The loader's ``infer_batch`` builds an ``AsyncInferQueue`` per call; with an AUTO plan
+        (what ``multi_device`` maps to) OpenVINO 2026.4 sometimes hangs or aborts ("Resource
+        deadlock avoided") when such a queue is destroyed before its compiled model. So the facade
+        keeps one queue for the model's lifetime; it is the compiled model's last owner (the
+        ``runtime`` field is released first), and both go away together.
+        """
+        import numpy as np
+        import openvino as ov
+
+        runtime = self.runtime
+        prepared = [runtime.prepare(item) for item in items]
+        if self.queue is None:
+            jobs = int(runtime.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+            self.queue = ov.AsyncInferQueue(runtime.compiled, max(1, jobs))
+        names = runtime.output_names
+        results: list[Any] = [None] * len(prepared)
+
+        def done(request: Any, index: int) -> None:
+            results[index] = {n: np.array(request.get_output_tensor(i).data) for i, n in enumerate(names)}
+
+        self.queue.set_callback(done)
+        for index, inputs in enumerate(prepared):
+            self.queue.start_async(inputs, index)
+        self.queue.wait_all()
+        return results
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -53,7 +84,7 @@ def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
         text = " ".join(lines) if len(lines) <= 6 else " ".join(lines[:6]) + " ..."
         known = isinstance(exc, (OvbuildError, DataError))
         message = text if known else f"{type(exc).__name__}: {text or 'no message'}"
-    log.error("%s: %s", where, message)
+    log.error(f"{where}: {message}")
     return {"status": "error", "error": f"{where}: {message}"}
 
 
@@ -99,17 +130,12 @@ class OpenVINOBackend:
             run_overrides=overrides,
         )
         for warning in translation.warnings:
-            log.warning("%s: %s", name, warning)
+            log.warning(f"{name}: {warning}")
         recipe = load_recipe(raw=translation.raw)
         translation.write_pending()  # only once the recipe is valid: nothing written for bad input
         result = build(recipe, root=self.store_root)
-        log.info(
-            "%s: artifact %s v%d (%s)",
-            name,
-            result.name,
-            result.version,
-            "cached" if not result.built else f"built {', '.join(result.built)}",
-        )
+        how = "cached" if not result.built else f"built {', '.join(result.built)}"
+        log.info(f"{name}: artifact {result.name} v{result.version} ({how})")
         runtime = import_loader(result.path).load()
         return LoadedModel(
             name=name,
@@ -172,11 +198,7 @@ class OpenVINOBackend:
             return loaded
         key = repr(sorted(overrides.items()))
         if key not in loaded.variants:
-            log.info(
-                "%s: run_inference audio settings %s need another front-end; building it",
-                loaded.name,
-                overrides,
-            )
+            log.info(f"{loaded.name}: run_inference audio settings {overrides} need another front-end")
             loaded.variants[key] = self._build(loaded.name, loaded.config, overrides)
         return loaded.variants[key]
 
@@ -208,18 +230,18 @@ class OpenVINOBackend:
             config = dict(config or {})
             unknown = sorted(str(k) for k in config if k not in AUDIO_KEYS)
             if unknown:
-                log.warning("%s: run_inference config key(s) ignored: %s", name, ", ".join(unknown))
+                log.warning(f"{name}: run_inference config key(s) ignored: {', '.join(unknown)}")
             try:
                 model = self._variant(loaded, config)
                 modality, is_batch, items = classify(data)
                 check_fit(data, modality, model.manifest, name)
                 runtime = model.runtime
                 started = time.perf_counter()
-                results = runtime.infer_batch(list(data)) if is_batch else runtime(data)
+                results = model.infer_batch(list(data)) if is_batch else runtime(data)
                 seconds = time.perf_counter() - started
             except Exception as exc:
                 return _error(where, exc)
-            log.info("%s: %d item(s) in %.2f ms on %s", name, items, seconds * 1000.0, runtime.device)
+            log.info(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {runtime.device}")
             return {
                 "status": "success",
                 "results": results,
@@ -236,7 +258,7 @@ class OpenVINOBackend:
         with forwarding(self.logger):
             if self.models.pop(name, None) is None:
                 return _error(f"unload_model({name!r})", f"no model named {name!r} is loaded")
-            log.info("%s: unloaded", name)
+            log.info(f"{name}: unloaded")
             return {"status": "success", "name": name}
 
     def get_model_info(self, name: str) -> dict[str, Any]:
