@@ -180,6 +180,14 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
         log.info("auto: chose %s", label)
         return chosen, search
 
+    # An impossible budget is found before any quantization: FP32 executed at f32 is the floor.
+    pinned = {"default": "fp32", "rules": [{"name": ".*", "precision": "fp32"}]}
+    floor = scorer.trial("fp32 at f32", pinned, {"INFERENCE_PRECISION_HINT": "f32"})
+    if floor > max_drop:
+        raise StageError(
+            f"precision.accuracy.max_drop: impossible budget {max_drop}: even FP32 executed at f32 "
+            f"gives a {metric} drop of {floor:.6g}"
+        )
     full = {"default": "int8", "rules": []}
     int8_model = scorer.build(full)
     first = scorer.drop_of(scorer.outputs(int8_model))
@@ -224,10 +232,4 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
     for whole in (fallback, "fp16"):
         if scorer.trial(whole, {"default": whole, "rules": []}) <= max_drop:
             return done({"default": whole, "rules": []}, whole)
-    pinned = {"default": "fp32", "rules": [{"name": ".*", "precision": "fp32"}]}
-    if scorer.trial("fp32 at f32", pinned, {"INFERENCE_PRECISION_HINT": "f32"}) <= max_drop:
-        return done(pinned, "fp32 at f32")
-    raise StageError(
-        f"precision.accuracy.max_drop: impossible budget {max_drop}: even FP32 executed at f32 "
-        f"gives a {metric} drop of {scorer.trials[-1]['drop']}"
-    )
+    return done(pinned, "fp32 at f32")
