@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-# This file shadows tests/conftest.py as module ``conftest`` for the tests beside it, so it
-# re-exports the root helpers they import from there.
-_root_spec = importlib.util.spec_from_file_location(
-    "_ovbuild_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
-)
-_root = importlib.util.module_from_spec(_root_spec)
-_root_spec.loader.exec_module(_root)
-recipe_for = _root.recipe_for
-run_cli = _root.run_cli
 
 ESPEAK = shutil.which("espeak-ng")
 SPEECH_TEXT = "She sells sea shells by the sea shore, and the shells she sells are surely seashells."
