@@ -66,9 +66,15 @@ def tiny_hf(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def speech_16k(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    """Real speech (espeak-ng) at 16 kHz mono float32; skips when espeak-ng is missing."""
+    """Real speech (espeak-ng) at 16 kHz mono float32; a synthetic voiced signal without espeak-ng."""
     if ESPEAK is None:
-        pytest.skip("espeak-ng is not installed: no real speech to test on")
+        import warnings
+
+        warnings.warn("espeak-ng is not installed: source tests use a synthetic voice", stacklevel=2)
+        t = np.arange(3 * 16000) / 16000
+        f0 = 140 + 30 * np.sin(2 * np.pi * 0.7 * t)  # a gliding pitch with harmonics, like a voice
+        phase = 2 * np.pi * np.cumsum(f0) / 16000
+        return sum(0.3 / k * np.sin(k * phase) for k in range(1, 8)).astype(np.float32)
     import soundfile as sf
     import soxr
 
