@@ -77,56 +77,96 @@ class _Scorer:
 
 
 _REAL_TRIALS = 3  # re-quantized confirmations of surgery estimates before whole-model fallbacks
-_PASS_THROUGH = frozenset({"Reshape", "Transpose", "Convert", "Unsqueeze", "Squeeze", "Concat", "Split"})
 
 
-def _consumers(node: Any, depth: int = 3) -> set[str]:
-    """Compute nodes fed by ``node``, looking through layout-only ops."""
-    found: set[str] = set()
-    for out in node.outputs():
-        for target in out.get_target_inputs():
-            consumer = target.get_node()
-            if consumer.get_type_name() in _PASS_THROUGH and depth:
-                found |= _consumers(consumer, depth - 1)
-            else:
-                found.add(consumer.get_friendly_name())
-    return found
+def _float_weight(node: Any, port: int) -> Any:
+    """The float value of a weight input (a Constant, or a Convert of one), or ``None``."""
+    import numpy as np
+
+    src = node.input_value(port).get_node()
+    if src.get_type_name() == "Convert" and src.input_value(0).get_node().get_type_name() == "Constant":
+        src = src.input_value(0).get_node()
+    if src.get_type_name() != "Constant":
+        return None
+    return src.get_data().astype(np.float32)
 
 
-def activation_quantizers(model: Any) -> dict[str, set[str]]:
-    """``{FakeQuantize name: compute nodes it feeds}`` for every activation quantizer."""
-    from ovbuild.precision.layers import is_constant_path
+def float_weights(model: Any) -> dict[str, tuple[int, Any]]:
+    """``{weighted node: (weight port, float weight)}`` of the float model, for surgery."""
+    from ovbuild.precision.layers import weight_port
 
-    return {
-        node.get_friendly_name(): _consumers(node)
-        for node in model.get_ordered_ops()
-        if node.get_type_name() == "FakeQuantize" and not is_constant_path(node.input_value(0).get_node())
-    }
+    out = {}
+    for node in model.get_ordered_ops():
+        port = weight_port(node) if node.get_type_name() != "Gather" else None
+        if port is not None:
+            value = _float_weight(node, port)
+            if value is not None:
+                out[node.get_friendly_name()] = (port, value)
+    return out
 
 
-def bypass(model: Any, quantizers: set[str] | list[str]) -> Any:
-    """A clone of ``model`` whose named activation quantizers are removed (consumers get floats)."""
-    clone = model.clone()
-    wanted = set(quantizers)
+def _unquantized_source(output: Any) -> Any:
+    """Walk back from an input through FakeQuantize and SmoothQuant scaling to the float tensor."""
+    node = output.get_node()
+    while node.get_type_name() == "FakeQuantize" or (
+        node.get_type_name() == "Multiply" and "smooth_quant" in node.get_friendly_name()
+    ):
+        output = node.input_value(0)
+        node = output.get_node()
+    return output
+
+
+def unquantize(int8_model: Any, nodes: list[str] | set[str], weights: dict[str, tuple[int, Any]]) -> Any:
+    """A clone of the INT8 model where ``nodes`` compute in float again.
+
+    Activations are taken from before their quantizer (and SmoothQuant scale); weighted nodes get
+    their original float weights back. This estimates a map that keeps ``nodes`` out of static
+    INT8 without re-running NNCF.
+    """
+    import openvino.opset13 as ops
+
+    clone = int8_model.clone()
+    wanted = set(nodes)
     for node in clone.get_ordered_ops():
-        if node.get_type_name() == "FakeQuantize" and node.get_friendly_name() in wanted:
-            source = node.input_value(0)
-            for target in list(node.output(0).get_target_inputs()):
-                target.replace_source_output(source)
+        name = node.get_friendly_name()
+        if name not in wanted:
+            continue
+        weight = weights.get(name)
+        for port in range(node.get_input_size()):
+            if weight is not None and port == weight[0]:
+                node.input(port).replace_source_output(ops.constant(weight[1]).output(0))
+            else:
+                node.input(port).replace_source_output(_unquantized_source(node.input_value(port)))
     return clone
 
 
+def quantized_nodes(int8_model: Any) -> list[str]:
+    """Compute nodes fed by an activation quantizer (the units the search can keep out)."""
+    from ovbuild.precision.layers import is_constant_path
+
+    names = []
+    for node in int8_model.get_ordered_ops():
+        if node.get_type_name() == "FakeQuantize":
+            continue
+        for port in range(node.get_input_size()):
+            src = node.input_value(port).get_node()
+            if src.get_type_name() == "FakeQuantize" and not is_constant_path(src.input_value(0).get_node()):
+                names.append(node.get_friendly_name())
+                break
+    return names
+
+
 def rank_sensitivity(
-    scorer: _Scorer, int8_model: Any, quantizers: list[str], count: int
+    scorer: _Scorer, int8_model: Any, nodes: list[str], weights: dict, count: int
 ) -> list[tuple[str, float]]:
-    """``[(quantizer, cosine gain when it is removed)]`` on ``count`` samples, most sensitive first."""
+    """``[(node, cosine gain when it alone computes in float)]`` on ``count`` samples, most first."""
     from tqdm import tqdm
 
     probe = _Scorer.subset(scorer, count)
     base = probe.cosine(probe.outputs(int8_model))
     gains = [
-        (name, probe.cosine(probe.outputs(bypass(int8_model, [name]))) - base)
-        for name in tqdm(quantizers, desc="auto: quantizer sensitivity", leave=False)
+        (name, probe.cosine(probe.outputs(unquantize(int8_model, [name], weights))) - base)
+        for name in tqdm(nodes, desc="auto: layer sensitivity", leave=False)
     ]
     return sorted(gains, key=lambda g: -g[1])
 
@@ -196,18 +236,19 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
         return done(full, "int8")
 
     fallback = budget.get("fallback") or "int8_weights"
-    weighted = set(weighted_nodes(ctx.read_model(parent)))
-    groups = activation_quantizers(int8_model)
-    ranking = rank_sensitivity(scorer, int8_model, list(groups), min(len(samples), 32))
+    float_model = ctx.read_model(parent)
+    weighted = set(weighted_nodes(float_model))
+    weights = float_weights(float_model)
+    units = quantized_nodes(int8_model)
+    ranking = rank_sensitivity(scorer, int8_model, units, weights, min(len(samples), 32))
     search["sensitivity"] = [[n, round(g, 6)] for n, g in ranking[:20]]
     ordered = [n for n, _ in ranking]
-    surgery: dict[int, bool] = {}
+    surgery: dict[int, float] = {}
 
     def fits_surgery(k: int) -> bool:
-        # Removing quantizers from the INT8 model approximates the re-quantized map cheaply.
         if k not in surgery:
-            surgery[k] = scorer.drop_of(scorer.outputs(bypass(int8_model, ordered[:k]))) <= max_drop
-        return surgery[k]
+            surgery[k] = scorer.drop_of(scorer.outputs(unquantize(int8_model, ordered[:k], weights)))
+        return surgery[k] <= max_drop
 
     k, last_bad = 1, 0
     while k < len(ordered) and not fits_surgery(k):
@@ -216,13 +257,12 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
     while hi - lo > 1 and fits_surgery(hi):
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if fits_surgery(mid) else (mid, hi)
-    search["surgery"] = {str(k): v for k, v in sorted(surgery.items())}
+    search["surgery"] = {str(k): round(v, 6) for k, v in sorted(surgery.items())}
     for _ in range(_REAL_TRIALS):
-        if not (fits_surgery(hi) or hi < len(ordered)):
+        if not fits_surgery(hi):
             break
-        nodes = set().union(*(groups[q] for q in ordered[:hi]))
-        chosen = _fallback_map(nodes, weighted, fallback)
-        label = f"int8 with {hi} quantizers removed ({len(nodes)} layers float or {fallback})"
+        chosen = _fallback_map(set(ordered[:hi]), weighted, fallback)
+        label = f"int8 with {hi} most sensitive layers in {fallback} (or float)"
         if scorer.trial(label, chosen) <= max_drop:
             return done(chosen, label)
         if hi >= len(ordered):

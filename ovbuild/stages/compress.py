@@ -15,7 +15,7 @@ _FLOAT = {"fp32", "fp16", "bf16"}
 
 class CompressStage(Stage):
     name = "compress"
-    version = 1
+    version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         return {"precision": recipe["precision"]}
