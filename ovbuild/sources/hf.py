@@ -82,21 +82,12 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
     """The model directory (every file in it enters the cache key).
 
     Raises:
-        SourceError: see :func:`model_dir`; also an unknown ``model_type``, found before building.
+        SourceError: see :func:`model_dir`; (an unknown ``model_type`` is found by :func:`convert`).
     """
-    path = model_dir(cfg)
-    detected(cfg)  # an unknown model_type or bad pooling fails at planning, before any stage runs
-    _register_tokenizer_ops()
-    return [path]
-
-
-def _register_tokenizer_ops() -> None:
-    # An embedded tokenizer's ops live in openvino_tokenizers' extension, which registers itself
-    # on every ov.Core created after this import; later stages must be able to read that IR.
-    try:
-        import openvino_tokenizers  # noqa: F401
-    except ImportError:
-        pass
+    # Detection (which imports transformers, seconds) waits for convert, the first stage that
+    # writes anything: an unchanged rebuild never needs it, and a bad model_type still fails
+    # before anything is stored.
+    return [model_dir(cfg)]
 
 
 def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:

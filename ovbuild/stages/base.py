@@ -28,6 +28,10 @@ class StageContext:
         if self._core is None:
             import openvino as ov
 
+            try:  # its extension registers itself on every Core made after the import, so any
+                import openvino_tokenizers  # noqa: F401  stage can read IR with tokenizer ops
+            except ImportError:
+                pass
             self._core = ov.Core()
         return self._core
 
