@@ -201,3 +201,21 @@ def test_raw_normalize_and_frames_first(chirp):
         for n in fe.get_ordered_ops()
         if n.get_type_name() not in ("Parameter", "Result")
     )
+
+
+def test_weight_compression_must_ignore_the_frontend(chirp):
+    """NNCF would compress the DFT/mel bases like any MatMul weights; the ignored-scope pattern
+    the compress stage must pass keeps the front-end exact (and pinned)."""
+    nncf = pytest.importorskip("nncf")
+    from ovbuild.frontends.audio_graph import FRONTEND_IGNORED_PATTERN
+
+    cfg = {"features": "log_mel", "n_mels": 40}
+    x = chirp[:SR]
+    ref = _librosa(x, cfg)
+    scope = nncf.IgnoredScope(patterns=[FRONTEND_IGNORED_PATTERN])
+    kept = nncf.compress_weights(
+        build_audio_frontend(cfg, SR), mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=scope
+    )
+    _assert_parity(_run(kept, x)[0], ref, "log_mel")
+    broken = nncf.compress_weights(build_audio_frontend(cfg, SR), mode=nncf.CompressWeightsMode.INT8_ASYM)
+    assert np.abs(_run(broken, x)[0] - ref).max() > 0.05
