@@ -18,6 +18,8 @@ commands:
   show ARTIFACT               manifest summary of NAME, NAME/VERSION or a directory
   bench ARTIFACT              latency/throughput (--compare, --json)
   doctor                      devices, optional libraries, active fallbacks
+  check [--run-all]           self-test: build and run small real artifacts (--test-audio
+                              [--audio-file F], --test-mixed-precision, --test-multi-device, --model M)
   gc                          drop old versions and unreferenced cache entries
   report SWEEP_DIR            rewrite a sweep's report.md/report.csv/pareto.png (--bench S, --remeasure)
 options for ls/show/bench/gc: --store ROOT (default: outputs); everywhere: --verbose
@@ -55,6 +57,10 @@ def _dispatch(command: str, args: list[str]) -> int:
         return commands.bench(parser.parse_args(args))
     if command == "doctor":
         return commands.doctor(args)
+    if command == "check":
+        from ovbuild.check import main as check_main
+
+        return check_main(args)
     if command == "gc":
         parser = _store_parser("gc")
         parser.add_argument("--keep", type=int, default=3, help="versions kept per name")

@@ -63,7 +63,7 @@ def forwarding(target: Any | None) -> Iterator[list[str]]:
     log.addHandler(collector)
     # OpenVINO's converter raises the root logger to ERROR when a conversion fails (its ovc logger
     # set-up), which would silence ovbuild's warnings from then on: ovbuild's level is set here.
-    wanted = logging.INFO if handler is not None else logging.WARNING
+    wanted = logging.DEBUG if handler is not None else logging.WARNING  # "all log records"
     if log.getEffectiveLevel() > wanted:
         log.setLevel(wanted)
     if handler is not None:

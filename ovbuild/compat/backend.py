@@ -241,7 +241,7 @@ class OpenVINOBackend:
                 seconds = time.perf_counter() - started
             except Exception as exc:
                 return _error(where, exc)
-            log.info(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {runtime.device}")
+            log.debug(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {runtime.device}")
             return {
                 "status": "success",
                 "results": results,

@@ -50,7 +50,7 @@ def test_legacy_logger_receives_the_records(shared_store: Path) -> None:
         levels.setdefault(level, []).append(message)
     assert any("enable_magic" in m for m in levels["warning"])  # unknown key: named, not dropped
     assert any("artifact vad_logged" in m for m in levels["info"])  # the build reported
-    assert any("item(s) in" in m for m in levels["info"])  # the inference reported
+    assert any("item(s) in" in m for m in levels["debug"])  # the inference reported
     assert out["failed"]["status"] == "error"
     assert any("never_loaded" in m for m in levels["error"])
 
