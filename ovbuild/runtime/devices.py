@@ -10,7 +10,9 @@ remains the plan falls back to CPU.
 
 >>> plan = plan_devices({"priorities": ["GPU(1.5)", "CPU(1.0)"], "mode": "auto"}, ["CPU"])
 >>> plan["device"], plan["dropped"]
-('AUTO:CPU', ['GPU'])
+('CPU', ['GPU'])
+>>> plan_devices({"priorities": ["GPU(1.5)", "CPU(1.0)"], "mode": "auto"}, ["CPU", "GPU.0"])["device"]
+'AUTO:GPU,CPU'
 """
 
 from __future__ import annotations
@@ -179,7 +181,9 @@ def plan_devices(device_cfg: dict, available: list[str]) -> dict:
     Returns:
         ``{"requested", "device", "properties", "used", "dropped", "warnings", "mode", "reshape",
         "precompile"}``: ``device`` and ``properties`` go to ``compile_model``; ``reshape`` maps input
-        names to the static shapes to apply first. Everything is JSON-serializable.
+        names to the static shapes to apply first; ``warnings`` holds at most one message; ``mode`` is
+        the effective mode (``multi`` becomes ``auto``; AUTO/HETERO over one remaining device becomes
+        ``single`` on it). Everything is JSON-serializable.
 
     Raises:
         ValueError: naming the key or item, for an unknown device, malformed priority or bad value.
@@ -221,6 +225,10 @@ def plan_devices(device_cfg: dict, available: list[str]) -> dict:
             "device.mode 'multi' is deprecated in OpenVINO; mapped to AUTO with "
             f"PERFORMANCE_HINT=CUMULATIVE_THROUGHPUT{note}"
         )
+    if effective in ("auto", "hetero") and len(used) == 1 and used[0].split(".")[0] not in _DEV_VIRTUAL:
+        # AUTO/HETERO over one device is that device: no extra plugin layer, and its precompiled
+        # blob (keyed by device) imports directly.
+        effective = "single"
 
     properties: dict[str, Any] = {}
     if effective == "single":
@@ -249,7 +257,7 @@ def plan_devices(device_cfg: dict, available: list[str]) -> dict:
         if dev_props:
             properties["DEVICE_PROPERTIES"] = dev_props
         properties.update(raw_global)
-    if cfg.get("enable_startup_fallback") is not None and effective != "auto":
+    if cfg.get("enable_startup_fallback") is not None and mode not in ("auto", "multi"):
         warnings.append("device.enable_startup_fallback applies only to AUTO plans; ignored")
 
     return {
@@ -258,7 +266,7 @@ def plan_devices(device_cfg: dict, available: list[str]) -> dict:
         "properties": properties,
         "used": used,
         "dropped": dropped,
-        "warnings": warnings,
+        "warnings": ["; ".join(warnings)] if warnings else [],  # one warning per plan
         "mode": effective,
         "reshape": reshape,
         "precompile": bool(cfg.get("precompile_shapes")),

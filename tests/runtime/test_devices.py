@@ -72,14 +72,21 @@ def test_auto_gpu_present_and_absent():
     assert present["device"] == "AUTO:GPU,CPU"
     assert present["properties"] == {"PERFORMANCE_HINT": "LATENCY"}
     absent = plan_devices({**GPU_FIRST, "mode": "auto"}, CPU_ONLY)
-    assert absent["device"] == "AUTO:CPU"
+    assert absent["device"] == "CPU"  # AUTO over one device is that device
+    assert absent["mode"] == "single" and absent["properties"] == {"PERFORMANCE_HINT": "LATENCY"}
     assert absent["used"] == ["CPU"] and absent["dropped"] == ["GPU"] and len(absent["warnings"]) == 1
     assert absent["requested"] == {"priorities": ["GPU(1.5)", "CPU(1.0)"], "mode": "auto"}
 
 
 def test_hetero_gpu_present_and_absent():
     assert plan_devices({**GPU_FIRST, "mode": "hetero"}, GPU_HERE)["device"] == "HETERO:GPU,CPU"
-    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, CPU_ONLY)["device"] == "HETERO:CPU"
+    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, CPU_ONLY)["device"] == "CPU"
+    assert (
+        plan_devices({"priorities": ["GPU", "NPU", "CPU"], "mode": "hetero"}, ["CPU", "NPU", "GPU.0"])[
+            "device"
+        ]
+        == "HETERO:GPU,NPU,CPU"
+    )
 
 
 def test_multi_maps_to_auto_cumulative_throughput_with_deprecation_warning():
@@ -89,7 +96,10 @@ def test_multi_maps_to_auto_cumulative_throughput_with_deprecation_warning():
     assert plan["properties"]["PERFORMANCE_HINT"] == "CUMULATIVE_THROUGHPUT"
     assert len(plan["warnings"]) == 1 and "deprecated" in plan["warnings"][0]
     absent = plan_devices({**GPU_FIRST, "mode": "multi"}, CPU_ONLY)
-    assert absent["device"] == "AUTO:CPU" and len(absent["warnings"]) == 2
+    assert absent["device"] == "CPU"
+    assert absent["properties"] == {"PERFORMANCE_HINT": "CUMULATIVE_THROUGHPUT"}
+    assert len(absent["warnings"]) == 1  # one warning per plan, saying both things
+    assert "GPU not available" in absent["warnings"][0] and "deprecated" in absent["warnings"][0]
 
 
 def test_gpu_matches_indexed_devices_but_index_must_match():
@@ -101,7 +111,7 @@ def test_gpu_matches_indexed_devices_but_index_must_match():
 
 def test_nothing_left_falls_back_to_cpu():
     plan = plan_devices({"priorities": ["GPU", "NPU"], "mode": "auto"}, ["CPU"])
-    assert plan["device"] == "AUTO:CPU" and plan["used"] == ["CPU"]
+    assert plan["device"] == "CPU" and plan["used"] == ["CPU"]
     assert len(plan["warnings"]) == 1 and "falling back to CPU" in plan["warnings"][0]
 
 
@@ -151,12 +161,22 @@ def test_legacy_gpu_options_gpu_present_auto():
     }
     # The same recipe without a GPU: nothing GPU-specific reaches OpenVINO.
     absent = plan_devices(cfg, CPU_ONLY)
-    assert absent["device"] == "AUTO:CPU"
+    assert absent["device"] == "CPU"
     assert absent["properties"] == {
+        "PERFORMANCE_HINT": "LATENCY",
+        "NUM_STREAMS": 1,
+        "INFERENCE_PRECISION_HINT": "bf16",
+        "ENABLE_CPU_PINNING": True,
+    }
+    # Two devices left without the GPU: still AUTO, per-device properties for the CPU and NPU only.
+    npu = plan_devices({**cfg, "priorities": ["GPU(1.5)", "NPU(1.2)", "CPU(1.0)"]}, ["CPU", "NPU"])
+    assert npu["device"] == "AUTO:NPU,CPU"
+    assert npu["properties"] == {
         "PERFORMANCE_HINT": "LATENCY",
         "ENABLE_STARTUP_FALLBACK": True,
         "DEVICE_PROPERTIES": {
-            "CPU": {"NUM_STREAMS": 1, "INFERENCE_PRECISION_HINT": "bf16", "ENABLE_CPU_PINNING": True}
+            "NPU": {"NUM_STREAMS": 1, "INFERENCE_PRECISION_HINT": "bf16"},
+            "CPU": {"NUM_STREAMS": 1, "INFERENCE_PRECISION_HINT": "bf16", "ENABLE_CPU_PINNING": True},
         },
     }
 
@@ -209,11 +229,16 @@ def test_enum_members_are_accepted():
         "performance_hint": PerformanceHint.THROUGHPUT,
         "inference_precision": InferencePrecision.f32,
     }
-    plan = plan_devices(cfg, CPU_ONLY)
-    assert plan["device"] == "AUTO:CPU"
+    plan = plan_devices(cfg, GPU_HERE)
+    assert plan["device"] == "CPU" and plan["mode"] == "single"  # AUTO over one device is that device
+    plan = plan_devices({**cfg, "priorities": ["GPU", "CPU"]}, GPU_HERE)
+    assert plan["device"] == "AUTO:GPU,CPU"
     assert plan["properties"] == {
         "PERFORMANCE_HINT": "THROUGHPUT",
-        "DEVICE_PROPERTIES": {"CPU": {"INFERENCE_PRECISION_HINT": "f32"}},
+        "DEVICE_PROPERTIES": {
+            "GPU": {"INFERENCE_PRECISION_HINT": "f32"},
+            "CPU": {"INFERENCE_PRECISION_HINT": "f32"},
+        },
     }
 
 
@@ -265,7 +290,7 @@ def test_openvino_would_fail_on_raw_auto_gpu_cpu_but_the_plan_does_not():
     with pytest.raises(RuntimeError):
         core.compile_model(_tiny_model(), "AUTO:GPU,CPU")
     plan = plan_devices({**GPU_FIRST, "mode": "auto"}, here)
-    assert plan["device"] == "AUTO:CPU"
+    assert plan["device"] == "CPU"
     compile_with_plan(core, _tiny_model(), plan)
 
 
