@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--batches", default="1,8,32")
+    ap.add_argument("--threads", type=int, default=0, help="INFERENCE_NUM_THREADS for OpenVINO (0: default)")
     ap.add_argument(
         "--dynamic", action="store_true", help="keep the batch axis dynamic (default: static per batch size)"
     )
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     batches = [int(b) for b in args.batches.split(",")]
     x = _clips(max(batches))
     core = ov.Core()
+    props = {"INFERENCE_NUM_THREADS": args.threads} if args.threads else {}
     mel_kw = dict(sr=SR, n_fft=400, hop_length=160, n_mels=N_MELS)
     whisper = WhisperFeatureExtractor(feature_size=80)
 
@@ -110,21 +112,22 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"openvino {ov.__version__}, librosa {librosa.__version__}; {SECONDS} s clips at {SR} Hz; "
         f"median of {args.repeats}; {'dynamic' if args.dynamic else 'static'} batch; CPU default precision "
-        f"({core.get_property('CPU', 'INFERENCE_PRECISION_HINT')}), front-end pinned f32"
+        f"({core.get_property('CPU', 'INFERENCE_PRECISION_HINT')}), front-end pinned f32; "
+        f"OpenVINO threads: {args.threads or 'default'}"
     )
     header = f"{'features':<16}{'batch':>6}{'ov ms/clip':>12}{'ref ms/clip':>13}{'speed-up':>10}"
     header += f"{'max diff':>12}  reference"
     print(header)
     print("-" * len(header))
     for name, cfg, ref_fn, ref_name, diff_kind in cases:
-        dynamic = core.compile_model(build_audio_frontend(cfg, SR * SECONDS), "CPU")
+        dynamic = core.compile_model(build_audio_frontend(cfg, SR * SECONDS), "CPU", props)
         for b in batches:
             if args.dynamic:
                 compiled = dynamic
             else:  # an artifact with a declared batch size has static shapes
                 model = build_audio_frontend(cfg, SR * SECONDS)
                 model.reshape({"waveform": [b, SR * SECONDS]})
-                compiled = core.compile_model(model, "CPU")
+                compiled = core.compile_model(model, "CPU", props)
             req = compiled.create_infer_request()
             xb = np.ascontiguousarray(x[:b])
             out = req.infer([xb])[0].copy()
