@@ -62,11 +62,12 @@ _FORMATS = {
 _SUFFIX_FORMATS = {".xml": "ir", ".onnx": "onnx", ".tflite": "tflite"}
 _PRECISIONS = ("fp32", "fp16", "bf16", "int8", "int8_weights", "int4_weights")
 _LAYERS = ("attention", "matmul", "conv", "embedding", "norm", "softmax", "head")
-_FEATURES = {
-    "mel": "log_mel",
+_FEATURES = {  # librosa's naming: a "mel spectrogram" is linear power, "log_mel" is in dB
+    "mel": "mel",
+    "melspectrogram": "mel",
     "log_mel": "log_mel",
     "logmel": "log_mel",
-    "melspectrogram": "log_mel",
+    "log_mel_spectrogram": "log_mel",
     "fbank": "log_mel",
     "mfcc": "mfcc",
     "whisper": "whisper_log_mel",

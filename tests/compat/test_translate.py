@@ -117,7 +117,7 @@ def test_audio_keys_make_an_audio_frontend(tmp_path: Path) -> None:
         "hop_length": 160,
     }
     # run_inference's audio keys take precedence over load_model's
-    fe = _raw(config, tmp_path, run_overrides={"feature_type": "mel", "feature_size": 64})["frontend"]
+    fe = _raw(config, tmp_path, run_overrides={"feature_type": "log_mel", "feature_size": 64})["frontend"]
     assert fe["features"] == "log_mel" and fe["n_mels"] == 64
 
 
