@@ -55,7 +55,10 @@ def plan_stages(
     recipe: dict[str, Any], cache: StageCache, stages: list[Stage] | None = None
 ) -> list[PlannedStage]:
     """Every active stage with its config and full sha256 cache key, in order."""
-    packages = package_versions()
+    # Stage code changes what stages produce as much as package versions do; a digest of ovbuild's
+    # own sources keeps a development checkout from reusing entries its older code made.
+    code = cache.memo.tree(Path(__file__).resolve().parent)
+    packages = {**package_versions(), "ovbuild_code": sha256_json(code)}
     planned: list[PlannedStage] = []
     parent_key = None
     for stage in stages or default_stages():

@@ -91,5 +91,7 @@ def test_host_side_tokenizers_fallback_when_not_embedded(shared_store: Path, ref
         )
     )
     assert "input_ids" in [p["name"] for p in result.manifest["inputs"]]
+    # The tokenizer travels with the artifact (and is covered by its digests), so copies work anywhere.
+    assert "assets/tokenizer.json" in result.manifest["files"]
     embeddings = import_loader(result.path).load()(SENTENCES)["sentence_embedding"]
     assert _cosines(embeddings, reference).min() >= 0.9999

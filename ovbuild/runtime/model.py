@@ -116,7 +116,7 @@ class Model:
             recorded = Path(fe.get("tokenizer") or self.manifest["recipe"]["source"]["path"])
             found = [
                 d / "tokenizer.json"
-                for d in (self.artifact_dir, recorded)
+                for d in (self.artifact_dir / "assets", self.artifact_dir, recorded)
                 if (d / "tokenizer.json").is_file()
             ]
             if not found:

@@ -1,13 +1,19 @@
-"""Helpers for stages that carry the model files forward unchanged."""
+"""Helpers for stages that carry the model files forward unchanged.
+
+What flows from stage to stage, and so into the artifact: IR files (``*.xml``/``*.bin``) at the
+top of an entry and whatever a stage puts under ``assets/`` (e.g. a host-side tokenizer). Other
+files a stage writes (statistics, reference outputs) stay in its own entry.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ovbuild.store import CacheEntry
-from ovbuild.store._fs import link_or_copy
+from ovbuild.store._fs import link_or_copy, link_tree
 
 _MODEL_SUFFIXES = (".xml", ".bin")
+ASSETS = "assets"
 
 
 def model_files(entry: CacheEntry) -> list[Path]:
@@ -16,11 +22,14 @@ def model_files(entry: CacheEntry) -> list[Path]:
 
 
 def carry_models(entry: CacheEntry, out_dir: Path, skip: tuple[str, ...] = ()) -> list[str]:
-    """Hard-link the parent's IR files into ``out_dir``; entries are immutable, so this is safe."""
+    """Hard-link the parent's IR files and assets into ``out_dir``; entries are immutable, so this
+    is safe."""
     names = []
     for path in model_files(entry):
         if path.name in skip:
             continue
         link_or_copy(path, out_dir / path.name)
         names.append(path.name)
+    if (entry.path / ASSETS).is_dir():
+        link_tree(entry.path / ASSETS, out_dir / ASSETS)
     return names

@@ -8,6 +8,7 @@ unchanged: the generated loader then runs it host-side.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import StageError
@@ -23,9 +24,17 @@ class FrontendStage(Stage):
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
         return recipe.get("frontend")
 
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
+        frontend = recipe.get("frontend") or {}
+        if frontend.get("kind") == "text" and frontend.get("tokenizer"):
+            return [Path(frontend["tokenizer"]).expanduser()]
+        return []  # an hf source's tokenizer is already part of the source digests
+
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         if not config.get("embed", False):
             carry_models(parent, ctx.out_dir)
+            if config["kind"] == "text":
+                return {"embedded": False, "assets": _host_tokenizer(ctx, config)}
             return {"embedded": False}
         if config["kind"] == "audio":
             from ovbuild.stages._frontend_audio import embed_audio
@@ -40,3 +49,20 @@ class FrontendStage(Stage):
 
             return embed_image(ctx, parent, config)
         raise StageError(f"frontend.kind: {config['kind']!r} cannot be embedded")
+
+
+def _host_tokenizer(ctx: StageContext, config: dict[str, Any]) -> list[str]:
+    """Ship the tokenizer files with the artifact, so the loader tokenizes anywhere it is copied."""
+    from ovbuild.stages._frontend_text import tokenizer_dir
+    from ovbuild.stages._models import ASSETS
+    from ovbuild.store._fs import link_or_copy
+
+    source = tokenizer_dir(ctx.recipe, config)
+    shipped = []
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+        if (source / name).is_file():
+            link_or_copy(source / name, ctx.out_dir / ASSETS / name)
+            shipped.append(f"{ASSETS}/{name}")
+    if "assets/tokenizer.json" not in shipped:
+        raise StageError(f"frontend.tokenizer: no tokenizer.json in {source} for host-side tokenization")
+    return shipped
