@@ -168,6 +168,48 @@ def check_audio(backend: Any, audio_file: str | None = None, workdir: Path | Non
     )
 
 
+def check_audio_frontend(
+    backend: Any, audio_file: str | None = None, workdir: Path | None = None
+) -> CheckResult:
+    """A speaker encoder (resemblyzer) with its mel front-end compiled into the graph, fed a file."""
+    import openvino as ov
+    import torch
+
+    from ovbuild.sources.resemblyzer_factory import speaker_encoder
+
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="ovbuild_check_"))
+    path, what = (Path(audio_file), "given file") if audio_file else _speech_file(workdir)
+    if not path.is_file():
+        raise CheckFailed(f"--audio-file: no such file: {path}")
+    ir = workdir / "speaker_encoder.xml"
+    if not ir.is_file():
+
+        class BandsFirst(torch.nn.Module):
+            def __init__(self, encoder: torch.nn.Module) -> None:
+                super().__init__()
+                self.encoder = encoder
+
+            def forward(self, mel: torch.Tensor) -> torch.Tensor:
+                return self.encoder(mel.transpose(1, 2))
+
+        model = ov.convert_model(BandsFirst(speaker_encoder()).eval(), example_input=torch.zeros(1, 40, 160))
+        model.reshape([1, 40, 160])
+        ov.save_model(model, str(ir))
+    audio = {"sample_rate": 16000, "feature_type": "mel", "feature_size": 40, "n_fft": 400, "hop_length": 160}
+    config = {"device": "CPU", "model_type": "audio", "model_path": str(ir), **audio}
+    _ok(backend.load_model("check_speaker", config), "load_model")
+    result = _ok(backend.run_inference("check_speaker", str(path), audio), "run_inference")
+    _finite(result["results"])
+    (emb,) = result["results"].values()
+    if emb.shape != (1, 256) or abs(float(np.linalg.norm(emb)) - 1) > 1e-3:
+        raise CheckFailed(
+            f"speaker embedding shape {emb.shape} / norm {np.linalg.norm(emb):.4f}, expected (1, 256) / 1"
+        )
+    latency = _median_latency(backend, "check_speaker", str(path), audio)
+    detail = f"{what}: file -> decode, resample, in-graph mel (f32) -> 256-d speaker embedding"
+    return CheckResult("audio front-end in the graph (speaker)", True, latency, result["device"], detail)
+
+
 def check_mixed_precision(backend: Any, model: str | None = None) -> CheckResult:
     """INT8 with attention in FP16 on a text model, compared with its FP32 build."""
     base = {**_model_config(model, _minilm), "device": "CPU", "model_type": "text"}
@@ -237,6 +279,7 @@ def check_multi_device(backend: Any, model: str | None = None) -> CheckResult:
 CHECKS = {
     "basic": check_basic,
     "audio": check_audio,
+    "audio_frontend": check_audio_frontend,
     "mixed_precision": check_mixed_precision,
     "multi_device": check_multi_device,
 }
@@ -273,8 +316,8 @@ def run_checks(
         for name in names:
             started = time.perf_counter()
             try:
-                if name == "audio":
-                    row = check_audio(backend, audio_file, Path(tmp))
+                if name in ("audio", "audio_frontend"):
+                    row = CHECKS[name](backend, audio_file, Path(tmp))
                 elif name in ("mixed_precision", "multi_device"):
                     row = CHECKS[name](backend, model)
                 else:
@@ -315,7 +358,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     names = ["basic"]
     if args.test_audio or args.audio_file or args.run_all:
-        names.append("audio")
+        names += ["audio", "audio_frontend"]
     if args.test_mixed_precision or args.run_all:
         names.append("mixed_precision")
     if args.test_multi_device or args.run_all:

@@ -27,10 +27,11 @@ def test_run_all_passes_on_this_machine(shared_store: Path) -> None:
     assert rows == {
         "basic load (silero-vad FP32)": "PASS",
         "audio file -> VAD": "PASS",
+        "audio front-end in the graph (speaker)": "PASS",
         "mixed precision (INT8 + FP16 attention)": "PASS",
         "multi-device priorities (batch of 16)": "PASS",
     }, done.stdout
-    assert "4 passed, 0 failed" in done.stdout
+    assert "5 passed, 0 failed" in done.stdout
     assert "cosine to FP32" in done.stdout
 
 
@@ -54,9 +55,9 @@ def test_a_failure_is_a_fail_row_and_a_nonzero_exit(shared_store: Path, tmp_path
     assert done.returncode == 1, done.stdout + done.stderr
     rows = _rows(done.stdout)
     assert rows["basic load (silero-vad FP32)"] == "PASS"
-    assert rows["audio"] == "FAIL"
+    assert rows["audio"] == "FAIL" and rows["audio frontend"] == "FAIL"
     assert "no such file" in done.stdout and str(missing) in done.stdout
-    assert "1 passed, 1 failed" in done.stdout
+    assert "1 passed, 2 failed" in done.stdout
     assert "Traceback" not in done.stderr
 
 
