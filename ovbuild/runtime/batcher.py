@@ -56,18 +56,27 @@ class DynamicBatcher:
 
     Args:
         infer_fn: runs one batch: ``{name: array with leading batch dim}`` -> outputs (dict, list/tuple
-            or array) with the same leading batch dim. It is only ever called from the batcher's own
-            worker thread, so a single OpenVINO infer request is safe.
+            or array) with the same leading batch dim. With ``workers=1`` it is only ever called from
+            the batcher's one worker thread, so a single OpenVINO infer request is safe.
         max_batch: the largest batch (in items along axis 0) sent to ``infer_fn``.
         max_wait_ms: how long the first item of a batch waits for company.
+        workers: worker threads, each forming and running its own batches. With more than one,
+            ``infer_fn`` is called concurrently and must be thread-safe (e.g. one infer request per
+            thread on a THROUGHPUT-compiled model, so every stream stays busy).
 
     Items whose input shapes (beyond axis 0) or dtypes differ are batched separately. An exception in
     ``infer_fn`` is raised in every caller of that batch. ``stats`` counts calls and batches.
     """
 
     def __init__(
-        self, infer_fn: Callable[[dict[str, Any]], Any], max_batch: int = 8, max_wait_ms: float = 2.0
+        self,
+        infer_fn: Callable[[dict[str, Any]], Any],
+        max_batch: int = 8,
+        max_wait_ms: float = 2.0,
+        workers: int = 1,
     ):
+        if workers < 1:
+            raise ValueError(f"batcher: workers must be >= 1, got {workers}")
         if max_batch < 1:
             raise ValueError(f"batcher: max_batch must be >= 1, got {max_batch}")
         if max_wait_ms < 0:
@@ -79,8 +88,12 @@ class DynamicBatcher:
         self._queue: queue.Queue = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
-        self._worker = threading.Thread(target=self._batch_loop, name="ovbuild-batcher", daemon=True)
-        self._worker.start()
+        self._workers = [
+            threading.Thread(target=self._batch_loop, name=f"ovbuild-batcher-{i}", daemon=True)
+            for i in range(int(workers))
+        ]
+        for worker in self._workers:
+            worker.start()
 
     def submit(self, inputs: dict[str, Any]) -> Future:
         """Queue one item (arrays with a leading batch dim, usually 1); returns a Future of its outputs."""
@@ -103,8 +116,10 @@ class DynamicBatcher:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put(_BATCH_STOP)
-        self._worker.join()
+            for _ in self._workers:
+                self._queue.put(_BATCH_STOP)
+        for worker in self._workers:
+            worker.join()
 
     def __enter__(self) -> DynamicBatcher:
         return self
@@ -114,7 +129,9 @@ class DynamicBatcher:
 
     # ---- worker ----------------------------------------------------------------------------------
 
-    def _batch_collect(self, first: _BatchItem, pending: list[_BatchItem]) -> tuple[list[_BatchItem], bool]:
+    def _batch_collect(
+        self, first: _BatchItem, pending: list[_BatchItem], stopping: bool
+    ) -> tuple[list[_BatchItem], bool]:
         """The first item's batch: same-key items already pending, then new ones until full or timed out."""
         batch, total, stop = [first], first.size, False
         for item in list(pending):
@@ -123,7 +140,8 @@ class DynamicBatcher:
                 batch.append(item)
                 total += item.size
         deadline = time.perf_counter() + self.max_wait
-        while total < self.max_batch:
+        # A stopping worker has taken its one stop marker and must not take another worker's.
+        while total < self.max_batch and not stopping:
             remaining = deadline - time.perf_counter()
             try:
                 item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
@@ -155,9 +173,10 @@ class DynamicBatcher:
                 it.future.set_exception(exc)
             return
         size = sum(it.size for it in batch)
-        self.stats["items"] += size
-        self.stats["batches"] += 1
-        self.stats["max_batch_seen"] = max(self.stats["max_batch_seen"], size)
+        with self._lock:
+            self.stats["items"] += size
+            self.stats["batches"] += 1
+            self.stats["max_batch_seen"] = max(self.stats["max_batch_seen"], size)
         for it, result in zip(batch, results, strict=True):
             it.future.set_result(result)
 
@@ -173,6 +192,6 @@ class DynamicBatcher:
                 first = self._queue.get()
                 if first is _BATCH_STOP:
                     return
-            batch, stopped = self._batch_collect(first, pending)
+            batch, stopped = self._batch_collect(first, pending, stop)
             stop = stop or stopped
             self._batch_run(batch)

@@ -116,3 +116,41 @@ def test_batcher_is_standalone():
             for name in names:
                 root = name.split(".")[0]
                 assert root in sys.stdlib_module_names or root == "__future__", name
+
+
+def test_two_workers_keep_two_streams_busy_and_close_cleanly():
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([-1, 16], np.float32, name="x")
+    model = ov.Model([ops.matmul(x, ops.constant(W), False, False)], [x], "batchable")
+    compiled = ov.Core().compile_model(
+        model, "CPU", {"PERFORMANCE_HINT": "THROUGHPUT", "INFERENCE_PRECISION_HINT": "f32"}
+    )
+    local = threading.local()
+    callers = set()
+
+    def infer(batch):
+        if not hasattr(local, "request"):
+            local.request = compiled.create_infer_request()
+        callers.add(threading.current_thread().name)
+        local.request.infer(batch)
+        return {"y": local.request.get_output_tensor(0).data}
+
+    results = {}
+    with DynamicBatcher(infer, max_batch=4, max_wait_ms=1, workers=2) as batcher:
+
+        def client(t):
+            for i in range(30):
+                results[(t, i)] = batcher({"x": np.full((1, 16), t * 100 + i, np.float32)})["y"]
+
+        threads = [threading.Thread(target=client, args=(t,)) for t in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    for (t, i), out in results.items():
+        np.testing.assert_allclose(out, np.full((1, 16), t * 100 + i, np.float32) @ W, rtol=1e-5)
+    assert len(results) == 240 and callers <= {"ovbuild-batcher-0", "ovbuild-batcher-1"}
+    with pytest.raises(ValueError, match="workers"):
+        DynamicBatcher(infer, workers=0)
