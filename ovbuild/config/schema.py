@@ -113,7 +113,7 @@ class AccuracyBudget:
     max_drop: float = MISSING
     metric: Metric | None = None  # validate.metric, else cosine, when omitted
     samples: int = 100  # calibration samples scored per candidate map
-    fallback: Precision = Precision.int8_weights  # where sensitive layers go when kept out of INT8
+    fallback: Precision = Precision.fp16  # where sensitive layers go when kept out of INT8
 
 
 @dataclass

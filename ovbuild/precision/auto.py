@@ -1,13 +1,14 @@
 """``precision: auto``: the cheapest precision map within an accuracy budget.
 
-The search starts from full static INT8. If that misses ``accuracy.max_drop`` it ranks the
-weighted layers by sensitivity: in the INT8 model each layer's activation quantizer is bypassed
-in turn and the gain in mean cosine to the FP32 reference is measured (one compile per layer,
-no re-quantization). The most sensitive ``k`` layers then move to ``accuracy.fallback``
-(INT8 weight-only by default, which keeps most of the speed), with ``k`` grown by doubling and
-narrowed by bisection to the smallest that fits. If no ``k`` fits, whole-model fallbacks are
-tried, cheapest first, down to FP32 executed at f32; if even that misses, the budget is
-impossible. Scoring uses calibration samples, never the held-out ones ``validate`` uses.
+The search first checks the floor (FP32 executed at f32; if even that misses ``max_drop`` the
+budget is impossible), then tries full static INT8. If that misses, it ranks every quantized
+layer by sensitivity: in the INT8 graph the layer alone gets its float input (before the
+quantizer and SmoothQuant scale) and float weights back, and the gain in mean cosine to the FP32
+reference is measured (one compile per layer, no re-quantization). The ``k`` most sensitive
+layers then move to ``accuracy.fallback`` (float by default: on MiniLM an INT8 weight-only
+fallback loses what the float layers win back), ``k`` found by doubling and bisection on these
+cheap estimates and confirmed by a real re-quantized build. If that fails, whole-model
+fallbacks follow. Scoring uses calibration samples, never the held-out ones ``validate`` uses.
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
     if first <= max_drop:
         return done(full, "int8")
 
-    fallback = budget.get("fallback") or "int8_weights"
+    fallback = budget.get("fallback") or "fp16"
     float_model = ctx.read_model(parent)
     weighted = set(weighted_nodes(float_model))
     weights = float_weights(float_model)

@@ -109,3 +109,13 @@ def test_dynamic_quantization_group_size_travels_in_the_model(block) -> None:
     assert set_dynamic_quantization(block, 64) == {"DYNAMIC_QUANTIZATION_GROUP_SIZE": "64"}
     compiled = ov.Core().compile_model(block, "CPU")
     assert int(compiled.get_property("DYNAMIC_QUANTIZATION_GROUP_SIZE")) == 64
+
+
+def test_int4_weights_with_groups(block) -> None:
+    node_map = resolve(block, "int4_weights", [{"layer": "embedding", "precision": "fp32"}])
+    cfg = {"default": "int4_weights", "group_size": 8, "ratio": 1.0, "sym": False}
+    model, summary = apply_map(block, node_map, [], cfg)
+    types = _weight_types(model)
+    assert types["n2"] == types["n12"] == "u4"
+    assert types["n0"] == "f32"  # the embedding rule kept it out
+    assert summary["nncf_compress_weights"] == ["int4_weights"]
