@@ -17,7 +17,7 @@ from typing import Any
 from ovbuild.compat._data import DataError, check_fit, classify
 from ovbuild.compat._legacy import AUDIO_KEYS, Translation, to_yaml, translate
 from ovbuild.compat._logbridge import forwarding
-from ovbuild.errors import OvbuildError, RecipeError
+from ovbuild.errors import OvbuildError, RecipeError, SourceError, StageError
 
 log = logging.getLogger("ovbuild.compat")
 
@@ -88,6 +88,16 @@ def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
     return {"status": "error", "error": f"{where}: {message}"}
 
 
+def _in_legacy_terms(exc: SourceError | StageError, translation: Translation) -> OvbuildError:
+    """The same error, naming ``calibration_data`` instead of the file ovbuild wrote it to."""
+    message = str(exc)
+    for path in translation.pending:
+        message = message.replace(f"from {path}", "from calibration_data").replace(
+            str(path), "calibration_data"
+        )
+    return type(exc)(message)
+
+
 class OpenVINOBackend:
     """The legacy backend API over ovbuild.
 
@@ -133,7 +143,10 @@ class OpenVINOBackend:
             log.warning(f"{name}: {warning}")
         recipe = load_recipe(raw=translation.raw)
         translation.write_pending()  # only once the recipe is valid: nothing written for bad input
-        result = build(recipe, root=self.store_root)
+        try:
+            result = build(recipe, root=self.store_root)
+        except (SourceError, StageError) as exc:
+            raise _in_legacy_terms(exc, translation) from exc
         how = "cached" if not result.built else f"built {', '.join(result.built)}"
         log.info(f"{name}: artifact {result.name} v{result.version} ({how})")
         runtime = import_loader(result.path).load()

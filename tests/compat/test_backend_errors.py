@@ -76,6 +76,19 @@ def test_a_failing_legacy_converter_publishes_nothing(store: Path) -> None:
     assert store_names(store) == []
 
 
+def test_calibration_data_that_does_not_fit_the_model(store: Path) -> None:
+    backend = OpenVINOBackend({"store_root": str(store)})
+    state = np.zeros((1, 1, 128), np.float32)
+    short = [{"input": np.zeros((1, 100), np.float32), "h": state, "c": state} for _ in range(4)]
+    config = {"model_path": silero(), "precision": "INT8", "calibration_data": short}
+    _error(backend.load_model("vad_int8", config), "calibration_data", "[1, 100]", "'input'")
+    renamed = [{"wave": np.zeros((1, 576), np.float32)} for _ in range(4)]
+    _error(
+        backend.load_model("vad_int8", {**config, "calibration_data": renamed}), "calibration_data", "'wave'"
+    )
+    assert store_names(store) == []  # nothing published
+
+
 @pytest.fixture(scope="module")
 def vad(tmp_path_factory: pytest.TempPathFactory) -> OpenVINOBackend:
     backend = OpenVINOBackend({"store_root": str(tmp_path_factory.mktemp("store"))})

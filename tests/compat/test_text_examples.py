@@ -30,7 +30,7 @@ def minilm_fp32(shared_store: Path) -> dict:
     assert loaded["status"] == "success", loaded.get("error")
     result = backend.run_inference("minilm_fp32", SENTENCES)
     assert result["status"] == "success", result.get("error")
-    return {"loaded": loaded, "embeddings": result["results"]["sentence_embedding"]}
+    return {"loaded": loaded, "embeddings": result["results"]["sentence_embedding"], "backend": backend}
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,20 @@ def test_int8_with_calibration_samples(shared_store: Path, minilm_ir: str) -> No
     # the samples came from the application's tokenizer, through the content-addressed .npz
     with np.load(manifest["recipe"]["calibration"]["path"]) as npz:
         assert npz["input_ids"].shape == (len(module.SENTENCES), 1, 128)
+
+
+def test_wrong_modality_for_a_text_model(minilm_fp32: dict, tmp_path: Path) -> None:
+    import soundfile
+
+    backend = minilm_fp32["backend"]
+    wav = tmp_path / "noise.wav"
+    soundfile.write(wav, np.zeros(1600, np.float32), 16000)
+    for data, needle in (
+        (str(wav), "got audio, but model 'minilm_fp32' takes text"),
+        (np.zeros((1, 128), np.float32), "got a numeric array, but model 'minilm_fp32' takes text"),
+    ):
+        result = backend.run_inference("minilm_fp32", data)
+        assert result["status"] == "error" and needle in result["error"], result
+    info = backend.get_model_info("minilm_fp32")
+    assert info["model_type"] == "text" and info["frontend"]["kind"] == "text"
+    assert "kind: hf" in info["recipe"]  # the equivalent recipe, for migrating

@@ -231,3 +231,13 @@ def test_recipe_from_legacy_is_a_recipe_file_ovbuild_accepts(tmp_path: Path, mon
     assert recipe["precision"]["default"] == "fp16"
     assert recipe["device"]["priorities"] == ["GPU", "CPU"] and recipe["device"]["mode"] == "auto"
     assert recipe["device"]["performance_hint"] == "THROUGHPUT"
+
+
+def test_recipe_from_legacy_notes_what_a_file_cannot_hold(tmp_path: Path) -> None:
+    text = recipe_from_legacy(
+        {"model_path": silero(), "legacy_converter": lambda p: p, "shiny": True}, store_root=tmp_path
+    )
+    assert "# NOTE: unknown legacy config key(s) ignored: shiny" in text
+    assert "replace it with 'module:function'" in text
+    with pytest.raises(RecipeError, match="model_path: required"):
+        recipe_from_legacy({"device": "CPU"}, store_root=tmp_path)
