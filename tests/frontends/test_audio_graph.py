@@ -174,6 +174,9 @@ def test_prepend_frontend(chirp, layout):
     want = host.mean(axis=2) @ w * 2.0
     assert np.allclose(got, want, rtol=1e-3, atol=1e-2)
     assert model.input(0).get_any_name() == "mel"  # the original model is untouched
+    # at the default (BF16) precision the front-end stays f32 inside the merged model
+    pins = frontend_runtime_precisions(_compile(merged))
+    assert pins and all(p not in ("bf16", "f16") for _, p in pins.values())
 
 
 def test_prepend_errors():
