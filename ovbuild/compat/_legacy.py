@@ -9,14 +9,14 @@ recipe has validated.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ovbuild.compat import _calibration
+from ovbuild.compat._checker import Checker, kind_of
 from ovbuild.errors import RecipeError
 
 #: Every key the old API understood, with what it becomes in the recipe.
@@ -76,7 +76,6 @@ _FEATURES = {  # librosa's naming: a "mel spectrogram" is linear power, "log_mel
     "waveform": "raw",
 }
 _HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
-_QUANTIZED = ("int8",)  # precisions that need calibration statistics (weight-only ones do not)
 
 
 @dataclass
@@ -105,46 +104,13 @@ def recipe_name(name: str) -> str:
     return safe or "model"
 
 
-def _kind(value: Any) -> str:
-    return type(value).__name__
-
-
-class _Checker:
-    """Collects every problem of a legacy dict, each naming its key."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.config = config
-        self.problems: list[str] = []
-
-    def get(self, key: str, types: tuple[type, ...], what: str) -> Any:
-        value = self.config.get(key)
-        if value is None:
-            return None
-        bad_bool = bool not in types and isinstance(value, bool)
-        if not isinstance(value, types) or bad_bool:
-            self.problems.append(f"{key}: expected {what}, got {_kind(value)} {value!r}")
-            return None
-        return value
-
-    def choice(self, key: str, value: str | None, table: dict[str, str] | tuple[str, ...]) -> str | None:
-        if value is None:
-            return None
-        norm = value.strip().lower()
-        mapping = table if isinstance(table, dict) else {c.lower(): c for c in table}
-        if norm not in mapping:
-            shown = sorted(set(mapping)) if isinstance(table, dict) else list(table)
-            self.problems.append(f"{key}: {value!r} is not one of {', '.join(shown)}")
-            return None
-        return mapping[norm]
-
-
-def _source(c: _Checker, store_root: Path, warnings: list[str]) -> dict[str, Any]:
+def _source(c: Checker, store_root: Path, warnings: list[str]) -> dict[str, Any]:
     path = c.get("model_path", (str, os.PathLike), "a path string")
     fmt = c.choice("model_format", c.get("model_format", (str,), "a string such as 'IR' or 'ONNX'"), _FORMATS)
     conv = c.config.get("legacy_converter")
     use_optimum = c.get("use_optimum", (bool,), "true or false")
     if conv is not None and not (callable(conv) or isinstance(conv, str)):
-        c.problems.append(f"legacy_converter: expected a callable or 'module:function', got {_kind(conv)}")
+        c.problems.append(f"legacy_converter: expected a callable or 'module:function', got {kind_of(conv)}")
         conv = None
     if use_optimum:
         if fmt not in (None, "hf"):
@@ -191,7 +157,7 @@ def _source(c: _Checker, store_root: Path, warnings: list[str]) -> dict[str, Any
     return {"kind": fmt, "path": path}
 
 
-def _precision(c: _Checker) -> dict[str, Any]:
+def _precision(c: Checker) -> dict[str, Any]:
     prec = c.choice("precision", c.get("precision", (str,), "FP32, FP16 or INT8"), _PRECISIONS)
     out: dict[str, Any] = {"default": prec or "fp32", "rules": []}
     mixed = c.get("mixed_precision", (bool,), "true or false")
@@ -200,7 +166,7 @@ def _precision(c: _Checker) -> dict[str, Any]:
         return out
     table = (mpc or {}).get("precision_config", {}) if mpc is not None else {}
     if not isinstance(table, dict):
-        c.problems.append(f"mixed_precision_config.precision_config: expected a dict, got {_kind(table)}")
+        c.problems.append(f"mixed_precision_config.precision_config: expected a dict, got {kind_of(table)}")
         return out
     if not table:
         c.problems.append(
@@ -211,7 +177,7 @@ def _precision(c: _Checker) -> dict[str, Any]:
     for layer, value in table.items():
         key = f"mixed_precision_config.precision_config.{layer}"
         if not isinstance(value, str):
-            c.problems.append(f"{key}: expected FP32, FP16 or INT8, got {_kind(value)} {value!r}")
+            c.problems.append(f"{key}: expected FP32, FP16 or INT8, got {kind_of(value)} {value!r}")
             continue
         p = c.choice(key, value, _PRECISIONS)
         if p is None:
@@ -227,7 +193,7 @@ def _precision(c: _Checker) -> dict[str, Any]:
     return out
 
 
-def _device(c: _Checker, available: list[str], warnings: list[str]) -> dict[str, Any]:
+def _device(c: Checker, available: list[str], warnings: list[str]) -> dict[str, Any]:
     device = c.get("device", (str,), "a device string such as 'CPU', 'GPU' or 'AUTO:GPU,CPU'")
     multi = c.get("multi_device", (bool,), "true or false")
     prios = c.get("device_priorities", (list, tuple), "a list such as ['GPU(1.5)', 'CPU(1.0)']")
@@ -293,7 +259,7 @@ def _device(c: _Checker, available: list[str], warnings: list[str]) -> dict[str,
     return out
 
 
-def _frontend(c: _Checker, model_type: str | None, overrides: dict[str, Any]) -> dict[str, Any] | None:
+def _frontend(c: Checker, model_type: str | None, overrides: dict[str, Any]) -> dict[str, Any] | None:
     merged = {
         **{k: c.config.get(k) for k in AUDIO_KEYS},
         **{k: v for k, v in overrides.items() if v is not None},
@@ -301,7 +267,7 @@ def _frontend(c: _Checker, model_type: str | None, overrides: dict[str, Any]) ->
     given = {k: v for k, v in merged.items() if v is not None}
     if model_type != "audio" and not given:
         return None
-    sub = _Checker(given)
+    sub = Checker(given)
     sr = sub.get("sample_rate", (int,), "an integer number of Hz")
     ft = sub.choice("feature_type", sub.get("feature_type", (str,), "'log_mel', 'mfcc' or 'raw'"), _FEATURES)
     size = sub.get("feature_size", (int,), "an integer")
@@ -332,72 +298,6 @@ def _frontend(c: _Checker, model_type: str | None, overrides: dict[str, Any]) ->
     return fe
 
 
-def _npz_bytes(samples: list[dict[str, Any]], c: _Checker) -> bytes | None:
-    """Stack a list of input dicts into one ``.npz`` (one sample per leading index)."""
-    import numpy as np
-
-    keys = list(samples[0])
-    stacked: dict[str, list[Any]] = {k: [] for k in keys}
-    for i, item in enumerate(samples):
-        if set(item) != set(keys):
-            c.problems.append(
-                f"calibration_data[{i}]: inputs {sorted(item)} differ from item 0's {sorted(keys)}"
-            )
-            return None
-        for k in keys:
-            arr = np.asarray(item[k])
-            if arr.dtype == object:
-                c.problems.append(f"calibration_data[{i}].{k}: not a numeric array")
-                return None
-            if stacked[k] and arr.shape != stacked[k][0].shape:
-                c.problems.append(
-                    f"calibration_data[{i}].{k}: shape {list(arr.shape)} differs from item 0's "
-                    f"{list(stacked[k][0].shape)} (pad samples to one shape)"
-                )
-                return None
-            stacked[k].append(arr)
-    buf = io.BytesIO()
-    np.savez(buf, **{k: np.stack(v) for k, v in stacked.items()})
-    return buf.getvalue()
-
-
-def _calibration(
-    c: _Checker, precision: dict[str, Any], store_root: Path, pending: dict[Path, bytes], warnings: list[str]
-) -> dict[str, Any] | None:
-    data = c.get("calibration_data", (list, tuple), "a list of input dicts")
-    samples = c.get("calibration_samples", (int,), "a positive integer")
-    if samples is not None and samples <= 0:
-        c.problems.append(f"calibration_samples: must be positive, got {samples}")
-        samples = None
-    wanted = {precision["default"], *(r["precision"] for r in precision["rules"])}
-    if not wanted & set(_QUANTIZED):
-        if data is not None:
-            warnings.append("calibration_data ignored: nothing is quantized to INT8 (precision is not INT8)")
-        return None
-    if not data:
-        warnings.append(
-            "INT8 without calibration_data: calibrating on synthetic inputs, which only suits smoke "
-            "tests; pass calibration_data (a list of input dicts) for a usable model"
-        )
-        return {"kind": "synthetic", "samples": samples or 16, "holdout": 0}
-    if all(isinstance(d, str) for d in data):
-        blob = ("\n".join(d.replace("\n", " ") for d in data) + "\n").encode()
-        kind, suffix = "text_lines", ".txt"
-    elif all(isinstance(d, dict) for d in data):
-        blob = _npz_bytes(list(data), c)
-        kind, suffix = "npz", ".npz"
-    else:
-        bad = next(i for i, d in enumerate(data) if not isinstance(d, (dict, str)))
-        c.problems.append(f"calibration_data[{bad}]: expected a dict of input arrays, got {_kind(data[bad])}")
-        return None
-    if blob is None:
-        return None
-    path = store_root / "compat" / "calibration" / f"{hashlib.sha256(blob).hexdigest()}{suffix}"
-    pending[path] = blob
-    # The old API calibrated on every sample it was given and validated nothing: no holdout.
-    return {"kind": kind, "path": str(path), "samples": min(samples or len(data), len(data)), "holdout": 0}
-
-
 def translate(
     name: str,
     config: dict[str, Any],
@@ -422,7 +322,7 @@ def translate(
         RecipeError: listing every problem, each naming its legacy key.
     """
     if not isinstance(config, dict):
-        raise RecipeError(f"config: expected a dict, got {_kind(config)} {config!r}", recipe=str(name))
+        raise RecipeError(f"config: expected a dict, got {kind_of(config)} {config!r}", recipe=str(name))
     if not isinstance(name, str) or not name.strip():
         raise RecipeError(f"name: expected a non-empty string, got {name!r}")
     available = list(available if available is not None else ["CPU"])
@@ -431,7 +331,7 @@ def translate(
     unknown = sorted(str(k) for k in config if k not in KEYS)
     if unknown:
         warnings.append(f"unknown legacy config key(s) ignored: {', '.join(unknown)}")
-    c = _Checker(config)
+    c = Checker(config)
     mt = c.choice("model_type", c.get("model_type", (str,), "text, vision, audio or multimodal"), MODEL_TYPES)
     pending: dict[Path, bytes] = {}
     source = _source(c, root, warnings)
@@ -441,7 +341,7 @@ def translate(
     if frontend is None and source.get("kind") == "hf" and mt in (None, "text"):
         # A HuggingFace text model carries its tokenizer: compiled into the graph, strings in.
         frontend = {"kind": "text"}
-    calibration = _calibration(c, precision, root, pending, warnings)
+    calibration = _calibration.calibration(c, precision, root, pending, warnings)
     if c.problems:
         raise RecipeError(c.problems, recipe=name)
     raw = {
