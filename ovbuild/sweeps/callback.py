@@ -10,6 +10,7 @@ records the jobs left in the sweep dir, measures latency one variant at a time a
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,13 @@ class SweepCallback(Callback):
             main process and is never pinned.
     """
 
-    def __init__(self, bench_seconds: float = 2.0, cpus_per_job: int = 1) -> None:
+    def __init__(self, bench_seconds: float = 2.0, cpus_per_job: int = 0) -> None:
         self.bench_seconds = float(bench_seconds)
         self.cpus_per_job = int(cpus_per_job)
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         _state["report"] = None
+        _state["started"] = time.time()
 
     def on_job_start(self, config: Any, **kwargs: Any) -> None:
         from ovbuild.sweeps.threads import limit_cpus
@@ -79,7 +81,10 @@ class SweepCallback(Callback):
         from ovbuild.sweeps.report import write_report
 
         sweep_dir = Path(str(config.hydra.sweep.dir)).resolve()
-        records = collect(sweep_dir) if sweep_dir.is_dir() else []
+        # A reused sweep dir (same second, or an explicit hydra.sweep.dir) keeps older jobs' dirs;
+        # only this run's jobs count (a few seconds of slack for a shared filesystem's clock).
+        since = _state.get("started", 0.0) - 5.0
+        records = collect(sweep_dir, since=since) if sweep_dir.is_dir() else []
         records += _state["rejected"]
         store_root = str(config.store.root)
         target = report_dir_for(store_root, sweep_dir)

@@ -55,11 +55,13 @@ def _overrides_of(job_dir: Path) -> list[str]:
         return []
 
 
-def collect(sweep_dir: str | Path) -> list[dict[str, Any]]:
+def collect(sweep_dir: str | Path, since: float | None = None) -> list[dict[str, Any]]:
     """Every job of a Hydra sweep dir, in job order; a job that left no record is an error.
 
     Args:
         sweep_dir: ``hydra.sweep.dir`` of the multirun.
+        since: ignore job dirs Hydra set up before this time (``time.time()``): left over from
+            an earlier multirun into the same dir.
 
     Returns:
         One record per job sub-directory (see ``job_record``).
@@ -67,6 +69,9 @@ def collect(sweep_dir: str | Path) -> list[dict[str, Any]]:
     records = []
     for job_dir in sorted(Path(sweep_dir).iterdir(), key=lambda p: (len(p.name), p.name)):
         if not job_dir.is_dir() or job_dir.name.startswith("."):
+            continue
+        marker = job_dir / ".hydra" / "overrides.yaml"
+        if since is not None and (not marker.exists() or marker.stat().st_mtime < since):
             continue
         path = job_dir / RECORD_FILE
         if path.exists():

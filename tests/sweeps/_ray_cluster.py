@@ -95,7 +95,7 @@ class RayHead:
     def stop(self) -> None:
         if self.proc is None:
             return
-        for sig, wait in ((signal.SIGTERM, 6.0), (signal.SIGKILL, 5.0)):
+        for sig, wait in ((signal.SIGTERM, 4.0), (signal.SIGKILL, 5.0)):
             pids = self._session_pids()
             if not pids:
                 break

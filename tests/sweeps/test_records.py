@@ -28,3 +28,17 @@ def test_collect_orders_jobs_and_reports_a_job_that_left_no_record(tmp_path: Pat
         "error": "the job left no result (worker process died?)",
     }
     assert records[2]["error"] == "RuntimeError: boom"
+
+
+def test_collect_skips_jobs_left_over_from_an_earlier_multirun(tmp_path: Path):
+    import os
+    import time
+
+    for num in (0, 1):
+        (tmp_path / str(num) / ".hydra").mkdir(parents=True)
+        (tmp_path / str(num) / ".hydra" / "overrides.yaml").write_text(f"- precision=p{num}\n")
+        write_job_record(tmp_path / str(num), job_record(num, [f"precision=p{num}"], "FAILED", None))
+    old = time.time() - 3600
+    os.utime(tmp_path / "1" / ".hydra" / "overrides.yaml", (old, old))
+    assert [r["num"] for r in collect(tmp_path, since=time.time() - 60)] == [0]
+    assert [r["num"] for r in collect(tmp_path)] == [0, 1]

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def ray_head():
-    from _ray_cluster import RayHead
+    from tests.sweeps._ray_cluster import RayHead
 
     head = RayHead(num_cpus=2)
     head.start()
