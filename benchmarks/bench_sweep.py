@@ -55,8 +55,13 @@ def run_sweep(launcher: str, args: argparse.Namespace, root: Path, round_: int =
         f"hydra.callbacks.ovbuild_sweep.bench_seconds={args.bench_seconds}",
         *LAUNCHERS[launcher],
     ]
+    env = dict(os.environ)
+    if args.snapshot:
+        env["PYTHONPATH"] = os.pathsep.join([str(args.snapshot), env.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        )
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     (root / f"{launcher}-{round_}.log").write_text(proc.stdout + proc.stderr)
     reports = sorted((store / "sweeps").glob("*/report.csv")) if (store / "sweeps").exists() else []
@@ -94,6 +99,20 @@ def run_sweep(launcher: str, args: argparse.Namespace, root: Path, round_: int =
     }
 
 
+def snapshot(root: Path) -> Path:
+    """A frozen copy of the package, conf/, recipes/ and data/ for the sweeps to import.
+
+    Stage keys include a digest of ovbuild's own sources; in a checkout that others edit while
+    the benchmark runs, a key would change between variants and a stage would be rebuilt.
+    """
+    repo = Path(__file__).resolve().parents[1]
+    target = root / "snapshot"
+    for name in ("ovbuild", "conf", "recipes", "data"):
+        if (repo / name).exists():
+            shutil.copytree(repo / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", default="minilm")
@@ -103,12 +122,16 @@ def main() -> int:
     parser.add_argument(
         "--order", default="joblib,basic", help=f"launchers in the order they run, from {sorted(LAUNCHERS)}"
     )
+    parser.add_argument(
+        "--no-snapshot", dest="snapshot", action="store_false", help="import the live checkout instead"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="rounds over the launchers (medians)")
     parser.add_argument("--keep", action="store_true", help="keep the stores (printed)")
     args = parser.parse_args()
     if args.extra is None:
         args.extra = MINILM_EXTRA if args.recipe == "minilm" else []
     root = Path(tempfile.mkdtemp(prefix="ovbuild-bench-sweep-"))
+    args.snapshot = snapshot(root) if args.snapshot else None
     results: dict[str, dict] = {}
     walls: dict[str, list[float]] = {}
     try:
