@@ -343,7 +343,9 @@ def translate(
         frontend = {"kind": "text"}
     calibration = _calibration.calibration(c, precision, root, pending, warnings)
     if c.problems:
-        raise RecipeError(c.problems, recipe=name)
+        error = RecipeError(c.problems, recipe=name)
+        error.legacy_warnings = warnings  # the caller still reports unknown keys
+        raise error
     raw = {
         "name": recipe_name(name),
         "description": f"converted from a legacy OpenVINOBackend config ({name!r})",

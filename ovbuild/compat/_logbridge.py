@@ -25,6 +25,9 @@ class LegacyHandler(logging.Handler):
         self.target = target
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(self, "_busy", False):  # a target logger under "ovbuild" would loop back here
+            return
+        self._busy = True
         try:
             message = record.getMessage()
             if isinstance(self.target, logging.Logger):
@@ -38,6 +41,8 @@ class LegacyHandler(logging.Handler):
                 method(message)
         except Exception:  # a broken user logger must not break inference
             self.handleError(record)
+        finally:
+            self._busy = False
 
 
 class _Collector(logging.Handler):

@@ -132,13 +132,18 @@ class OpenVINOBackend:
         from ovbuild.graph import build
         from ovbuild.runtime import import_loader
 
-        translation = translate(
-            name,
-            config,
-            store_root=self.store_root,
-            available=self._available_devices,
-            run_overrides=overrides,
-        )
+        try:
+            translation = translate(
+                name,
+                config,
+                store_root=self.store_root,
+                available=self._available_devices,
+                run_overrides=overrides,
+            )
+        except RecipeError as exc:
+            for warning in getattr(exc, "legacy_warnings", []):
+                log.warning(f"{name}: {warning}")
+            raise
         for warning in translation.warnings:
             log.warning(f"{name}: {warning}")
         recipe = load_recipe(raw=translation.raw)

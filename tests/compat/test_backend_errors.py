@@ -133,3 +133,23 @@ def test_still_works_after_errors_and_unload(vad: OpenVINOBackend) -> None:
     assert ok["items"] == 3
     assert vad.unload_model("vad")["status"] == "success"
     _error(vad.run_inference("vad", _inputs()), "no model named 'vad' is loaded")
+
+
+@pytest.mark.parametrize("name", ["legacy_app", "ovbuild.legacy_app"])
+def test_a_logging_logger_as_the_legacy_logger(store: Path, name: str) -> None:
+    import logging
+
+    seen: list[tuple[int, str]] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((record.levelno, record.getMessage()))
+
+    target = logging.getLogger(name)
+    target.addHandler(Keep())
+    target.setLevel(logging.DEBUG)
+    backend = OpenVINOBackend({"store_root": str(store), "logger": target})
+    backend.load_model("vad", {"device": "CPU", "turbo": True})
+    assert any(lvl == logging.WARNING and "turbo" in msg for lvl, msg in seen), seen
+    assert any(lvl == logging.ERROR and "model_path: required" in msg for lvl, msg in seen), seen
+    assert len([m for _, m in seen if "turbo" in m]) == 1  # once, even for a logger under "ovbuild"
