@@ -265,7 +265,9 @@ def _frontend(c: Checker, model_type: str | None, overrides: dict[str, Any]) -> 
         **{k: v for k, v in overrides.items() if v is not None},
     }
     given = {k: v for k, v in merged.items() if v is not None}
-    if model_type != "audio" and not given:
+    # No feature keys, no front-end: an "audio" model may well take raw tensors (silero-vad does),
+    # and the old API computed features only when told how.
+    if not given:
         return None
     sub = Checker(given)
     sr = sub.get("sample_rate", (int,), "an integer number of Hz")

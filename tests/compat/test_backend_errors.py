@@ -153,3 +153,17 @@ def test_a_logging_logger_as_the_legacy_logger(store: Path, name: str) -> None:
     assert any(lvl == logging.WARNING and "turbo" in msg for lvl, msg in seen), seen
     assert any(lvl == logging.ERROR and "model_path: required" in msg for lvl, msg in seen), seen
     assert len([m for _, m in seen if "turbo" in m]) == 1  # once, even for a logger under "ovbuild"
+
+
+def test_an_audio_model_without_feature_keys_takes_its_tensors(shared_store: Path, tmp_path: Path) -> None:
+    import soundfile
+
+    backend = OpenVINOBackend({"store_root": str(shared_store)})
+    loaded = backend.load_model("vad_audio", {"model_path": silero(), "model_type": "audio"})
+    assert loaded["status"] == "success", loaded.get("error")
+    ok = backend.run_inference("vad_audio", _inputs(2))
+    assert ok["status"] == "success" and ok["results"]["speech_probs"].shape == (2,)
+    wav = tmp_path / "speech.wav"
+    soundfile.write(wav, np.zeros(16000, np.float32), 16000)
+    _error(backend.run_inference("vad_audio", str(wav)), "no audio front-end", "sample_rate/feature_type")
+    _error(backend.run_inference("vad_audio", "hello"), "got text", "takes audio")
