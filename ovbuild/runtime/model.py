@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -82,6 +83,8 @@ class Model:
         self.input_names = [p["name"] for p in manifest["inputs"]]
         self.output_names = [p["name"] for p in manifest["outputs"]]
         self._request = compiled.create_infer_request()
+        self._queue: Any = None
+        self._queue_lock = threading.Lock()
 
     @property
     def device(self) -> str:
@@ -178,22 +181,35 @@ class Model:
         hint = str(self.plan["properties"].get("PERFORMANCE_HINT", ""))
         if "THROUGHPUT" not in hint or len(prepared) < 2:
             return [self._outputs(self._request.infer(p)) for p in prepared]
-        import openvino as ov
-
-        jobs = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         results: list[Any] = [None] * len(prepared)
-        queue = ov.AsyncInferQueue(self.compiled, max(1, jobs))
 
         def done(request: Any, index: int) -> None:
             results[index] = {
                 n: np.array(request.get_output_tensor(i).data) for i, n in enumerate(self.output_names)
             }
 
-        queue.set_callback(done)
-        for index, inputs in enumerate(prepared):
-            queue.start_async(inputs, index)
-        queue.wait_all()
+        with self._queue_lock:
+            queue = self._async_queue()
+            queue.set_callback(done)
+            for index, inputs in enumerate(prepared):
+                queue.start_async(inputs, index)
+            queue.wait_all()
         return results
+
+    def _async_queue(self) -> Any:
+        # One queue for the model's lifetime: creating and destroying a queue per call can hang or
+        # abort inside OpenVINO ("Resource deadlock avoided") under AUTO plans.
+        if self._queue is None:
+            import openvino as ov
+
+            jobs = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+            self._queue = ov.AsyncInferQueue(self.compiled, max(1, jobs))
+        return self._queue
+
+    def __del__(self) -> None:
+        # Requests and queues must go before the compiled model they were made from.
+        self.__dict__.pop("_queue", None)
+        self.__dict__.pop("_request", None)
 
     def submodel(self, role: str) -> Any:
         """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``).

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError
+from ovbuild.sources._ovc import convert_model
 
 _SUFFIXES = {"onnx": (".onnx",), "ir": (".xml",), "tflite": (".tflite",)}
 
@@ -38,7 +39,6 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
 
 
 def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-    import openvino as ov
 
     path = model_path(cfg)
     try:
@@ -47,7 +47,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         else:
             # Some graphs (silero-vad op15) only convert once their input shapes are known.
             shapes = ctx.recipe.get("inputs") or None
-            model = ov.convert_model(str(path), input=shapes) if shapes else ov.convert_model(str(path))
+            model = convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
     except Exception as exc:
         raise SourceError(
             f"source.path: OpenVINO cannot read {path} as {cfg['kind']}: {_reason(exc)}"

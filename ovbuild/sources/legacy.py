@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError
+from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import arg_files, resolve_target, target_file
 
 
@@ -65,7 +66,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
                 produced = ctx.core.read_model(str(path))
             else:
                 produced = (
-                    ov.convert_model(str(path), input=shapes) if shapes else ov.convert_model(str(path))
+                    convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
                 )
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError
+from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import arg_files, resolve_target, target_file
 
 
@@ -96,7 +97,6 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     Raises:
         SourceError: neither tracing nor ``torch.export`` converts the module.
     """
-    import openvino as ov
     import torch
 
     module = build_module(cfg)
@@ -106,13 +106,13 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     method = "trace"
     try:
         with torch.no_grad():
-            model = ov.convert_model(module, example_input=args)
+            model = convert_model(module, example_input=args)
     except Exception as trace_exc:
         method = "torch.export"
         try:
             with torch.no_grad():
                 exported = torch.export.export(module, args)
-            model = ov.convert_model(exported)
+            model = convert_model(exported)
         except Exception as exc:
             raise SourceError(
                 f"source.factory: OpenVINO cannot convert {cfg['factory']}: tracing failed ({trace_exc}); "
