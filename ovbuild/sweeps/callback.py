@@ -46,7 +46,7 @@ class SweepCallback(Callback):
             main process and is never pinned.
     """
 
-    def __init__(self, bench_seconds: float = 2.0, cpus_per_job: int = 0) -> None:
+    def __init__(self, bench_seconds: float = 2.0, cpus_per_job: int = 1) -> None:
         self.bench_seconds = float(bench_seconds)
         self.cpus_per_job = int(cpus_per_job)
 
