@@ -19,12 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ovbuild.runtime.audio import (  # runtime-import
-    audio_decode,  # runtime-import
-    audio_pad_or_chunk,  # runtime-import
-    audio_resample,  # runtime-import
-    audio_to_mono,  # runtime-import
-)  # runtime-import
+from ovbuild.runtime.audio import audio_prepare_batch  # runtime-import
 from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices  # runtime-import
 
 MANIFEST = "manifest.json"
@@ -141,13 +136,31 @@ class Model:
         return {name: np.array(columns[name], dtype=np.int64) for name in self.input_names if name in columns}
 
     def _waveform(self, item: Any) -> np.ndarray:
-        fe = self.frontend
-        samples, rate = audio_decode(item, sample_rate=fe.get("sample_rate"))
-        samples = audio_to_mono(samples, mixdown=fe.get("mono", True))
-        samples = audio_resample(samples, rate, fe["sample_rate"])
+        """``[rows, samples]``: one row when padding, one per chunk otherwise."""
         length = self.manifest["inputs"][0]["shape"][-1]
-        # [rows, length]: one row when padding, one per chunk otherwise (the batch axis is dynamic).
-        return audio_pad_or_chunk(samples, length, mode=fe.get("pad_or_chunk", "pad"))
+        waves, _, _ = audio_prepare_batch([item], self.frontend, length)
+        return waves
+
+    def _infer_rows(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Infer a batch of rows; row by row when the model's batch axis is static."""
+        name = self.input_names[0]
+        if self.manifest["inputs"][0]["shape"][0] == -1 or len(inputs[name]) == 1:
+            return self._outputs(self._request.infer(inputs))
+        rows = [self._outputs(self._request.infer({**inputs, name: row[None]})) for row in inputs[name]]
+        return {k: np.concatenate([r[k] for r in rows]) for k in self.output_names}
+
+    def _infer_audio_batch(self, items: list[Any], on_error: str) -> list[dict[str, Any]]:
+        length = self.manifest["inputs"][0]["shape"][-1]
+        waves, owners, errors = audio_prepare_batch(items, self.frontend, length, on_error=on_error)
+        outputs = self._infer_rows({self.input_names[0]: waves}) if len(waves) else {}
+        owners_arr = np.asarray(owners)
+        results: list[dict[str, Any]] = []
+        for index in range(len(items)):
+            if index in errors:
+                results.append({"error": errors[index]})
+            else:
+                results.append({k: v[owners_arr == index] for k, v in outputs.items()})
+        return results
 
     def _images(self, item: Any) -> np.ndarray:
         """RGB uint8 ``[N, H, W, 3]`` from an image path, an ``[H, W, 3]`` array or a batch of them."""
@@ -173,10 +186,19 @@ class Model:
 
     def __call__(self, item: Any = None, **named: Any) -> dict[str, np.ndarray]:
         inputs = self.prepare(named if item is None else item)
+        if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
+            return self._infer_rows(inputs)
         return self._outputs(self._request.infer(inputs))
 
-    def infer_batch(self, items: list[Any]) -> list[dict[str, np.ndarray]]:
-        """Run many inputs; under a THROUGHPUT hint every stream is kept busy with async requests."""
+    def infer_batch(self, items: list[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
+        """Run many inputs; under a THROUGHPUT hint every stream is kept busy with async requests.
+
+        Audio items (paths, bytes, ``(array, rate)``) are decoded and run as one batch; with
+        ``on_error="skip"`` a bad item yields ``{"error": message}`` and the others still run.
+        """
+        audio = self.frontend.get("kind") == "audio" and self.frontend.get("embedded")
+        if audio and not any(isinstance(item, dict) for item in items):
+            return self._infer_audio_batch(items, on_error)
         prepared = [self.prepare(item) for item in items]
         hint = str(self.plan["properties"].get("PERFORMANCE_HINT", ""))
         if "THROUGHPUT" not in hint or len(prepared) < 2:
