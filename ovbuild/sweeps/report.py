@@ -150,7 +150,8 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             "## Shared work (stage cache)",
             "",
             "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
-            "means the stage ran once and every other variant reused it.",
+            "means the stage ran once and every other variant reused it; 0 means it was cached before "
+            "this sweep (or is not a cached stage).",
             "",
             "| stage | variants | distinct keys | builds |",
             "|---|---|---|---|",
