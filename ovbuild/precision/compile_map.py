@@ -130,8 +130,8 @@ def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], 
 
     if not samples:
         raise StageError(
-            "precision: static int8 needs calibration data; "
-            "set a calibration group (e.g. calibration=text_lines)"
+            "precision: static int8 needs calibration data; set a calibration group, e.g. "
+            "calibration=sentences (text), calibration=audio_dir calibration.path=DIR, calibration=npz"
         )
     ignored = [n for n, p in node_map.precision.items() if p != "int8"]
     kwargs: dict[str, Any] = {}
