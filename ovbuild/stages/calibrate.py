@@ -47,7 +47,7 @@ class CalibrateStage(Stage):
     version = 1
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
-        if recipe.get("calibration") is None:
+        if recipe.get("calibration") is None or not _consumed(recipe):
             return None
         return {"calibration": recipe["calibration"], "frontend": recipe.get("frontend")}
 
@@ -77,3 +77,14 @@ class CalibrateStage(Stage):
             "calibration_samples": len(calib),
             "holdout_samples": len(holdout),
         }
+
+
+def _consumed(recipe: dict[str, Any]) -> bool:
+    """Whether a later stage reads the data: static INT8, an accuracy search, or validation.
+
+    A recipe may name a calibration set for the variants that need one (``precision=int8`` in a
+    sweep) without an FP32 build paying for it.
+    """
+    precision = recipe["precision"]
+    wanted = {precision["default"], *(rule["precision"] for rule in precision.get("rules") or [])}
+    return bool(wanted & {"int8", "auto"}) or recipe.get("validate") is not None
