@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,6 @@ FRONTEND_IGNORED_PATTERN = "audio_frontend/.*"
 WAVEFORM_INPUT = "waveform"
 FEATURES_OUTPUT = "features"
 _LAYOUT_KEY = "ovbuild_audio_layout"
-_PIN = {"name": "DisablePrecisionConversion", "version": "0", "value": "dynamic:f16"}
 
 
 def _c(a: Any) -> Any:
@@ -289,20 +288,15 @@ def pin_f32_in_ir(model: Any, prefix: str = FRONTEND_PREFIX) -> Any:
     """
     import openvino as ov
 
+    from ovbuild.precision.pins import pin_f32_in_xml
+
     with tempfile.TemporaryDirectory(prefix="ovbuild_pin_") as d:
         xml = os.path.join(d, "m.xml")
         ov.save_model(model, xml, compress_to_fp16=False)
-        tree = ET.parse(xml)
-        for layer in tree.getroot().iter("layer"):
-            if not layer.get("name", "").startswith(prefix):
-                continue
-            rt = layer.find("rt_info")
-            if rt is None:
-                rt = ET.Element("rt_info")
-                layer.insert(0, rt)
-            if not any(a.get("name") == _PIN["name"] for a in rt.findall("attribute")):
-                ET.SubElement(rt, "attribute", dict(_PIN))
-        tree.write(xml)
+        pin_f32_in_xml(
+            Path(xml),
+            {op.get_friendly_name() for op in model.get_ops() if op.get_friendly_name().startswith(prefix)},
+        )
         core = ov.Core()
         core.set_property({"ENABLE_MMAP": False})
         return core.read_model(xml)

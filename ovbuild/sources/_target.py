@@ -71,3 +71,19 @@ def arg_files(args: dict[str, Any]) -> list[Path]:
             if path.is_file():
                 files.append(path.resolve())
     return files
+
+
+def target_input_files(cfg: dict[str, Any], key: str) -> list[Path]:
+    """What a ``module:function`` source reads: the module file named by ``source.<key>``,
+    ``source.path`` if set, and files named in ``source.args``.
+
+    Raises:
+        SourceError: the module cannot be found, or ``source.path`` does not exist.
+    """
+    files = [target_file(cfg.get(key), f"source.{key}")]
+    if cfg.get("path"):
+        path = Path(cfg["path"]).expanduser()
+        if not path.exists():
+            raise SourceError(f"source.path: no such file: {path}")
+        files.append(path.resolve())
+    return files + arg_files(cfg.get("args") or {})

@@ -12,22 +12,12 @@ from typing import Any
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
-from ovbuild.sources._target import arg_files, resolve_target, target_file
+from ovbuild.sources._target import resolve_target, target_input_files
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
-    """The converter's module file, ``source.path`` if set, and files named in ``source.args``.
-
-    Raises:
-        SourceError: the converter module cannot be found, or ``source.path`` does not exist.
-    """
-    files = [target_file(cfg.get("converter"), "source.converter")]
-    if cfg.get("path"):
-        path = Path(cfg["path"]).expanduser()
-        if not path.exists():
-            raise SourceError(f"source.path: no such file: {path}")
-        files.append(path.resolve())
-    return files + arg_files(cfg.get("args") or {})
+    """The converter's module file, ``source.path`` if set, and files named in ``source.args``."""
+    return target_input_files(cfg, "converter")
 
 
 def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -65,9 +55,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
             if path.suffix == ".xml":
                 produced = ctx.core.read_model(str(path))
             else:
-                produced = (
-                    convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
-                )
+                produced = convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SourceError(f"source.converter: OpenVINO cannot read {path}: {first}") from exc

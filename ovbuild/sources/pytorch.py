@@ -13,22 +13,12 @@ from typing import Any
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
-from ovbuild.sources._target import arg_files, resolve_target, target_file
+from ovbuild.sources._target import resolve_target, target_input_files
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
-    """The factory's module file, ``source.path`` if set, and files named in ``source.args``.
-
-    Raises:
-        SourceError: the factory module cannot be found, or ``source.path`` does not exist.
-    """
-    files = [target_file(cfg.get("factory"), "source.factory")]
-    if cfg.get("path"):
-        path = Path(cfg["path"]).expanduser()
-        if not path.exists():
-            raise SourceError(f"source.path: no such file: {path}")
-        files.append(path.resolve())
-    return files + arg_files(cfg.get("args") or {})
+    """The factory's module file, ``source.path`` if set, and files named in ``source.args``."""
+    return target_input_files(cfg, "factory")
 
 
 def example_inputs(inputs: dict[str, list[int]], dtypes: dict[str, str]) -> dict[str, Any]:
