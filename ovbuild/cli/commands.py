@@ -75,7 +75,10 @@ def show(args: argparse.Namespace) -> int:
         f"  precision {m['recipe']['precision']['default']}; size {m['metrics']['size_bytes'] / 1e6:.2f} MB"
     )
     print("stages:")
-    for name, key in m["stage_keys"].items():
+    order = [s.name for s in default_stages()]
+    for name, key in sorted(
+        m["stage_keys"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+    ):
         note = f"  ({notes[name]})" if name in notes else ""
         print(f"  {name:11s} {key[:16]}{note}")
     print("inputs:")
@@ -88,6 +91,17 @@ def show(args: argparse.Namespace) -> int:
     print(f"devices: requested {plan['requested']} -> {plan['device']} {plan['properties']}")
     for warning in plan.get("warnings", []):
         print(f"  warning: {warning}")
+    compress = m.get("stages", {}).get("compress") or {}
+    if compress.get("map"):
+        chosen = compress["map"]
+        print(
+            f"precision map: default {chosen['default']}, {len(chosen.get('rules') or [])} rules"
+            f"{' (chosen by the accuracy search; pin it in the recipe)' if compress.get('search') else ''}"
+        )
+        for rule in chosen.get("rules") or []:
+            print(f"  - {json.dumps(rule, sort_keys=True)}")
+        if compress.get("weighted_layers"):
+            print(f"  weighted layers per precision: {compress['weighted_layers']}")
     for line in precision_table(m):
         print(line)
     for name, value in (m["metrics"].get("accuracy") or {}).items():
