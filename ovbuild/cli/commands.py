@@ -115,9 +115,8 @@ def bench(args: argparse.Namespace) -> int:
     from ovbuild.bench import bench_artifact
 
     path = _store(args).resolve(args.artifact)
-    report = bench_artifact(path, compare=args.compare, seconds=args.seconds, write=args.write)
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
+    # bench_artifact prints the table, or the JSON report with --json.
+    bench_artifact(path, compare=args.compare, json=args.json, seconds=args.seconds, write=args.write)
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ovbuild.runtime.audio import audio_prepare_batch  # runtime-import
+from ovbuild.runtime.batcher import DynamicBatcher  # runtime-import
 from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices  # runtime-import
 
 MANIFEST = "manifest.json"
@@ -250,6 +251,20 @@ class Model:
 
         path = self.artifact_dir / models[role]
         return ov.Core().compile_model(str(path), self.plan["device"], self.plan["properties"])
+
+    def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0) -> Any:
+        """A :class:`DynamicBatcher` that groups concurrent single-item calls from many threads
+        into one inference; needs an artifact whose batch axis is dynamic (``inputs: [-1, ...]``).
+
+        >>> batched = model.batcher(max_batch=8)  # doctest: +SKIP
+        >>> batched(model.prepare(["one sentence"]))  # from any number of threads  # doctest: +SKIP
+        """
+        request = self.compiled.create_infer_request()
+
+        def infer(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return self._outputs(request.infer(inputs))
+
+        return DynamicBatcher(infer, max_batch=max_batch, max_wait_ms=max_wait_ms)
 
     def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""

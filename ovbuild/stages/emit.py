@@ -78,6 +78,9 @@ class EmitStage(Stage):
             "device_plan": precompiled["plan"],
             "blobs": precompiled["blobs"],
             "stage_keys": {name: entry.key for name, entry in ctx.ancestors.items()},
+            # The FP32 model before compression, in the stage cache (for `bench --compare`); it
+            # may be collected by `ovbuild gc`, and bench then falls back to this IR at f32.
+            "reference_ir": _reference_ir(ctx),
             "stages": stage_results,
             "metrics": _metrics(stage_results, out),
             "files": files,
@@ -85,6 +88,14 @@ class EmitStage(Stage):
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
         return {"files": len(files), "size_bytes": manifest["metrics"]["size_bytes"]}
+
+
+def _reference_ir(ctx: StageContext) -> str | None:
+    for stage in ("frontend", "shape", "convert"):
+        entry = ctx.ancestors.get(stage)
+        if entry is not None and entry.file(MODEL_XML).is_file():
+            return str(entry.file(MODEL_XML))
+    return None
 
 
 def _metrics(stages: dict[str, Any], out: Any) -> dict[str, Any]:
