@@ -1,6 +1,6 @@
 """MediaPipe BlazeFace (TFLite): FP32 at f32 vs INT8 vs the `auto` budgeted map, side by side.
 
-    .venv/bin/python benchmarks/bench_vision.py --store /tmp/vision
+.venv/bin/python benchmarks/bench_vision.py --store /tmp/vision
 """
 
 from __future__ import annotations

@@ -8,7 +8,11 @@ sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else "outputs/artifacts/mini
 from loader import load  # noqa: E402  (the artifact's own loader.py; ovbuild is not imported)
 
 model = load()
-sentences = ["A man is playing a guitar.", "Someone is playing an instrument.", "The stock market fell today."]
+sentences = [
+    "A man is playing a guitar.",
+    "Someone is playing an instrument.",
+    "The stock market fell today.",
+]
 embeddings = model(sentences)["sentence_embedding"]
 print(f"device {model.device}; embeddings {embeddings.shape}")
 print("cosine similarities:\n", np.round(embeddings @ embeddings.T, 3))

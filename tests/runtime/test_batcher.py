@@ -101,23 +101,6 @@ def test_single_array_outputs_and_close_drains_queue():
     assert [float(f.result(0)[0, 0]) for f in futures] == [0.0, 2.0, 4.0, 6.0, 8.0]
 
 
-def test_batcher_is_standalone():
-    """It is concatenated into generated loaders: stdlib-only top-level imports, no ovbuild imports."""
-    import ast
-    import sys
-    from pathlib import Path
-
-    import ovbuild.runtime.batcher as mod
-
-    tree = ast.parse(Path(mod.__file__).read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            for name in names:
-                root = name.split(".")[0]
-                assert root in sys.stdlib_module_names or root == "__future__", name
-
-
 def test_two_workers_keep_two_streams_busy_and_close_cleanly():
     import openvino as ov
     import openvino.opset13 as ops

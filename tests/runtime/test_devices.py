@@ -343,22 +343,3 @@ def test_inference_precision_reaches_the_cpu_in_every_mode(mode):
     model = ov.Model([ops.matmul(x, ops.constant(np.ones((64, 64), np.float32)), False, False)], [x], "mm")
     plan = plan_devices({**GPU_FIRST, "mode": mode, "inference_precision": "f32"}, available_devices())
     assert _matmul_precisions(compile_with_plan(ov.Core(), model, plan)) == {"f32"}
-
-
-def test_devices_is_standalone():
-    """It is concatenated into generated loaders: stdlib-only top-level imports, no ovbuild imports."""
-    import ast
-    import sys
-    from pathlib import Path
-
-    import ovbuild.runtime.devices as mod
-
-    tree = ast.parse(Path(mod.__file__).read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            for name in names:
-                root = name.split(".")[0]
-                assert root in sys.stdlib_module_names or root == "__future__", name
-    private = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("_")]
-    assert all(name.startswith("_dev_") for name in private), private
