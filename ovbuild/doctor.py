@@ -150,5 +150,5 @@ def format_doctor(report: dict[str, Any]) -> str:
     for key, value in report["fallbacks"].items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if k != "versions")
-        lines.append(f"  {key:<15}{value}")
+        lines.append(f"  {key:<16} {value}")
     return "\n".join(lines)
