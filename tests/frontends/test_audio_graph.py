@@ -13,6 +13,7 @@ from ovbuild.frontends.audio_graph import (
     prepend_frontend,
 )
 from ovbuild.runtime import audio as A
+from tests.audio_reference import librosa_features
 
 SR = 16000
 ov = pytest.importorskip("openvino")
@@ -25,27 +26,6 @@ def _compile(model, **props):
 
 def _run(model, x: np.ndarray) -> np.ndarray:
     return _compile(model)(np.atleast_2d(x).astype(np.float32))[0]
-
-
-def _librosa(x: np.ndarray, cfg: dict) -> np.ndarray:
-    c = A._audio_cfg(cfg)
-    kw = dict(
-        sr=c["sample_rate"],
-        n_fft=c["n_fft"],
-        hop_length=c["hop_length"],
-        win_length=c["win_length"],
-        n_mels=c["n_mels"],
-        fmin=c["fmin"],
-        fmax=c["fmax"],
-        power=c["power"],
-        center=c["center"],
-        pad_mode=c["pad_mode"],
-    )
-    if c["features"] == "mfcc":
-        return librosa.feature.mfcc(y=x, n_mfcc=c["n_mfcc"], **kw)
-    if c["features"] == "mel":
-        return librosa.feature.melspectrogram(y=x, **kw)
-    return librosa.power_to_db(librosa.feature.melspectrogram(y=x, **kw), top_db=c["top_db"])
 
 
 def _whisper(x: np.ndarray) -> np.ndarray:
@@ -89,7 +69,7 @@ CONFIGS = [
 def test_parity_with_librosa_on_synthetic_audio(chirp, cfg):
     x = chirp[: 2 * SR]
     ours = _run(build_audio_frontend(cfg, len(x)), x)[0]
-    _assert_parity(ours, _librosa(x, cfg), cfg["features"])
+    _assert_parity(ours, librosa_features(x, cfg), cfg["features"])
     _assert_parity(ours, A.audio_features(x, cfg, backend="numpy"), cfg["features"])
 
 
@@ -100,7 +80,7 @@ def test_parity_on_real_speech_batch(speech, chirp):
     for cfg in CONFIGS[:2]:
         out = _run(build_audio_frontend(cfg, n), batch)
         for i in range(2):
-            _assert_parity(out[i], _librosa(batch[i], cfg), cfg["features"])
+            _assert_parity(out[i], librosa_features(batch[i], cfg), cfg["features"])
 
 
 @pytest.mark.parametrize("seconds", [2.0, 31.0])
@@ -137,7 +117,7 @@ def test_pins_survive_save_and_reload(tmp_path, chirp):
     reloaded = ov.Core().read_model(tmp_path / "fe.xml")
     compiled = _compile(reloaded)
     assert all(p not in ("bf16", "f16") for _, p in frontend_runtime_precisions(compiled).values())
-    _assert_parity(compiled(chirp[None, :SR])[0][0], _librosa(chirp[:SR], cfg), "log_mel")
+    _assert_parity(compiled(chirp[None, :SR])[0][0], librosa_features(chirp[:SR], cfg), "log_mel")
 
 
 def _toy_model(t: int, n_mels: int, layout: str):
@@ -214,7 +194,7 @@ def test_weight_compression_must_ignore_the_frontend(chirp):
 
     cfg = {"features": "log_mel", "n_mels": 40}
     x = chirp[:SR]
-    ref = _librosa(x, cfg)
+    ref = librosa_features(x, cfg)
     scope = nncf.IgnoredScope(patterns=[FRONTEND_IGNORED_PATTERN])
     kept = nncf.compress_weights(
         build_audio_frontend(cfg, SR), mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=scope

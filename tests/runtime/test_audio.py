@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ovbuild.runtime import audio as A
+from tests.audio_reference import librosa_features
 
 SR = 16000
 
@@ -164,27 +165,6 @@ CONFIGS = [
 ]
 
 
-def _librosa_ref(x: np.ndarray, cfg: dict) -> np.ndarray:
-    import librosa
-
-    c = A._audio_cfg(cfg)
-    kw = dict(
-        sr=SR,
-        n_fft=c["n_fft"],
-        hop_length=c["hop_length"],
-        win_length=c["win_length"],
-        n_mels=c["n_mels"],
-        fmin=c["fmin"],
-        fmax=c["fmax"],
-        power=c["power"],
-        center=c["center"],
-        pad_mode=c["pad_mode"],
-    )
-    if c["features"] == "mfcc":
-        return librosa.feature.mfcc(y=x, n_mfcc=c["n_mfcc"], **kw)
-    return librosa.power_to_db(librosa.feature.melspectrogram(y=x, **kw), top_db=c["top_db"])
-
-
 def _check(ours: np.ndarray, ref: np.ndarray, cfg: dict) -> None:
     assert ours.shape == ref.shape
     if cfg["features"] == "mfcc":
@@ -195,14 +175,14 @@ def _check(ours: np.ndarray, ref: np.ndarray, cfg: dict) -> None:
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
 def test_features_numpy_matches_librosa(chirp, cfg):
-    ref = _librosa_ref(chirp, cfg)
+    ref = librosa_features(chirp, {"sample_rate": SR, **cfg})
     _check(A.audio_features(chirp, cfg, backend="numpy"), ref, cfg)
     _check(A.audio_features(chirp, cfg, backend="librosa"), ref, cfg)
 
 
 def test_features_fallback_when_librosa_hidden(chirp, monkeypatch):
     cfg = {"features": "mfcc", "n_mels": 40, "n_mfcc": 13}
-    ref = _librosa_ref(chirp, cfg)
+    ref = librosa_features(chirp, {"sample_rate": SR, **cfg})
     _hide(monkeypatch, "librosa")
     assert A.audio_backend_status()["features"] == "numpy"
     _check(A.audio_features(chirp, cfg), ref, cfg)
@@ -227,7 +207,11 @@ def test_whisper_log_mel_matches_transformers(chirp):
 
 def test_features_on_real_speech(speech):
     for cfg in (CONFIGS[0], CONFIGS[3]):
-        _check(A.audio_features(speech, cfg, backend="numpy"), _librosa_ref(speech, cfg), cfg)
+        _check(
+            A.audio_features(speech, cfg, backend="numpy"),
+            librosa_features(speech, {"sample_rate": SR, **cfg}),
+            cfg,
+        )
     ours = A.audio_features(speech, {"features": "whisper_log_mel", "n_mels": 80})
     assert np.abs(ours - _whisper_ref(speech)).max() < 1e-3
 
