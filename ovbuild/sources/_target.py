@@ -87,3 +87,22 @@ def target_input_files(cfg: dict[str, Any], key: str) -> list[Path]:
             raise SourceError(f"source.path: no such file: {path}")
         files.append(path.resolve())
     return files + arg_files(cfg.get("args") or {})
+
+
+def call_target(cfg: dict[str, Any], key: str) -> Any:
+    """Call the ``module:function`` named by ``source.<key>`` with ``source.args`` (and
+    ``path=source.path`` when set) and return what it returns.
+
+    Raises:
+        SourceError: the function does not import, or it raises (the message names the key).
+    """
+    function = resolve_target(cfg.get(key), f"source.{key}")
+    kwargs = dict(cfg.get("args") or {})
+    if cfg.get("path"):
+        kwargs.setdefault("path", cfg["path"])
+    try:
+        return function(**kwargs)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(f"source.{key}: {cfg[key]} failed: {type(exc).__name__}: {exc}") from exc

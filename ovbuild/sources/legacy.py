@@ -12,7 +12,7 @@ from typing import Any
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
-from ovbuild.sources._target import resolve_target, target_input_files
+from ovbuild.sources._target import call_target, target_input_files
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
@@ -31,18 +31,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     """
     import openvino as ov
 
-    converter = resolve_target(cfg.get("converter"), "source.converter")
-    kwargs = dict(cfg.get("args") or {})
-    if cfg.get("path"):
-        kwargs.setdefault("path", cfg["path"])
-    try:
-        produced = converter(**kwargs)
-    except SourceError:
-        raise
-    except Exception as exc:
-        raise SourceError(
-            f"source.converter: {cfg['converter']} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+    produced = call_target(cfg, "converter")
     returned = "model"
     if isinstance(produced, (str, Path)):
         returned = "path"

@@ -13,7 +13,7 @@ from typing import Any
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
-from ovbuild.sources._target import resolve_target, target_input_files
+from ovbuild.sources._target import call_target, target_input_files
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
@@ -61,16 +61,7 @@ def build_module(cfg: dict[str, Any]) -> Any:
     """
     import torch
 
-    factory = resolve_target(cfg.get("factory"), "source.factory")
-    kwargs = dict(cfg.get("args") or {})
-    if cfg.get("path"):
-        kwargs.setdefault("path", cfg["path"])
-    try:
-        module = factory(**kwargs)
-    except SourceError:
-        raise
-    except Exception as exc:
-        raise SourceError(f"source.factory: {cfg['factory']} failed: {type(exc).__name__}: {exc}") from exc
+    module = call_target(cfg, "factory")
     if not isinstance(module, torch.nn.Module):
         raise SourceError(
             f"source.factory: {cfg['factory']} returned {type(module).__name__}, not a torch.nn.Module"
