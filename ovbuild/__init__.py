@@ -4,11 +4,10 @@
 >>> result = build(load_recipe(["recipe=silero_vad"]))  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
-
-from ovbuild.config import load_recipe  # noqa: E402
-from ovbuild.errors import ArtifactError, OvbuildError, RecipeError, SourceError, StageError  # noqa: E402
-from ovbuild.graph import BuildResult, build  # noqa: E402
+from ovbuild._version import __version__
+from ovbuild.config import load_recipe
+from ovbuild.errors import ArtifactError, OvbuildError, RecipeError, SourceError, StageError
+from ovbuild.graph import BuildResult, build
 
 __all__ = [
     "ArtifactError",

@@ -175,7 +175,7 @@ def check_audio_frontend(
     import openvino as ov
     import torch
 
-    from ovbuild.sources.resemblyzer_factory import speaker_encoder
+    from ovbuild.factories.resemblyzer import speaker_encoder
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ovbuild_check_"))
     path, what = (Path(audio_file), "given file") if audio_file else _speech_file(workdir)

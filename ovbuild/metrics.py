@@ -75,15 +75,11 @@ def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
 
 
 def _target(spec: str | None) -> Any:
-    import importlib
+    from ovbuild.target import resolve_target
 
     if not spec:
         raise StageError("validate.target: metric 'target' needs validate.target='module:function'")
-    module, _, attr = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise StageError(f"validate.target: cannot import {spec!r}: {exc}") from exc
+    return resolve_target(spec, "validate.target")
 
 
 def score(

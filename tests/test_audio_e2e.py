@@ -35,7 +35,7 @@ def test_speaker_encoder_from_a_file_matches_pytorch(shared_store: Path, wav_44k
     import torch
 
     from ovbuild.runtime.audio import audio_decode, audio_features, audio_pad_or_chunk, audio_to_mono
-    from ovbuild.sources.resemblyzer_factory import speaker_encoder
+    from ovbuild.factories.resemblyzer import speaker_encoder
 
     result = build(recipe_for("recipe=speaker_encoder", "device.inference_precision=f32", root=shared_store))
     model = import_loader(result.path).load()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ovbuild import build
-from ovbuild.config._compose import package_file
+from ovbuild.config import package_file
 from ovbuild.runtime import import_loader
 from tests.conftest import recipe_for
 

@@ -30,7 +30,7 @@ def export_ir(out_dir: str, frames: int = 160) -> str:
     import openvino as ov
     import torch
 
-    from ovbuild.sources.resemblyzer_factory import speaker_encoder
+    from ovbuild.factories.resemblyzer import speaker_encoder
 
     class BandsFirst(torch.nn.Module):
         def __init__(self, encoder: torch.nn.Module) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ovbuild.bench._inputs import _specs_of, _vocab_size, make_inputs
 from ovbuild.bench._measure import _batch_of, bench_callable, bench_compiled
+from ovbuild.target import resolve_target
 
 
 def _ov_pair(
@@ -33,13 +33,6 @@ _OPTIMUM_CLASSES = {
 }
 
 
-def _load_factory(spec: str) -> Callable[..., Any]:
-    import importlib
-
-    module, _, func = spec.partition(":")
-    return getattr(importlib.import_module(module), func)
-
-
 def bench_torch_eager(source: dict, inputs: dict, *, seconds: float = 5.0, threads: int = 2) -> dict:
     """Latency/throughput of the FP32 source in PyTorch eager on ``threads`` threads (one request)."""
     import inspect
@@ -52,7 +45,7 @@ def bench_torch_eager(source: dict, inputs: dict, *, seconds: float = 5.0, threa
 
         model = AutoModel.from_pretrained(str(source["path"])).float()
     elif kind == "pytorch" and source.get("factory"):
-        model = _load_factory(str(source["factory"]))(**(source.get("args") or {}))
+        model = resolve_target(source["factory"], "source.factory")(**(source.get("args") or {}))
     else:
         raise ValueError(f"no PyTorch source to run for source.kind={kind!r}")
     model.eval()

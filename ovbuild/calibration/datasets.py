@@ -8,7 +8,6 @@ front-end (:mod:`ovbuild.calibration.transforms`) and is checked against the mod
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ovbuild.errors import StageError
+from ovbuild.target import resolve_target
 
 log = logging.getLogger("ovbuild.calibration")
 
@@ -43,14 +43,6 @@ def _files(cfg: dict[str, Any], suffixes: tuple[str, ...]) -> list[Path]:
             f"(looked for {', '.join(suffixes)})"
         )
     return files
-
-
-def _import_target(spec: str, key: str) -> Any:
-    module, _, attr = spec.replace(":", ".").rpartition(".") if ":" not in spec else spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise StageError(f"{key}: cannot import {spec!r}: {exc}") from exc
 
 
 def raw_items(cfg: dict[str, Any]) -> list[Any]:
@@ -84,7 +76,7 @@ def raw_items(cfg: dict[str, Any]) -> list[Any]:
     if kind == "callable":
         if not cfg.get("target"):
             raise StageError("calibration.target: required for calibration.kind=callable ('module:function')")
-        fn = _import_target(cfg["target"], "calibration.target")
+        fn = resolve_target(cfg["target"], "calibration.target")
         try:
             items = list(fn())
         except Exception as exc:

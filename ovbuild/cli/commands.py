@@ -131,7 +131,7 @@ def doctor(args: list[str]) -> int:
 def gc(args: argparse.Namespace) -> int:
     """Keep the newest ``--keep`` versions per name; drop cache entries no kept version uses."""
     from ovbuild.store import StageCache
-    from ovbuild.store._fs import remove_tree
+    from ovbuild.store.fs import remove_tree
 
     store = _store(args)
     cache = StageCache(Path(args.store).resolve())

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ovbuild.config._compose import package_file
+from ovbuild.config import package_file
 
 _PHOTOS = (
     ("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"),

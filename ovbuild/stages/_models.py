@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ovbuild.store import CacheEntry
-from ovbuild.store._fs import link_or_copy, link_tree
+from ovbuild.store.fs import link_or_copy, link_tree
 
 _MODEL_SUFFIXES = (".xml", ".bin")
 ASSETS = "assets"

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovbuild import __version__
+from ovbuild._version import __version__
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import loader_parts, loader_source
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
-from ovbuild.store._fs import link_tree, tree_size
+from ovbuild.store.fs import link_tree, tree_size
 
 SCHEMA_VERSION = 1
 

@@ -55,7 +55,7 @@ def _host_tokenizer(ctx: StageContext, config: dict[str, Any]) -> list[str]:
     """Ship the tokenizer files with the artifact, so the loader tokenizes anywhere it is copied."""
     from ovbuild.stages._frontend_text import tokenizer_dir
     from ovbuild.stages._models import ASSETS
-    from ovbuild.store._fs import link_or_copy
+    from ovbuild.store.fs import link_or_copy
 
     source = tokenizer_dir(ctx.recipe, config)
     shipped = []

@@ -18,7 +18,7 @@ from typing import Any
 from filelock import FileLock
 
 from ovbuild.errors import ArtifactError
-from ovbuild.store._fs import link_tree, write_json_atomic
+from ovbuild.store.fs import link_tree, write_json_atomic
 
 INDEX_FILE = "index.json"
 

@@ -22,7 +22,7 @@ from typing import Any
 from filelock import FileLock
 
 from ovbuild.hashing import DigestMemo
-from ovbuild.store._fs import remove_tree, write_json_atomic
+from ovbuild.store.fs import remove_tree, write_json_atomic
 
 log = logging.getLogger(__name__)
 ENTRY_FILE = "entry.json"

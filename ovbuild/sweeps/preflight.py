@@ -55,7 +55,7 @@ def split_sweep(argv: list[str]) -> Preflight:
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from ovbuild.config._compose import compose_raw, register_recipes
+    from ovbuild.config import compose_raw, register_recipes
     from ovbuild.errors import RecipeError
 
     register_recipes()

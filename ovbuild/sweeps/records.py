@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovbuild.store._fs import write_json_atomic
+from ovbuild.store.fs import write_json_atomic
 
 RECORD_FILE = "ovbuild_variant.json"
 

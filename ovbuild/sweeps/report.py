@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovbuild.store._fs import write_json_atomic
+from ovbuild.store.fs import write_json_atomic
 from ovbuild.sweeps.pareto import front, higher_is_better
 
 log = logging.getLogger("ovbuild.sweeps")

@@ -46,7 +46,7 @@ def test_split_is_seeded_and_holdout_never_overlaps_calibration() -> None:
 
 
 def test_text_lines_go_through_the_recipes_tokenizer() -> None:
-    from ovbuild.config._compose import package_file
+    from ovbuild.config import package_file
 
     cfg = {"kind": "text_lines", "path": str(SENTENCES), "samples": 4, "holdout": 2, "seed": 0}
     recipe = {

@@ -32,7 +32,7 @@ def encoders():
             from resemblyzer.audio import wav_to_mel_spectrogram
     except ImportError as e:
         pytest.skip(f"resemblyzer (with webrtcvad) is not importable: {e}")
-    from ovbuild.sources.resemblyzer_factory import RESEMBLYZER_FRONTEND, speaker_encoder
+    from ovbuild.factories.resemblyzer import RESEMBLYZER_FRONTEND, speaker_encoder
 
     n = SECONDS * SR
     frames = 1 + n // RESEMBLYZER_FRONTEND["hop_length"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ovbuild.config._compose import package_file
+from ovbuild.config import package_file
 from tests.conftest import run_cli
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ovbuild.config._compose import package_file
+from ovbuild.config import package_file
 from ovbuild.errors import SourceError
 from ovbuild.sources._detect import detect
 

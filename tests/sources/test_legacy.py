@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ovbuild import build
-from ovbuild.config._compose import package_file
+from ovbuild.config import package_file
 from ovbuild.errors import SourceError
 from ovbuild.runtime import import_loader
 from ovbuild.sources import legacy

@@ -13,7 +13,7 @@ def make_tiny_bert(root: Path) -> Path:
     import torch
     import transformers as T
 
-    from ovbuild.config._compose import package_file
+    from ovbuild.config import package_file
 
     out = root / "tiny_bert"
     if (out / "config.json").exists():
