@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ovbuild.config import conf_dir, load_recipe, register_recipes
+from ovbuild.cli._errors import print_error
+from ovbuild.cli.options import add_store_option, hydra_overrides
+from ovbuild.cli.subcommand import Subcommand
 from ovbuild.errors import OvbuildError
-from ovbuild.graph import BuildResult, build
+
+if TYPE_CHECKING:
+    from ovbuild.graph import BuildResult
 
 log = logging.getLogger("ovbuild")
 
@@ -42,6 +47,9 @@ def run_build(cfg: Any) -> dict[str, Any]:
     """Build one composed config; a plain function the Hydra app calls and tests call directly."""
     from omegaconf import OmegaConf
 
+    from ovbuild.config import load_recipe
+    from ovbuild.graph import build
+
     raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
     recipe = load_recipe(raw=raw)
     result = build(recipe)
@@ -64,12 +72,15 @@ def _task(cfg: Any) -> dict[str, Any]:
             return {"status": "error", "error": reason}
         if not isinstance(exc, OvbuildError):
             raise
-        print(f"ovbuild: error: {exc}", file=sys.stderr, flush=True)
+        print_error(exc)
         raise SystemExit(2) from exc
 
 
 def main(argv: list[str]) -> int:
+    """Run the Hydra app on ``argv`` (overrides and Hydra flags, as typed)."""
     import hydra
+
+    from ovbuild.config import conf_dir, load_recipe, register_recipes
 
     # conf/hydra/launcher/{joblib,ray}.yaml share their plugin schema's name on purpose, so
     # `hydra/launcher=joblib` picks ovbuild's tuning and is still type-checked against it.
@@ -103,3 +114,26 @@ def main(argv: list[str]) -> int:
             )
             return 2
     return 0
+
+
+class Build(Subcommand):
+    name = "build"
+    order = 10
+    help = "build a recipe into a versioned artifact (Hydra overrides; -m sweeps)"
+    description = (
+        "Build a recipe. Every argument is a Hydra override (recipe=NAME|PATH, precision=int8,\n"
+        "device=cpu_throughput, inputs.NAME=[1,128], store.root=DIR, ...); -m sweeps comma-separated\n"
+        "values (precision=fp32,int8) into one artifact per variant and a report."
+    )
+    epilog = "examples:\n  ovbuild build recipe=minilm\n  ovbuild build -m recipe=minilm precision=fp32,int8"
+    passthrough = True
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="KEY=VALUE Hydra overrides")
+        parser.add_argument(
+            "-m", "--multirun", action="store_true", help="sweep: one build per combination of values"
+        )
+        add_store_option(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        return main(hydra_overrides(args))

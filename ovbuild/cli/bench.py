@@ -1,0 +1,38 @@
+"""``ovbuild bench``: latency and throughput of an artifact, optionally against its baselines."""
+
+from __future__ import annotations
+
+import argparse
+
+from ovbuild.cli.options import add_store_option, store_root
+from ovbuild.cli.subcommand import Subcommand
+
+
+class Bench(Subcommand):
+    name = "bench"
+    order = 50
+    help = "measure an artifact's latency and throughput (--compare: against its baselines)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("artifact", help="NAME, NAME/VERSION or an artifact directory")
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="also run the FP32 reference IR, PyTorch eager and optimum-intel's default export "
+            "(when the source allows), interleaved, and print ratios",
+        )
+        parser.add_argument("--json", action="store_true", help="print a JSON report instead of a table")
+        parser.add_argument(
+            "--seconds", type=float, default=5.0, help="measuring time per variant (default: 5)"
+        )
+        parser.add_argument("--write", action="store_true", help="record the results in the manifest")
+        add_store_option(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        from ovbuild.bench import bench_artifact
+        from ovbuild.store import ArtifactStore
+
+        path = ArtifactStore(store_root(args)).resolve(args.artifact)
+        # bench_artifact prints the table, or the JSON report with --json.
+        bench_artifact(path, compare=args.compare, json=args.json, seconds=args.seconds, write=args.write)
+        return 0

@@ -1,0 +1,95 @@
+"""``ovbuild show``: the manifest of an artifact, readable."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ovbuild.cli.options import add_store_option, store_root
+from ovbuild.cli.subcommand import Subcommand
+
+
+def precision_table(manifest: dict[str, Any]) -> list[str]:
+    """Runtime precision per layer type and device, as read back from the compiled model."""
+    lines = []
+    for device, blob in manifest.get("blobs", {}).items():
+        table = blob["runtime_precisions"]
+        precisions = sorted({p for row in table.values() for p in row})
+        lines.append(f"runtime precision per layer type on {device} (read back from the compiled model):")
+        lines.append(f"  {'layer type':28s}" + "".join(f"{p:>8s}" for p in precisions))
+        for layer, row in sorted(table.items()):
+            lines.append(f"  {layer:28s}" + "".join(f"{row.get(p, 0):8d}" for p in precisions))
+    return lines
+
+
+def _stage_lines(m: dict[str, Any]) -> list[str]:
+    from ovbuild.stages import default_stages
+
+    stages = default_stages()
+    notes = {s.name: s.passthrough_note for s in stages if s.passthrough_note}
+    order = [s.name for s in stages]
+    lines = ["stages:"]
+    for name, key in sorted(
+        m["stage_keys"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+    ):
+        note = f"  ({notes[name]})" if name in notes else ""
+        lines.append(f"  {name:11s} {key[:16]}{note}")
+    return lines
+
+
+def _precision_map_lines(m: dict[str, Any]) -> list[str]:
+    compress = m.get("stages", {}).get("compress") or {}
+    if not compress.get("map"):
+        return []
+    chosen = compress["map"]
+    searched = " (chosen by the accuracy search; pin it in the recipe)" if compress.get("search") else ""
+    lines = [f"precision map: default {chosen['default']}, {len(chosen.get('rules') or [])} rules{searched}"]
+    lines += [f"  - {json.dumps(rule, sort_keys=True)}" for rule in chosen.get("rules") or []]
+    if compress.get("weighted_layers"):
+        lines.append(f"  weighted layers per precision: {compress['weighted_layers']}")
+    return lines
+
+
+def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
+    """The lines ``ovbuild show`` prints."""
+    lines = [
+        f"{m['name']} at {path}",
+        f"  {m.get('description', '')}",
+        f"  source {m['recipe']['source']['kind']}: {m['recipe']['source'].get('path')}",
+        f"  precision {m['recipe']['precision']['default']}; size {m['metrics']['size_bytes'] / 1e6:.2f} MB",
+        *_stage_lines(m),
+        "inputs:",
+        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m["inputs"]),
+        "outputs:",
+        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m["outputs"]),
+    ]
+    plan = m["device_plan"]
+    lines.append(f"devices: requested {plan['requested']} -> {plan['device']} {plan['properties']}")
+    lines += [f"  warning: {w}" for w in plan.get("warnings", [])]
+    lines += _precision_map_lines(m)
+    lines += precision_table(m)
+    lines += [f"accuracy {k}: {v:.6f}" for k, v in (m["metrics"].get("accuracy") or {}).items()]
+    if m["metrics"].get("bench"):
+        lines.append(f"bench: {m['metrics']['bench']}")
+    return lines
+
+
+class Show(Subcommand):
+    name = "show"
+    order = 40
+    help = "an artifact's manifest: stages, inputs, outputs, devices, precisions, accuracy"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "artifact", help="NAME (its latest version), NAME/VERSION or an artifact directory"
+        )
+        add_store_option(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        from ovbuild.store import ArtifactStore
+
+        path = ArtifactStore(store_root(args)).resolve(args.artifact)
+        manifest = json.loads((path / "manifest.json").read_text())
+        print("\n".join(format_manifest(path, manifest)))
+        return 0
