@@ -84,7 +84,7 @@ def main() -> int:
                 )
                 theirs_runs.append(
                     compare_with_benchmark_app(
-                        xml, hint, seconds=int(args.seconds), shape=shapes, device=plan["device"]
+                        xml, hint, seconds=int(args.seconds), shape=shapes, device=plan.device
                     )
                 )
             ours = {
@@ -96,7 +96,7 @@ def main() -> int:
             rows.append(
                 {
                     "hint": hint,
-                    "plan": {k: plan[k] for k in ("device", "properties", "dropped", "warnings")},
+                    "plan": {k: plan.to_json()[k] for k in ("device", "properties", "dropped", "warnings")},
                     "ovbuild": ours,
                     "benchmark_app": theirs,
                     "median_ratio": ours["median_ms"] / theirs["median_ms"],

@@ -11,7 +11,7 @@ def librosa_features(x: np.ndarray, cfg: dict) -> np.ndarray:
     """What librosa gives for the ``AudioFrontend`` config ``cfg`` (log-mel in dB, mel power, MFCC)."""
     import librosa
 
-    c = A._audio_cfg(cfg)
+    c = A.audio_config(cfg)
     kw = dict(
         sr=c["sample_rate"],
         n_fft=c["n_fft"],

@@ -136,7 +136,7 @@ def bench_artifact(
         except ImportError:
             pass
     plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
-    props = {k: v for k, v in plan["properties"].items() if k != "PERFORMANCE_HINT"}
+    props = {k: v for k, v in plan.properties.items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
     recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.get("inputs") or []}
@@ -144,13 +144,13 @@ def bench_artifact(
     inputs = make_inputs(manifest.get("inputs") or _specs_of(model, recorded), vocab_size=vocab)
     report: dict[str, Any] = {
         "artifact": str(root),
-        "device": plan["device"],
+        "device": plan.device,
         "inputs": {k: list(v.shape) for k, v in inputs.items()},
         "results": {},
         "ratios": {},
         "errors": {},
     }
-    report["results"]["artifact"] = _ov_pair(core, model, plan["device"], props, inputs, seconds, "artifact")
+    report["results"]["artifact"] = _ov_pair(core, model, plan.device, props, inputs, seconds, "artifact")
     if compare:
         _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds)
     report["ratios"] = _ratios(report["results"])

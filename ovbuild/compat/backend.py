@@ -296,7 +296,7 @@ class OpenVINOBackend:
                 "artifact": str(loaded.artifact),
                 "version": loaded.version,
                 "device": loaded.runtime.device,
-                "device_plan": loaded.runtime.plan,
+                "device_plan": loaded.runtime.plan.to_json(),
                 "precision": loaded.recipe["precision"],
                 "inputs": manifest["inputs"],
                 "outputs": manifest["outputs"],

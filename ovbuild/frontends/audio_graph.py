@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ovbuild.runtime.audio import (
-    _audio_cfg,
+    audio_config,
     audio_dct_matrix,
     audio_frame_indices,
     audio_mel_filterbank,
@@ -201,7 +201,7 @@ def build_audio_frontend(
     import openvino as ov
     import openvino.opset15 as ops
 
-    c = _audio_cfg(cfg)
+    c = audio_config(cfg)
     if num_samples <= 0:
         raise ValueError(f"num_samples must be positive, got {num_samples}")
     x = ops.parameter([-1, num_samples], np.float32, name=input_name)

@@ -1,7 +1,6 @@
 """Dynamic batching: group concurrent single-item calls from many threads into one batched inference.
 
-STANDALONE: concatenated verbatim into every generated ``loader.py``; standard library at top level
-(numpy lazily), no other ovbuild import, private names prefixed ``_batch_``.
+Runtime module (shipped inside every artifact): standard library at top level, numpy lazily.
 
 >>> batcher = DynamicBatcher(lambda b: {"y": b["x"] * 2}, max_batch=8, max_wait_ms=2)  # doctest: +SKIP
 >>> batcher({"x": np.ones((1, 4))})["y"].shape  # from any number of threads  # doctest: +SKIP
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-_BATCH_STOP = object()
+_STOP = object()
 
 
 class _BatchItem:
@@ -36,7 +35,7 @@ class _BatchItem:
         self.future: Future = Future()
 
 
-def _batch_split(outputs: Any, sizes: list[int]) -> list[Any]:
+def _split(outputs: Any, sizes: list[int]) -> list[Any]:
     """Split batched outputs (a dict, list/tuple, or one array) back into per-item copies."""
     import numpy as np
 
@@ -89,7 +88,7 @@ class DynamicBatcher:
         self._closed = False
         self._lock = threading.Lock()
         self._workers = [
-            threading.Thread(target=self._batch_loop, name=f"ovbuild-batcher-{i}", daemon=True)
+            threading.Thread(target=self._loop, name=f"ovbuild-batcher-{i}", daemon=True)
             for i in range(int(workers))
         ]
         for worker in self._workers:
@@ -117,7 +116,7 @@ class DynamicBatcher:
                 return
             self._closed = True
             for _ in self._workers:
-                self._queue.put(_BATCH_STOP)
+                self._queue.put(_STOP)
         for worker in self._workers:
             worker.join()
 
@@ -129,7 +128,7 @@ class DynamicBatcher:
 
     # ---- worker ----------------------------------------------------------------------------------
 
-    def _batch_collect(
+    def _collect(
         self, first: _BatchItem, pending: list[_BatchItem], stopping: bool
     ) -> tuple[list[_BatchItem], bool]:
         """The first item's batch: same-key items already pending, then new ones until full or timed out."""
@@ -147,7 +146,7 @@ class DynamicBatcher:
                 item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item is _BATCH_STOP:
+            if item is _STOP:
                 stop = True
                 break
             if item.key == first.key and total + item.size <= self.max_batch:
@@ -159,7 +158,7 @@ class DynamicBatcher:
                     break
         return batch, stop
 
-    def _batch_run(self, batch: list[_BatchItem]) -> None:
+    def _run(self, batch: list[_BatchItem]) -> None:
         import numpy as np
 
         try:
@@ -167,7 +166,7 @@ class DynamicBatcher:
                 joined = batch[0].inputs
             else:
                 joined = {n: np.concatenate([it.inputs[n] for it in batch]) for n in batch[0].inputs}
-            results = _batch_split(self.infer_fn(joined), [it.size for it in batch])
+            results = _split(self.infer_fn(joined), [it.size for it in batch])
         except BaseException as exc:  # every caller of the batch sees the failure
             for it in batch:
                 it.future.set_exception(exc)
@@ -180,7 +179,7 @@ class DynamicBatcher:
         for it, result in zip(batch, results, strict=True):
             it.future.set_result(result)
 
-    def _batch_loop(self) -> None:
+    def _loop(self) -> None:
         pending: list[_BatchItem] = []
         stop = False
         while True:
@@ -190,8 +189,8 @@ class DynamicBatcher:
                 return
             else:
                 first = self._queue.get()
-                if first is _BATCH_STOP:
+                if first is _STOP:
                     return
-            batch, stopped = self._batch_collect(first, pending, stop)
+            batch, stopped = self._collect(first, pending, stop)
             stop = stop or stopped
-            self._batch_run(batch)
+            self._run(batch)

@@ -1,74 +1,16 @@
-"""The generated loader's core: verify, plan devices, import precompiled blobs, run.
-
-This module is concatenated, with :mod:`devices` and :mod:`audio`, into every artifact's
-``loader.py`` (see :func:`ovbuild.runtime.loader_source`); it may import only the standard
-library, numpy and openvino. Lines ending in ``runtime-import`` exist for linting only and are
-dropped from the generated file, where those names are module globals.
-"""
+"""The loaded artifact: call it with natural inputs or named tensors, get named NumPy outputs."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ovbuild.runtime.audio import audio_prepare_batch  # runtime-import
-from ovbuild.runtime.batcher import DynamicBatcher  # runtime-import
-from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices  # runtime-import
-
-MANIFEST = "manifest.json"
-
-
-class ArtifactIntegrityError(RuntimeError):
-    """A file of the artifact is missing or does not match the digest its manifest records."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_artifact(artifact_dir: Path, manifest: dict[str, Any]) -> None:
-    """Check every file the manifest lists; raise naming the first one that does not match.
-
-    Files are hashed in parallel threads (hashlib releases the GIL), which halves the check on
-    two cores for artifacts carrying both weights and a compiled blob.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    def problem(item: tuple[str, dict[str, Any]]) -> str | None:
-        rel, info = item
-        path = artifact_dir / rel
-        if not path.is_file():
-            return f"{path}: missing from the artifact"
-        if path.stat().st_size != info["size"] or _sha256(path) != info["sha256"]:
-            return f"{path}: contents do not match the manifest (tampered or truncated)"
-        return None
-
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for found in pool.map(problem, sorted(manifest["files"].items())):
-            if found:
-                raise ArtifactIntegrityError(found)
-
-
-def _device_config(recorded: dict[str, Any], device: str | None) -> dict[str, Any]:
-    if device is None:
-        return recorded
-    mode, _, rest = device.partition(":")
-    if rest and mode.upper() in ("AUTO", "HETERO", "MULTI"):
-        return {**recorded, "mode": mode.lower(), "priorities": rest.split(",")}
-    return {**recorded, "mode": "single", "priorities": [device]}
+from .audio import audio_prepare_batch
+from .batcher import DynamicBatcher
 
 
 class Model:
@@ -96,7 +38,7 @@ class Model:
 
     @property
     def device(self) -> str:
-        return self.plan["device"]
+        return self.plan.device
 
     def prepare(self, item: Any) -> dict[str, np.ndarray]:
         """Turn one natural input (named dict, array, audio file, strings) into named tensors."""
@@ -213,7 +155,7 @@ class Model:
         if audio and not any(isinstance(item, dict) for item in items):
             return self._infer_audio_batch(items, on_error)
         prepared = [self.prepare(item) for item in items]
-        hint = str(self.plan["properties"].get("PERFORMANCE_HINT", ""))
+        hint = str(self.plan.properties.get("PERFORMANCE_HINT", ""))
         if "THROUGHPUT" not in hint or len(prepared) < 2:
             return [self._outputs(self._request.infer(p)) for p in prepared]
         results: list[Any] = [None] * len(prepared)
@@ -262,7 +204,7 @@ class Model:
         import openvino as ov
 
         path = self.artifact_dir / models[role]
-        return ov.Core().compile_model(str(path), self.plan["device"], self.plan["properties"])
+        return ov.Core().compile_model(str(path), self.plan.device, self.plan.properties)
 
     def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0) -> Any:
         """A :class:`DynamicBatcher` that groups concurrent single-item calls from many threads
@@ -311,70 +253,3 @@ class Model:
             "throughput_per_s": float(1000 / np.median(times_arr)),
             "iterations": len(times),
         }
-
-
-def load_artifact(
-    artifact_dir: str | Path, device: str | None = None, *, verify: bool = True, **properties: Any
-) -> Model:
-    """Load an artifact directory: verify digests, plan devices, import blobs or compile.
-
-    Args:
-        artifact_dir: the directory holding ``manifest.json``.
-        device: override the recipe's device plan ("CPU", "GPU", "AUTO:GPU,CPU").
-        verify: check every file's sha256 against the manifest first.
-        **properties: extra OpenVINO properties for compilation (skips the precompiled blob).
-
-    Raises:
-        ArtifactIntegrityError: a file is missing or altered.
-    """
-    import openvino as ov
-
-    started = time.perf_counter()
-    artifact_dir = Path(artifact_dir).resolve()
-    manifest = json.loads((artifact_dir / MANIFEST).read_text())
-    if verify:
-        verify_artifact(artifact_dir, manifest)
-    plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())
-    for warning in plan["warnings"]:
-        warnings.warn(warning, stacklevel=2)
-    if (manifest.get("frontend") or {}).get("kind") == "text" and manifest["frontend"].get("embedded"):
-        import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops on new Cores)
-    core = ov.Core()
-    compiled = None
-    blob = manifest.get("blobs", {}).get(plan["device"])
-    if blob and not properties:
-        try:
-            compiled = core.import_model(
-                (artifact_dir / blob["blob"]).read_bytes(), plan["device"], blob["properties"]
-            )
-        except Exception as exc:  # a blob from another OpenVINO build: compile instead, and say so
-            warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
-    if compiled is None:
-        plan = {**plan, "properties": {**plan["properties"], **properties}}
-        compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
-    return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
-
-
-def _main(artifact_dir: Path, argv: list[str]) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=f"ovbuild artifact at {artifact_dir}")
-    parser.add_argument("--bench", action="store_true", help="measure latency and throughput")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--device", default=None)
-    args = parser.parse_args(argv)
-    model = load_artifact(artifact_dir, args.device)
-    if args.bench:
-        stats = model.bench(args.seconds)
-        print(f"{model.manifest['name']} v{model.manifest.get('version', '?')} on {model.device}")
-        for key, value in stats.items():
-            print(f"  {key:18s} {value:10.3f}")
-        return 0
-    outputs = model(model.example_inputs())
-    for name, value in outputs.items():
-        print(f"{name}: shape {list(value.shape)} dtype {value.dtype}")
-    return 0
-
-
-if __name__ == "__main__" and "__ovbuild_loader__" not in globals():
-    sys.exit(_main(Path.cwd(), sys.argv[1:]))

@@ -8,7 +8,7 @@ from typing import Any
 
 from ovbuild._version import __version__
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
-from ovbuild.runtime import loader_parts, loader_source
+from ovbuild.runtime import copy_runtime, loader_source, runtime_files
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
@@ -40,8 +40,8 @@ class EmitStage(Stage):
         return {k: v for k, v in recipe.items() if k != "store"}
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
-        # The generated loader is made of these sources: editing them must change the artifact.
-        return loader_parts()
+        # The artifact carries these sources: editing them must change the artifact.
+        return runtime_files()
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         out = ctx.out_dir
@@ -56,6 +56,7 @@ class EmitStage(Stage):
             frontend["embedded"] = bool(
                 ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
             )
+        copy_runtime(out)
         (out / "loader.py").write_text(loader_source(config["name"], __version__))
         (out / "README.md").write_text(_model_card(config, inputs, outputs, precompiled))
         files = {

@@ -48,12 +48,12 @@ class PrecompileStage(Stage):
             plan = plan_devices(config["device"], available)
         except ValueError as exc:
             raise StageError(f"device: {exc}") from exc
-        for warning in plan["warnings"]:
+        for warning in plan.warnings:
             ctx.log.warning("%s", warning)
         model = ctx.read_model(parent)
         blobs: dict[str, Any] = {}
         (ctx.out_dir / "cache").mkdir()
-        for device in plan["used"]:
+        for device in plan.used:
             single = plan_devices({**config["device"], "priorities": [device], "mode": "single"}, available)
             started = time.perf_counter()
             try:
@@ -65,10 +65,10 @@ class PrecompileStage(Stage):
             (ctx.out_dir / blob).write_bytes(compiled.export_model().getvalue())
             blobs[device] = {
                 "blob": blob,
-                "properties": single["properties"],
+                "properties": single.properties,
                 "compile_seconds": round(seconds, 4),
                 "runtime_precisions": runtime_precisions(compiled),
                 "inference_precision": str(compiled.get_property("INFERENCE_PRECISION_HINT")),
             }
         carry_models(parent, ctx.out_dir)
-        return {"plan": plan, "available": available, "blobs": blobs}
+        return {"plan": plan.to_json(), "available": available, "blobs": blobs}

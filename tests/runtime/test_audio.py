@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ovbuild.runtime import audio as A
+from ovbuild.runtime.audio import decode
 from tests.audio_reference import librosa_features
 
 SR = 16000
@@ -78,9 +79,11 @@ def test_decode_librosa_fallback(tmp_path, chirp, monkeypatch):
     path = tmp_path / "clip.flac"
     path.write_bytes(_encode(chirp, SR, "FLAC", "PCM_16"))
     ref, _ = A.audio_decode(path)
-    real = A._audio_try_import
-    # librosa itself needs soundfile, so hide soundfile from ovbuild's decoder only
-    monkeypatch.setattr(A, "_audio_try_import", lambda n: None if n == "soundfile" else real(n))
+    real = A.try_import
+    # librosa itself needs soundfile, so hide soundfile from ovbuild's decoder (and status) only
+    without_soundfile = lambda n: None if n == "soundfile" else real(n)  # noqa: E731
+    monkeypatch.setattr(decode, "try_import", without_soundfile)
+    monkeypatch.setattr(A, "try_import", without_soundfile)
     assert A.audio_backend_status()["decode"] == "librosa/audioread"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

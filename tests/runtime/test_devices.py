@@ -55,64 +55,62 @@ GPU_FIRST = {"priorities": ["GPU(1.5)", "CPU(1.0)"], "performance_hint": "LATENC
 
 def test_single_gpu_present():
     plan = plan_devices({**GPU_FIRST, "mode": "single"}, GPU_HERE)
-    assert plan["device"] == "GPU"
-    assert plan["properties"] == {"PERFORMANCE_HINT": "LATENCY"}
-    assert plan["used"] == ["GPU"] and plan["dropped"] == [] and plan["warnings"] == []
+    assert plan.device == "GPU"
+    assert plan.properties == {"PERFORMANCE_HINT": "LATENCY"}
+    assert plan.used == ["GPU"] and plan.dropped == [] and plan.warnings == []
 
 
 def test_single_gpu_absent_falls_to_cpu_with_one_warning():
     plan = plan_devices({**GPU_FIRST, "mode": "single"}, CPU_ONLY)
-    assert plan["device"] == "CPU"
-    assert plan["used"] == ["CPU"] and plan["dropped"] == ["GPU"]
-    assert len(plan["warnings"]) == 1 and "GPU" in plan["warnings"][0]
+    assert plan.device == "CPU"
+    assert plan.used == ["CPU"] and plan.dropped == ["GPU"]
+    assert len(plan.warnings) == 1 and "GPU" in plan.warnings[0]
 
 
 def test_auto_gpu_present_and_absent():
     present = plan_devices({**GPU_FIRST, "mode": "auto"}, GPU_HERE)
-    assert present["device"] == "AUTO:GPU,CPU"
-    assert present["properties"] == {"PERFORMANCE_HINT": "LATENCY"}
+    assert present.device == "AUTO:GPU,CPU"
+    assert present.properties == {"PERFORMANCE_HINT": "LATENCY"}
     absent = plan_devices({**GPU_FIRST, "mode": "auto"}, CPU_ONLY)
-    assert absent["device"] == "CPU"  # AUTO over one device is that device
-    assert absent["mode"] == "single" and absent["properties"] == {"PERFORMANCE_HINT": "LATENCY"}
-    assert absent["used"] == ["CPU"] and absent["dropped"] == ["GPU"] and len(absent["warnings"]) == 1
-    assert absent["requested"] == {"priorities": ["GPU(1.5)", "CPU(1.0)"], "mode": "auto"}
+    assert absent.device == "CPU"  # AUTO over one device is that device
+    assert absent.mode == "single" and absent.properties == {"PERFORMANCE_HINT": "LATENCY"}
+    assert absent.used == ["CPU"] and absent.dropped == ["GPU"] and len(absent.warnings) == 1
+    assert absent.requested == {"priorities": ["GPU(1.5)", "CPU(1.0)"], "mode": "auto"}
 
 
 def test_hetero_gpu_present_and_absent():
-    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, GPU_HERE)["device"] == "HETERO:GPU,CPU"
-    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, CPU_ONLY)["device"] == "CPU"
+    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, GPU_HERE).device == "HETERO:GPU,CPU"
+    assert plan_devices({**GPU_FIRST, "mode": "hetero"}, CPU_ONLY).device == "CPU"
     assert (
-        plan_devices({"priorities": ["GPU", "NPU", "CPU"], "mode": "hetero"}, ["CPU", "NPU", "GPU.0"])[
-            "device"
-        ]
+        plan_devices({"priorities": ["GPU", "NPU", "CPU"], "mode": "hetero"}, ["CPU", "NPU", "GPU.0"]).device
         == "HETERO:GPU,NPU,CPU"
     )
 
 
 def test_multi_maps_to_auto_cumulative_throughput_with_deprecation_warning():
     plan = plan_devices({**GPU_FIRST, "mode": "multi"}, GPU_HERE)
-    assert plan["device"] == "AUTO:GPU,CPU"
-    assert plan["mode"] == "auto"
-    assert plan["properties"]["PERFORMANCE_HINT"] == "CUMULATIVE_THROUGHPUT"
-    assert len(plan["warnings"]) == 1 and "deprecated" in plan["warnings"][0]
+    assert plan.device == "AUTO:GPU,CPU"
+    assert plan.mode == "auto"
+    assert plan.properties["PERFORMANCE_HINT"] == "CUMULATIVE_THROUGHPUT"
+    assert len(plan.warnings) == 1 and "deprecated" in plan.warnings[0]
     absent = plan_devices({**GPU_FIRST, "mode": "multi"}, CPU_ONLY)
-    assert absent["device"] == "CPU"
-    assert absent["properties"] == {"PERFORMANCE_HINT": "CUMULATIVE_THROUGHPUT"}
-    assert len(absent["warnings"]) == 1  # one warning per plan, saying both things
-    assert "GPU not available" in absent["warnings"][0] and "deprecated" in absent["warnings"][0]
+    assert absent.device == "CPU"
+    assert absent.properties == {"PERFORMANCE_HINT": "CUMULATIVE_THROUGHPUT"}
+    assert len(absent.warnings) == 1  # one warning per plan, saying both things
+    assert "GPU not available" in absent.warnings[0] and "deprecated" in absent.warnings[0]
 
 
 def test_gpu_matches_indexed_devices_but_index_must_match():
-    assert plan_devices({"priorities": ["GPU"]}, ["CPU", "GPU.0", "GPU.1"])["device"] == "GPU"
-    assert plan_devices({"priorities": ["GPU.1", "CPU"]}, ["CPU", "GPU.1"])["device"] == "GPU.1"
+    assert plan_devices({"priorities": ["GPU"]}, ["CPU", "GPU.0", "GPU.1"]).device == "GPU"
+    assert plan_devices({"priorities": ["GPU.1", "CPU"]}, ["CPU", "GPU.1"]).device == "GPU.1"
     plan = plan_devices({"priorities": ["GPU.1", "CPU"]}, ["CPU", "GPU.0"])
-    assert plan["device"] == "CPU" and plan["dropped"] == ["GPU.1"]
+    assert plan.device == "CPU" and plan.dropped == ["GPU.1"]
 
 
 def test_nothing_left_falls_back_to_cpu():
     plan = plan_devices({"priorities": ["GPU", "NPU"], "mode": "auto"}, ["CPU"])
-    assert plan["device"] == "CPU" and plan["used"] == ["CPU"]
-    assert len(plan["warnings"]) == 1 and "falling back to CPU" in plan["warnings"][0]
+    assert plan.device == "CPU" and plan.used == ["CPU"]
+    assert len(plan.warnings) == 1 and "falling back to CPU" in plan.warnings[0]
 
 
 def test_hints_streams_requests_precision_single():
@@ -124,7 +122,7 @@ def test_hints_streams_requests_precision_single():
         "inference_precision": "f32",
         "properties": {"DYNAMIC_QUANTIZATION_GROUP_SIZE": 32},
     }
-    assert plan_devices(cfg, CPU_ONLY)["properties"] == {
+    assert plan_devices(cfg, CPU_ONLY).properties == {
         "PERFORMANCE_HINT": "THROUGHPUT",
         "PERFORMANCE_HINT_NUM_REQUESTS": 4,
         "NUM_STREAMS": 2,
@@ -145,8 +143,8 @@ def test_legacy_gpu_options_gpu_present_auto():
         "properties": {"GPU": {"GPU_QUEUE_THROTTLE": "HIGH"}, "CPU": {"ENABLE_CPU_PINNING": True}},
     }
     plan = plan_devices(cfg, GPU_HERE)
-    assert plan["device"] == "AUTO:GPU,CPU"
-    assert plan["properties"] == {
+    assert plan.device == "AUTO:GPU,CPU"
+    assert plan.properties == {
         "PERFORMANCE_HINT": "LATENCY",
         "ENABLE_STARTUP_FALLBACK": True,
         "DEVICE_PROPERTIES": {
@@ -161,8 +159,8 @@ def test_legacy_gpu_options_gpu_present_auto():
     }
     # The same recipe without a GPU: nothing GPU-specific reaches OpenVINO.
     absent = plan_devices(cfg, CPU_ONLY)
-    assert absent["device"] == "CPU"
-    assert absent["properties"] == {
+    assert absent.device == "CPU"
+    assert absent.properties == {
         "PERFORMANCE_HINT": "LATENCY",
         "NUM_STREAMS": 1,
         "INFERENCE_PRECISION_HINT": "bf16",
@@ -170,8 +168,8 @@ def test_legacy_gpu_options_gpu_present_auto():
     }
     # Two devices left without the GPU: still AUTO, per-device properties for the CPU and NPU only.
     npu = plan_devices({**cfg, "priorities": ["GPU(1.5)", "NPU(1.2)", "CPU(1.0)"]}, ["CPU", "NPU"])
-    assert npu["device"] == "AUTO:NPU,CPU"
-    assert npu["properties"] == {
+    assert npu.device == "AUTO:NPU,CPU"
+    assert npu.properties == {
         "PERFORMANCE_HINT": "LATENCY",
         "ENABLE_STARTUP_FALLBACK": True,
         "DEVICE_PROPERTIES": {
@@ -188,18 +186,18 @@ def test_legacy_gpu_options_single_gpu():
         "gpu_fp16_enable": False,
         "gpu_optimize": "legacy",
     }
-    assert plan_devices(cfg, GPU_HERE)["properties"] == {
+    assert plan_devices(cfg, GPU_HERE).properties == {
         "INFERENCE_PRECISION_HINT": "f32",
         "EXECUTION_MODE_HINT": "ACCURACY",
         "GPU_DISABLE_WINOGRAD_CONVOLUTION": True,
     }
-    assert plan_devices(cfg, CPU_ONLY)["properties"] == {}
+    assert plan_devices(cfg, CPU_ONLY).properties == {}
 
 
 def test_precompile_shapes_become_a_reshape():
     cfg = {"priorities": ["GPU", "CPU"], "precompile_shapes": True, "input_shapes": {"x": [1, 4]}}
     plan = plan_devices(cfg, GPU_HERE)
-    assert plan["reshape"] == {"x": [1, 4]} and plan["precompile"] is True
+    assert plan.reshape == {"x": [1, 4]} and plan.precompile is True
 
 
 @pytest.mark.parametrize(
@@ -230,10 +228,10 @@ def test_enum_members_are_accepted():
         "inference_precision": InferencePrecision.f32,
     }
     plan = plan_devices(cfg, GPU_HERE)
-    assert plan["device"] == "CPU" and plan["mode"] == "single"  # AUTO over one device is that device
+    assert plan.device == "CPU" and plan.mode == "single"  # AUTO over one device is that device
     plan = plan_devices({**cfg, "priorities": ["GPU", "CPU"]}, GPU_HERE)
-    assert plan["device"] == "AUTO:GPU,CPU"
-    assert plan["properties"] == {
+    assert plan.device == "AUTO:GPU,CPU"
+    assert plan.properties == {
         "PERFORMANCE_HINT": "THROUGHPUT",
         "DEVICE_PROPERTIES": {
             "GPU": {"INFERENCE_PRECISION_HINT": "f32"},
@@ -272,7 +270,7 @@ def test_every_plan_compiles_and_runs_here(cfg):
     assert "CPU" in here
     plan = plan_devices(cfg, here)
     if "GPU" not in " ".join(here):
-        assert "GPU" not in plan["device"] and "GPU" not in str(plan["properties"])
+        assert "GPU" not in plan.device and "GPU" not in str(plan.properties)
     core = ov.Core()
     compiled = compile_with_plan(core, _tiny_model(), plan)
     x = np.ones((2, 4), np.float32)
@@ -290,7 +288,7 @@ def test_openvino_would_fail_on_raw_auto_gpu_cpu_but_the_plan_does_not():
     with pytest.raises(RuntimeError):
         core.compile_model(_tiny_model(), "AUTO:GPU,CPU")
     plan = plan_devices({**GPU_FIRST, "mode": "auto"}, here)
-    assert plan["device"] == "CPU"
+    assert plan.device == "CPU"
     compile_with_plan(core, _tiny_model(), plan)
 
 

@@ -1,0 +1,87 @@
+"""What the generated ``loader.py`` calls: load an artifact directory into a :class:`Model`."""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .devices import available_devices, compile_with_plan, plan_devices
+from .integrity import MANIFEST, ArtifactIntegrityError, verify_artifact
+from .model import Model
+
+__all__ = ["ArtifactIntegrityError", "Model", "load_artifact", "main"]
+
+
+def _device_config(recorded: dict[str, Any], device: str | None) -> dict[str, Any]:
+    if device is None:
+        return recorded
+    mode, _, rest = device.partition(":")
+    if rest and mode.upper() in ("AUTO", "HETERO", "MULTI"):
+        return {**recorded, "mode": mode.lower(), "priorities": rest.split(",")}
+    return {**recorded, "mode": "single", "priorities": [device]}
+
+
+def load_artifact(
+    artifact_dir: str | Path, device: str | None = None, *, verify: bool = True, **properties: Any
+) -> Model:
+    """Load an artifact directory: verify digests, plan devices, import blobs or compile.
+
+    Args:
+        artifact_dir: the directory holding ``manifest.json``.
+        device: override the recipe's device plan ("CPU", "GPU", "AUTO:GPU,CPU").
+        verify: check every file's sha256 against the manifest first.
+        **properties: extra OpenVINO properties for compilation (skips the precompiled blob).
+
+    Raises:
+        ArtifactIntegrityError: a file is missing or altered.
+    """
+    import openvino as ov
+
+    started = time.perf_counter()
+    artifact_dir = Path(artifact_dir).resolve()
+    manifest = json.loads((artifact_dir / MANIFEST).read_text())
+    if verify:
+        verify_artifact(artifact_dir, manifest)
+    plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())
+    for warning in plan.warnings:
+        warnings.warn(warning, stacklevel=2)
+    if (manifest.get("frontend") or {}).get("kind") == "text" and manifest["frontend"].get("embedded"):
+        import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops on new Cores)
+    core = ov.Core()
+    compiled = None
+    blob = manifest.get("blobs", {}).get(plan.device)
+    if blob and not properties:
+        try:
+            compiled = core.import_model(
+                (artifact_dir / blob["blob"]).read_bytes(), plan.device, blob["properties"]
+            )
+        except Exception as exc:  # a blob from another OpenVINO build: compile instead, and say so
+            warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
+    if compiled is None:
+        plan = plan.with_properties(**properties)
+        compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
+    return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
+
+
+def main(artifact_dir: Path, argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=f"ovbuild artifact at {artifact_dir}")
+    parser.add_argument("--bench", action="store_true", help="measure latency and throughput")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--device", default=None)
+    args = parser.parse_args(argv)
+    model = load_artifact(artifact_dir, args.device)
+    if args.bench:
+        stats = model.bench(args.seconds)
+        print(f"{model.manifest['name']} v{model.manifest.get('version', '?')} on {model.device}")
+        for key, value in stats.items():
+            print(f"  {key:18s} {value:10.3f}")
+        return 0
+    outputs = model(model.example_inputs())
+    for name, value in outputs.items():
+        print(f"{name}: shape {list(value.shape)} dtype {value.dtype}")
+    return 0
