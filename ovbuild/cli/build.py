@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
     import hydra
 
     from ovbuild.config import conf_dir, load_recipe, register_recipes
+    from ovbuild.config.overrides import normalize_overrides
 
     # conf/hydra/launcher/{joblib,ray}.yaml share their plugin schema's name on purpose, so
     # `hydra/launcher=joblib` picks ovbuild's tuning and is still type-checked against it.
@@ -97,7 +98,9 @@ def main(argv: list[str]) -> int:
         checked = split_sweep(argv)
         argv = checked.argv
         set_rejected(checked.rejected)
-    register_recipes()
+    normalized = normalize_overrides(argv)
+    register_recipes(normalized.recipe_files)
+    argv = normalized.items
     app = hydra.main(version_base=None, config_path=str(conf_dir()), config_name="config")(_task)
     sys.argv = ["ovbuild build", *argv]
     app()

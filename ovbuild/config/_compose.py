@@ -6,21 +6,24 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.overrides import normalize_overrides
 from ovbuild.errors import RecipeError
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# conf/, recipes/ and data/ as shipped: symlinks into the repository in a source checkout, copies
+# in a wheel (pyproject's package-data), so both kinds of install find them here.
+BUNDLED = Path(__file__).resolve().parents[1] / "_bundled"
 
 
 def conf_dir() -> Path:
-    """The Hydra config dir: ``$OVBUILD_CONF`` or the ``conf/`` beside the package."""
-    return Path(os.environ.get("OVBUILD_CONF", PACKAGE_ROOT / "conf")).resolve()
+    """The Hydra config dir: ``$OVBUILD_CONF`` or the bundled ``conf/``."""
+    return Path(os.environ.get("OVBUILD_CONF", BUNDLED / "conf")).resolve()
 
 
 def recipe_dirs() -> list[Path]:
     """Where ``recipe=NAME`` is looked up, first match wins: ``$OVBUILD_RECIPES`` (os.pathsep
     separated), ``./recipes`` of the working directory, then the bundled ``recipes/``."""
     dirs = [Path(p) for p in os.environ.get("OVBUILD_RECIPES", "").split(os.pathsep) if p]
-    dirs += [Path.cwd() / "recipes", PACKAGE_ROOT / "recipes"]
+    dirs += [Path.cwd() / "recipes", BUNDLED / "recipes"]
     seen: list[Path] = []
     for d in dirs:
         d = d.resolve()
@@ -56,8 +59,9 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("pkg_path", package_file)
 
 
-def register_recipes() -> None:
-    """Store every recipe file as option ``recipe=<stem>`` (a ``_global_`` overlay) in the ConfigStore.
+def register_recipes(extra: dict[str, Path] | None = None) -> None:
+    """Store every recipe file as option ``recipe=<stem>`` (a ``_global_`` overlay) in the ConfigStore,
+    then the files given by path (``extra``: ``{name: file}``, see :mod:`ovbuild.config.overrides`).
 
     Recipes live outside ``conf/`` so a project keeps them in its own ``recipes/`` folder; the
     ConfigStore is how Hydra sees files that are not under a config search path.
@@ -70,7 +74,7 @@ def register_recipes() -> None:
     register_schema()
     register_resolvers()
     cs = ConfigStore.instance()
-    for name, path in known_recipes().items():
+    for name, path in {**known_recipes(), **(extra or {})}.items():
         try:
             node = OmegaConf.load(path)
         except Exception as exc:  # a YAML syntax error names the file, not a Hydra internal
@@ -93,9 +97,11 @@ def compose_raw(overrides: list[str]) -> dict[str, Any]:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    normalized = normalize_overrides(overrides)
+    overrides = normalized.items
     name = _recipe_name(overrides)
-    register_recipes()
-    if name is not None and name not in known_recipes():
+    register_recipes(normalized.recipe_files)
+    if name is not None and name not in {**known_recipes(), **normalized.recipe_files}:
         known = ", ".join(known_recipes()) or "none"
         dirs = ", ".join(str(d) for d in recipe_dirs())
         raise RecipeError(f"unknown recipe {name!r}: no {name}.yaml in {dirs} (known: {known})")
