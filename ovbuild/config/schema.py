@@ -21,6 +21,7 @@ class SourceKind(str, Enum):
     hf = "hf"
     pytorch = "pytorch"
     legacy = "legacy"
+    ctranslate2 = "ctranslate2"
 
 
 class Precision(str, Enum):

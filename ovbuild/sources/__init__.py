@@ -19,6 +19,7 @@ _MODULES = {
     "hf": "ovbuild.sources.hf",
     "pytorch": "ovbuild.sources.pytorch",
     "legacy": "ovbuild.sources.legacy",
+    "ctranslate2": "ovbuild.sources.ctranslate2",
 }
 
 

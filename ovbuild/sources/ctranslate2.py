@@ -1,0 +1,179 @@
+"""CTranslate2 model directories (what faster-whisper runs), converted to a HuggingFace model
+directory and exported like any HF source.
+
+The directory holds ``model.bin``, ``config.json`` and ``tokenizer.json``; ``model.bin`` is parsed
+here (no CTranslate2 needed at build time). Only Whisper specs are mapped today.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ovbuild.errors import SourceError
+
+_REQUIRED = ("model.bin", "config.json", "tokenizer.json")
+HF_DIR = "hf"
+
+
+def model_dir(cfg: dict[str, Any]) -> Path:
+    """The CTranslate2 directory ``source.path`` names (or the ``model/`` folder inside it).
+
+    Raises:
+        SourceError: missing directory or files.
+    """
+    raw = cfg.get("path")
+    if not raw:
+        raise SourceError("source.path: required for a ctranslate2 source (a CTranslate2 model directory)")
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SourceError(f"source.path: no such directory: {path}")
+    if not (path / "model.bin").is_file() and (path / "model" / "model.bin").is_file():
+        path = path / "model"
+    missing = [name for name in _REQUIRED if not (path / name).is_file()]
+    if missing:
+        raise SourceError(
+            f"source.path: {path} is not a CTranslate2 Whisper directory (missing {', '.join(missing)})"
+        )
+    return path.resolve()
+
+
+def input_files(cfg: dict[str, Any]) -> list[Path]:
+    path = model_dir(cfg)
+    return [path / name for name in _REQUIRED]
+
+
+def write_hf_dir(ct2_dir: Path, out: Path) -> dict[str, Any]:
+    """Write a HuggingFace ``WhisperForConditionalGeneration`` directory for ``ct2_dir`` into ``out``
+    (weights in f32, tokenizer, feature-extractor and generation configs).
+
+    Returns:
+        The ``WhisperConfig`` keyword arguments used.
+    """
+    import torch
+    from transformers import WhisperConfig, WhisperForConditionalGeneration, WhisperTokenizerFast
+
+    from ovbuild.sources._ct2_reader import read_model_bin
+    from ovbuild.sources._ct2_whisper import PREPROCESSOR, generation_config, special_tokens, state_dict
+    from ovbuild.sources._ct2_whisper import whisper_config as config_of
+
+    ct2 = read_model_bin(ct2_dir / "model.bin")
+    tokens = special_tokens(ct2_dir / "tokenizer.json")
+    kwargs = config_of(ct2, tokens)
+    ct2_config = json.loads((ct2_dir / "config.json").read_text())
+    gen = generation_config(kwargs, ct2_config, tokens)
+    config = WhisperConfig(
+        **kwargs,
+        suppress_tokens=gen["suppress_tokens"],
+        begin_suppress_tokens=gen["begin_suppress_tokens"],
+        architectures=["WhisperForConditionalGeneration"],
+    )
+    model = WhisperForConditionalGeneration(config).eval()
+    weights = {k: torch.from_numpy(v.astype("float32")) for k, v in state_dict(ct2).items()}
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    missing = [m for m in missing if m != "proj_out.weight" or not config.tie_word_embeddings]
+    if missing or unexpected:
+        raise SourceError(
+            f"model.bin: does not map onto Whisper (missing {missing[:5]}, unexpected {unexpected[:5]})"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    tokenizer = WhisperTokenizerFast(tokenizer_file=str(ct2_dir / "tokenizer.json"))
+    tokenizer.save_pretrained(out)
+    (out / "preprocessor_config.json").write_text(
+        json.dumps({**PREPROCESSOR, "feature_size": kwargs["num_mel_bins"]}, indent=2)
+    )
+    (out / "generation_config.json").write_text(json.dumps(gen, indent=2))
+    return kwargs
+
+
+_EXPORTED = {
+    "openvino_encoder_model": ("model", "encoder"),
+    "openvino_decoder_model": ("decoder_model", "decoder"),
+}
+# Shipped under assets/: what the loader (suppression, special tokens) and openvino-genai read.
+_ASSET_FILES = (
+    "config.json",
+    "generation_config.json",
+    "preprocessor_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+)
+
+
+def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    """CTranslate2 → HF directory → optimum-intel export (stateful decoder) + tokenizer IRs.
+
+    Writes ``model.xml`` (the encoder, fed features; the frontend stage prepends the mel graph),
+    ``encoder_model.xml`` (the same encoder kept features-in for openvino-genai),
+    ``decoder_model.xml`` (stateful: KV cache as OpenVINO state), ``openvino_tokenizer.xml``,
+    ``openvino_detokenizer.xml`` and ``assets/`` with the JSON configs.
+    """
+    import shutil
+    import time
+
+    from ovbuild.stages._models import ASSETS
+    from ovbuild.store._fs import link_or_copy
+
+    started = time.perf_counter()
+    src = model_dir(cfg)
+    hf_dir, export_dir = ctx.out_dir / "_hf", ctx.out_dir / "_export"
+    dims = write_hf_dir(src, hf_dir)
+    converted = time.perf_counter() - started
+    models = _export(hf_dir, export_dir)
+    for exported, (stem, _role) in _EXPORTED.items():
+        for suffix in (".xml", ".bin"):
+            (export_dir / f"{exported}{suffix}").replace(ctx.out_dir / f"{stem}{suffix}")
+    for suffix in (".xml", ".bin"):
+        link_or_copy(ctx.out_dir / f"model{suffix}", ctx.out_dir / f"encoder_model{suffix}")
+    tokenizers = _tokenizers(ctx, hf_dir)
+    (ctx.out_dir / ASSETS).mkdir(exist_ok=True)
+    for name in _ASSET_FILES:
+        link_or_copy(hf_dir / name, ctx.out_dir / ASSETS / name)
+    shutil.rmtree(export_dir, ignore_errors=True)
+    shutil.rmtree(hf_dir, ignore_errors=True)
+    return {
+        "models": {**models, "encoder_features": "encoder_model.xml", **tokenizers},
+        "task": "automatic-speech-recognition",
+        "model_type": "whisper",
+        "architectures": ["WhisperForConditionalGeneration"],
+        "dims": dims,
+        "ct2_to_hf_seconds": round(converted, 3),
+        "export_seconds": round(time.perf_counter() - started - converted, 3),
+    }
+
+
+def _export(hf_dir: Path, out: Path) -> dict[str, str]:
+    """optimum-intel's export with past (stateful decoder); an export without state is an error."""
+    import openvino as ov
+    from optimum.exporters.openvino import main_export
+
+    try:
+        main_export(
+            str(hf_dir),
+            out,
+            task="automatic-speech-recognition-with-past",
+            library_name="transformers",
+            local_files_only=True,
+            stateful=True,
+        )
+    except Exception as exc:
+        raise SourceError(f"source.path: optimum-intel cannot export the converted Whisper: {exc}") from exc
+    decoder = ov.Core().read_model(str(out / "openvino_decoder_model.xml"))
+    if not decoder.get_sinks():
+        raise SourceError("source: optimum-intel exported a Whisper decoder without KV-cache state")
+    return {role: f"{stem}.xml" for stem, role in _EXPORTED.values()}
+
+
+def _tokenizers(ctx: Any, hf_dir: Path) -> dict[str, str]:
+    import openvino as ov
+    from openvino_tokenizers import convert_tokenizer
+    from transformers import AutoTokenizer
+
+    tokenizer, detokenizer = convert_tokenizer(
+        AutoTokenizer.from_pretrained(hf_dir), with_detokenizer=True, skip_special_tokens=True
+    )
+    ov.save_model(tokenizer, str(ctx.out_dir / "openvino_tokenizer.xml"))
+    ov.save_model(detokenizer, str(ctx.out_dir / "openvino_detokenizer.xml"))
+    return {"tokenizer": "openvino_tokenizer.xml", "detokenizer": "openvino_detokenizer.xml"}
