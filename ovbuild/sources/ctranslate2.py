@@ -114,7 +114,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     import time
 
     from ovbuild.stages._models import ASSETS
-    from ovbuild.store._fs import link_or_copy
+    from ovbuild.store.fs import link_or_copy
 
     started = time.perf_counter()
     src = model_dir(cfg)
