@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class OvbuildError(Exception):
     """Base of every error ovbuild reports to the user as one clear line (exit code 2)."""
@@ -31,3 +33,36 @@ class StageError(OvbuildError):
 
 class ArtifactError(OvbuildError):
     """An artifact in the store is missing, corrupt or cannot be loaded."""
+
+
+# Lines of an OpenVINO message that say where it failed, not why.
+_LOCATION = re.compile(
+    r"^(Check '.*' failed at |Exception from |FrontEnd API failed with|\[ONNX Frontend\]|While validating"
+    r"|Model wasn't fully converted|Failed operations detailed log|Summary:|-- Conversion is failed for)"
+)
+_STATIC_RANK = ("rank has to be known", "rank().is_static()", "Unsupported input type dynamic")
+
+
+def openvino_reason(exc: BaseException, *, shape_hint: str | None = None) -> str:
+    """The useful line of an OpenVINO error, whose first line is often only a source location.
+
+    Args:
+        exc: the error.
+        shape_hint: what to say when the message is about dynamic shapes (e.g. which
+            ``inputs.NAME`` keys to set); the full message stays in the cause chain (``--verbose``).
+
+    >>> openvino_reason(RuntimeError("Check 'x' failed at a.cpp:1:\\nThe input rank has to be known"))
+    'the model needs static input shapes (The input rank has to be known)'
+    """
+    text = str(exc).strip()
+    lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -")]
+    useful = [line for line in lines if not _LOCATION.match(line)]
+    first = useful[0] if useful else (lines[0] if lines else type(exc).__name__)
+    if any(marker in text for marker in _STATIC_RANK):
+        detail = next((line for line in useful if "rank" in line), first)
+        return (
+            f"the model needs static input shapes ({detail}); {shape_hint}"
+            if shape_hint
+            else (f"the model needs static input shapes ({detail})")
+        )
+    return first

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovbuild.errors import OvbuildError, StageError
+from ovbuild.errors import OvbuildError, StageError, openvino_reason
 from ovbuild.hashing import package_versions, sha256_json
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
@@ -152,7 +152,10 @@ def _producer(
         except OvbuildError:
             raise
         except Exception as exc:
-            raise StageError(f"stage {item.stage.name} failed: {type(exc).__name__}: {exc}") from exc
+            # One line with the useful part of (often multi-line) OpenVINO messages; the whole
+            # message stays in the cause chain that --verbose prints.
+            reason = openvino_reason(exc)
+            raise StageError(f"stage {item.stage.name} failed: {type(exc).__name__}: {reason}") from exc
         finally:
             shared._core = ctx._core
         return result

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ovbuild.errors import SourceError
+from ovbuild.errors import SourceError, openvino_reason
 from ovbuild.sources._ovc import convert_model
 
 _SUFFIXES = {"onnx": (".onnx",), "ir": (".xml",), "tflite": (".tflite",)}
@@ -50,7 +50,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
             model = convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
     except Exception as exc:
         raise SourceError(
-            f"source.path: OpenVINO cannot read {path} as {cfg['kind']}: {_reason(exc)}"
+            f"source.path: OpenVINO cannot read {path} as {cfg['kind']}: {_reason(exc, path)}"
         ) from exc
     ctx.save_model(model)
     return {"models": {"model": "model.xml"}}
@@ -59,10 +59,27 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
 _NO_TRANSLATOR = re.compile(r"No translator found for (\S+) node")
 
 
-def _reason(exc: Exception) -> str:
-    """The useful line of a front-end failure: the op it lacks, else the first line."""
+def _declared_inputs(path: Path) -> list[str]:
+    """The graph's input names as its front-end declares them, without converting it."""
+    try:
+        from openvino.frontend import FrontEndManager
+
+        model = FrontEndManager().load_by_model(str(path)).load(str(path))
+        return [sorted(place.get_names())[0] for place in model.get_inputs() if place.get_names()]
+    except Exception:  # noqa: BLE001 - the hint is optional; the reason stands without it
+        return []
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """The useful line of a front-end failure: the op it lacks, the shapes it needs, or the first
+    line that is not a source location (the whole message stays in the cause chain)."""
     text = str(exc).strip()
     ops = sorted(set(_NO_TRANSLATOR.findall(text)))
-    if ops:
+    if ops and "rank" not in text:
         return f"unsupported operation(s) {', '.join(ops)} (custom ops OpenVINO has no converter for)"
-    return text.splitlines()[0] if text else type(exc).__name__
+    names = _declared_inputs(path)
+    example = f"inputs.{names[0]}=[1,512]" if names else "inputs.NAME=[1,512]"
+    hint = f"set a static shape for each input, e.g. {example}" + (
+        f" (the model's inputs: {', '.join(names)})" if names else ""
+    )
+    return openvino_reason(exc, shape_hint=hint)

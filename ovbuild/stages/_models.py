@@ -8,6 +8,7 @@ files a stage writes (statistics, reference outputs) stay in its own entry.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_or_copy, link_tree
@@ -33,3 +34,22 @@ def carry_models(entry: CacheEntry, out_dir: Path, skip: tuple[str, ...] = ()) -
     if (entry.path / ASSETS).is_dir():
         link_tree(entry.path / ASSETS, out_dir / ASSETS)
     return names
+
+
+def name_unnamed_ports(model: Any) -> None:
+    """Give every input and output tensor without a name one (``input_<i>``/``output_<i>``).
+
+    ``ov.convert_model(torch_module)`` leaves outputs unnamed, and OpenVINO then refuses to say
+    which tensor is which (``Attempt to get a name for a Tensor without names``); every later
+    stage, the manifest and the loader address ports by name.
+    """
+    taken = {n for port in [*model.inputs, *model.outputs] for n in port.get_names()}
+    for kind, ports in (("input", model.inputs), ("output", model.outputs)):
+        for i, port in enumerate(ports):
+            if port.get_names():
+                continue
+            name = f"{kind}_{i}"
+            while name in taken:
+                name += "_"
+            port.get_tensor().set_names({name})
+            taken.add(name)

@@ -41,7 +41,10 @@ class StageContext:
     def save_model(self, model: Any, name: str = MODEL_XML, *, fp16: bool = False) -> Path:
         import openvino as ov
 
+        from ovbuild.stages._models import name_unnamed_ports
+
         path = self.out_dir / name
+        name_unnamed_ports(model)
         ov.save_model(model, str(path), compress_to_fp16=fp16)
         return path
 

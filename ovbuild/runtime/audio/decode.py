@@ -75,6 +75,13 @@ def _check_wav_truncation(head: bytes, total: int, what: str) -> None:
         pos += 8 + size + (size & 1)
 
 
+def _reason(decoder: str, error: Exception) -> str:
+    """``decoder: Type: message``; some decoders raise with an empty message (audioread's
+    NoBackendError, wave's EOFError), so the type always says what went wrong."""
+    text = str(error).strip()
+    return f"{decoder}: {type(error).__name__}" + (f": {text}" if text else "")
+
+
 def _read_file_or_bytes(item: Any, what: str) -> tuple[np.ndarray, int]:
     """Try soundfile, then librosa/audioread, then stdlib wave; (channels, samples) float32."""
     errors: list[str] = []
@@ -91,7 +98,7 @@ def _read_file_or_bytes(item: Any, what: str) -> tuple[np.ndarray, int]:
             data, sr = sf.read(src, dtype="float32", always_2d=True)
             return np.ascontiguousarray(data.T), int(sr)
         except Exception as e:  # noqa: BLE001 - collect and try the next decoder
-            errors.append(f"soundfile: {e}")
+            errors.append(_reason("soundfile", e))
     librosa = try_import("librosa")
     if librosa is not None:
         tmp = None
@@ -108,14 +115,14 @@ def _read_file_or_bytes(item: Any, what: str) -> tuple[np.ndarray, int]:
             data = np.atleast_2d(np.asarray(data, dtype=np.float32))
             return data, int(sr)
         except Exception as e:  # noqa: BLE001
-            errors.append(f"librosa: {e}")
+            errors.append(_reason("librosa", e))
         finally:
             if tmp is not None:
                 os.unlink(tmp)
     try:
         return _read_wave(io.BytesIO(bytes(item)) if is_bytes else os.fspath(item))
     except Exception as e:  # noqa: BLE001
-        errors.append(f"wave: {e}")
+        errors.append(_reason("wave", e))
     raise AudioDecodeError(
         f"audio {what}: cannot decode (corrupt, truncated or unsupported): " + "; ".join(errors)
     )
