@@ -17,6 +17,8 @@ from ovbuild.errors import OvbuildError, StageError, openvino_reason
 from ovbuild.hashing import package_versions, sha256_json
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
+from ovbuild.store.lease import lease
+from ovbuild.store.paths import check_name
 
 log = logging.getLogger("ovbuild")
 
@@ -98,21 +100,31 @@ def build(
     """
     started = time.perf_counter()
     store = store_root(recipe, root)
+    check_name(recipe["name"])
     cache = StageCache(store)
     artifacts = ArtifactStore(store)
     planned = plan_stages(recipe, cache, stages)
+    # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
+    with lease(store, recipe["name"], [p.key for p in planned]):
+        result = _run(recipe, store, cache, artifacts, planned)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run(
+    recipe: dict[str, Any],
+    store: Path,
+    cache: StageCache,
+    artifacts: ArtifactStore,
+    planned: list[PlannedStage],
+) -> BuildResult:
     final_key = planned[-1].key
     found = artifacts.find_key(recipe["name"], final_key)
     if found is not None:
+        artifacts.heal(recipe["name"])
         log.info("%s: unchanged, version %d (%s)", recipe["name"], found.version, final_key[:12])
         return BuildResult(
-            found.name,
-            found.version,
-            found.path,
-            final_key,
-            False,
-            reused=[p.stage.name for p in planned],
-            seconds=time.perf_counter() - started,
+            found.name, found.version, found.path, final_key, False, reused=[p.stage.name for p in planned]
         )
 
     result = BuildResult(recipe["name"], 0, Path(), final_key, False)
@@ -131,7 +143,6 @@ def build(
         parent = entry
     published = artifacts.publish(recipe["name"], final_key, parent.path, sha256_json(recipe))
     result.version, result.path, result.new_version = published.version, published.path, published.new
-    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -144,6 +155,7 @@ def _producer(
             out_dir=out_dir,
             store_root=shared.store_root,
             ancestors=dict(ancestors),
+            key=item.key,
             log=logging.getLogger(f"ovbuild.{item.stage.name}"),
         )
         ctx._core = shared._core

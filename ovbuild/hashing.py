@@ -36,7 +36,10 @@ def sha256_file(path: str | Path) -> str:
 
 
 class DigestMemo:
-    """Remembers file digests by (path, size, mtime, inode) so unchanged rebuilds skip re-hashing.
+    """Remembers file digests by (path, size, mtime, ctime, inode) so unchanged rebuilds skip re-hashing.
+
+    The ctime is in the stamp because an mtime can be set back (``touch -r``, ``os.utime``) after
+    bytes were changed in place, but a ctime cannot: any write, chmod or new hard link moves it.
 
     Memo records are single small files written atomically, so many processes may share
     one memo directory (as dvc does with its state database).
@@ -50,7 +53,7 @@ class DigestMemo:
         if self.root is None:
             return sha256_file(path)
         st = path.stat()
-        stamp = sha256_text(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}")
+        stamp = sha256_text(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}")
         record = self.root / stamp[:2] / stamp
         try:
             return record.read_text().strip()

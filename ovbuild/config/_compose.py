@@ -132,5 +132,7 @@ def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None =
     raw = {k: v for k, v in raw.items() if k != "hydra"}
     problems = find_problems(raw)
     if problems:
-        raise RecipeError(problems, recipe=raw.get("name") if isinstance(raw.get("name"), str) else None)
+        name = raw.get("name")
+        label = name if isinstance(name, str) and not any(p.startswith("name:") for p in problems) else None
+        raise RecipeError(problems, recipe=label)
     return with_defaults(raw)

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
+from ovbuild.store.paths import name_problem
 
 _MISSING = "???"
 
@@ -118,6 +119,10 @@ def find_problems(raw: dict[str, Any]) -> list[str]:
     _check_dataclass(raw, Recipe, "", errors)
     if isinstance(raw, dict):
         _check_frontend(raw.get("frontend"), errors)
+        if isinstance(raw.get("name"), str) and raw["name"] != _MISSING:
+            problem = name_problem(raw["name"])
+            if problem:
+                errors.append(f"name: {problem}")
     return errors
 
 

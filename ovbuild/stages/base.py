@@ -20,6 +20,8 @@ class StageContext:
     out_dir: Path
     store_root: Path
     ancestors: dict[str, CacheEntry] = field(default_factory=dict)
+    #: The running stage's own cache key (``emit`` records it beside its ancestors' keys).
+    key: str = ""
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("ovbuild.stage"))
     _core: Any = None
 

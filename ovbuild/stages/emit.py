@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild._version import __version__
+from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_files
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
@@ -33,7 +34,7 @@ def _numpy_type(ov_type: str) -> str:
 
 class EmitStage(Stage):
     name = "emit"
-    version = 1
+    version = 2  # 2: stage_keys records emit's own key (gc keeps the entry; the store reads it)
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         # The store location is where the artifact lives, not what it is.
@@ -64,6 +65,7 @@ class EmitStage(Stage):
             for p in sorted(out.rglob("*"))
             if p.is_file()
         }
+        _check_carried(parent, files)
         stage_results = {name: entry.result for name, entry in ctx.ancestors.items()}
         manifest = {
             "schema_version": SCHEMA_VERSION,
@@ -78,7 +80,7 @@ class EmitStage(Stage):
             "postprocess": config.get("postprocess"),
             "device_plan": precompiled["plan"],
             "blobs": precompiled["blobs"],
-            "stage_keys": {name: entry.key for name, entry in ctx.ancestors.items()},
+            "stage_keys": {**{name: entry.key for name, entry in ctx.ancestors.items()}, self.name: ctx.key},
             # The FP32 model before compression, in the stage cache (for `bench --compare`); it
             # may be collected by `ovbuild gc`, and bench then falls back to this IR at f32.
             "reference_ir": _reference_ir(ctx),
@@ -89,6 +91,20 @@ class EmitStage(Stage):
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
         return {"files": len(files), "size_bytes": manifest["metrics"]["size_bytes"]}
+
+
+def _check_carried(parent: CacheEntry, files: dict[str, dict[str, Any]]) -> None:
+    """Refuse to vouch for bytes that differ from what the parent entry recorded when it was built.
+
+    The files were hashed from their content just now (not from the stat memo), so a cached file
+    damaged in place with its mtime kept is caught here, before a manifest could vouch for it.
+    """
+    for rel, info in parent.files.items():
+        if rel in files and files[rel]["sha256"] != info["sha256"]:
+            raise StageError(
+                f"cache entry {parent.path} is damaged: {rel} no longer matches its entry.json; "
+                f"delete that directory (or run `ovbuild gc`) and build again"
+            )
 
 
 def _reference_ir(ctx: StageContext) -> str | None:

@@ -3,7 +3,9 @@
 An entry is built in a temp dir beside its final place, its ``entry.json`` (file digests and
 the stage's result) is written last, and it is published with one ``os.replace``. A per-key
 file lock makes concurrent builders of one key wait and reuse the winner's entry. An entry whose
-files do not match ``entry.json`` is discarded and rebuilt, never trusted.
+files do not match ``entry.json`` is discarded and rebuilt, never trusted. Published files are
+read-only; a builder that finds its key published by another (whose lock file ``gc`` had
+collected) keeps the published entry and drops its own.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
 from ovbuild.hashing import DigestMemo
+from ovbuild.store.crashpoints import crash_point
 from ovbuild.store.fs import remove_tree, write_json_atomic
+from ovbuild.store.paths import protect
 
 log = logging.getLogger(__name__)
 ENTRY_FILE = "entry.json"
@@ -34,6 +37,8 @@ class CacheEntry:
     key: str
     path: Path
     result: dict[str, Any]
+    #: ``{relative path: {"size", "sha256"}}`` as recorded when the entry was built.
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def file(self, name: str) -> Path:
         return self.path / name
@@ -69,7 +74,7 @@ class StageCache:
             log.warning("discarding corrupt cache entry %s: %s", path, problem)
             remove_tree(path)
             return None
-        return CacheEntry(stage, key, path, record.get("result", {}))
+        return CacheEntry(stage, key, path, record.get("result", {}), record.get("files", {}))
 
     def _verify(self, path: Path, files: dict[str, dict[str, Any]]) -> str | None:
         for rel, info in files.items():
@@ -98,9 +103,12 @@ class StageCache:
             final = self.entry_dir(stage, key)
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".tmp-{key[:12]}-"))
+            crash_point("cache.tmp_created")
             started = time.perf_counter()
             try:
                 result = produce(tmp)
+                crash_point("cache.produced")
+                protect(tmp)  # before hashing: a chmod afterwards would change ctime and miss the memo
                 files = {
                     p.relative_to(tmp).as_posix(): {"size": p.stat().st_size, "sha256": self.memo.digest(p)}
                     for p in sorted(tmp.rglob("*"))
@@ -109,14 +117,32 @@ class StageCache:
                 seconds = time.perf_counter() - started
                 record = {"stage": stage, "key": key, "files": files, "result": result, "seconds": seconds}
                 write_json_atomic(tmp / ENTRY_FILE, record)
-                os.replace(tmp, final)
+                protect(tmp)
+                crash_point("cache.recorded")
+                published = self._publish(tmp, final, stage, key)
             except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
+                remove_tree(tmp)
                 if final.parent.exists() and not any(final.parent.iterdir()):
                     final.parent.rmdir()
                 raise
+            if published is not None:
+                return published, False
+            crash_point("cache.published")
             self._record_build(stage, key, seconds)
-            return CacheEntry(stage, key, final, result), True
+            return CacheEntry(stage, key, final, result, files), True
+
+    def _publish(self, tmp: Path, final: Path, stage: str, key: str) -> CacheEntry | None:
+        """Rename ``tmp`` into place; if another builder already published ``key``, keep theirs
+        (returned) and drop ``tmp``."""
+        try:
+            os.replace(tmp, final)
+        except OSError:
+            found = self.lookup(stage, key)
+            if found is None:
+                raise
+            remove_tree(tmp)
+            return found
+        return None
 
     def _record_build(self, stage: str, key: str, seconds: float) -> None:
         """Append one line per build to ``builds.jsonl``: how sweeps prove work was shared."""
@@ -142,4 +168,6 @@ class StageCache:
     def entries(self) -> list[Path]:
         if not self.root.exists():
             return []
-        return [p for p in self.root.glob("*/??/*") if (p / ENTRY_FILE).exists()]
+        return [
+            p for p in self.root.glob("*/??/*") if not p.name.startswith(".") and (p / ENTRY_FILE).exists()
+        ]

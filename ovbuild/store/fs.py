@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ def write_json_atomic(path: Path, value: Any) -> None:
     with os.fdopen(fd, "w") as fh:
         json.dump(value, fh, indent=2, sort_keys=True, default=str)
         fh.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the store may be shared
     os.replace(tmp, path)
 
 
@@ -39,7 +41,7 @@ def remove_tree(path: Path) -> None:
     """Remove a directory by first renaming it aside, so readers never see it half-deleted."""
     if not path.exists():
         return
-    trash = path.with_name(f".trash-{path.name}-{os.getpid()}")
+    trash = path.with_name(f".trash-{path.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         os.replace(path, trash)
     except OSError:
