@@ -1,96 +1,98 @@
-"""``ovbuild`` entry point: dispatches to the sub-commands; turns user errors into one line, exit 2."""
+"""``ovbuild`` entry point: an argparse parser built from the registered subcommands.
+
+Every module of ``ovbuild/cli/`` that does not start with ``_`` is imported, which registers its
+:class:`~ovbuild.cli.subcommand.Subcommand` classes; their options make the generated ``--help``.
+User errors (:class:`~ovbuild.errors.OvbuildError`) become one line and exit code 2; with
+``--verbose`` (or ``HYDRA_FULL_ERROR=1``) the whole cause chain is printed first.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import pkgutil
 import sys
 
+from ovbuild.cli._errors import print_error
+from ovbuild.cli.subcommand import Subcommand
 from ovbuild.errors import OvbuildError
 
-USAGE = """usage: ovbuild COMMAND [ARGS]
-
-commands:
-  build [-m] OVERRIDES...     build a recipe (Hydra overrides: recipe=NAME precision=fp16 ...)
-  validate OVERRIDES...       check a recipe without building; lists every problem
-  ls                          list artifacts in the store
-  show ARTIFACT               manifest summary of NAME, NAME/VERSION or a directory
-  bench ARTIFACT              latency/throughput (--compare, --json)
-  doctor                      devices, optional libraries, active fallbacks
-  check [--run-all]           self-test: build and run small real artifacts (--test-audio
-                              [--audio-file F], --test-mixed-precision, --test-multi-device, --model M)
-  gc                          drop old versions and unreferenced cache entries
-  report SWEEP_DIR            rewrite a sweep's report.md/report.csv/pareto.png (--bench S, --remeasure)
-options for ls/show/bench/gc: --store ROOT (default: outputs); everywhere: --verbose
-"""
+_NOT_COMMANDS = {"main", "subcommand", "options"}
+_EPILOG = """\
+store: --store ROOT (or store.root=ROOT for build/validate) > $OVBUILD_STORE > ./outputs
+run `ovbuild COMMAND --help` for a command's options"""
 
 
-def _store_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"ovbuild {prog}")
-    parser.add_argument("--store", default="outputs", help="store root (default: outputs)")
+def load_subcommands() -> dict[str, type[Subcommand]]:
+    """Import every subcommand module of this package; the registry by name."""
+    import ovbuild.cli as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_") and info.name not in _NOT_COMMANDS:
+            importlib.import_module(f"ovbuild.cli.{info.name}")
+    return dict(Subcommand.registry)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ovbuild`` parser with one subparser per registered subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        help="on error, print the whole cause chain (also HYDRA_FULL_ERROR=1)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="ovbuild",
+        description="A declarative compiler for OpenVINO models: recipes in, cached versioned artifacts out.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for cls in sorted(load_subcommands().values(), key=lambda c: (c.order, c.name)):
+        command = cls()
+        child = sub.add_parser(
+            cls.name,
+            help=cls.help,
+            description=cls.description or cls.help,
+            epilog=cls.epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[common],
+        )
+        command.add_arguments(child)
+        child.set_defaults(_command=command, _parser=child)
     return parser
 
 
-def _dispatch(command: str, args: list[str]) -> int:
-    from ovbuild.cli import commands
-
-    if command == "build":
-        from ovbuild.cli.build import main as build_main
-
-        return build_main(args)
-    if command == "validate":
-        return commands.validate(args)
-    if command == "ls":
-        return commands.ls(_store_parser("ls").parse_args(args))
-    if command == "show":
-        parser = _store_parser("show")
-        parser.add_argument("artifact")
-        return commands.show(parser.parse_args(args))
-    if command == "bench":
-        parser = _store_parser("bench")
-        parser.add_argument("artifact")
-        parser.add_argument("--compare", action="store_true")
-        parser.add_argument("--json", action="store_true")
-        parser.add_argument("--seconds", type=float, default=5.0)
-        parser.add_argument("--write", action="store_true", help="record results in the manifest")
-        return commands.bench(parser.parse_args(args))
-    if command == "doctor":
-        return commands.doctor(args)
-    if command == "check":
-        from ovbuild.check import main as check_main
-
-        return check_main(args)
-    if command == "gc":
-        parser = _store_parser("gc")
-        parser.add_argument("--keep", type=int, default=3, help="versions kept per name")
-        parser.add_argument("--dry-run", action="store_true")
-        parser.add_argument(
-            "--grace", type=float, default=3600.0, help="seconds before leftovers of killed builds go"
-        )
-        return commands.gc(parser.parse_args(args))
-    if command == "report":
-        from ovbuild.sweeps.cli import report
-
-        return report(args)
-    print(f"ovbuild: error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "_command", None)
+    if command is None:
+        parser.print_help()
+        raise SystemExit(0 if not argv or argv[0] in ("-h", "--help", "help") else 2)
+    if extra and not command.passthrough:
+        args._parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    args.argv = argv[argv.index(command.name) + 1 :]
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    verbose = "--verbose" in argv or os.environ.get("HYDRA_FULL_ERROR") == "1"
-    argv = [a for a in argv if a != "--verbose"]
-    if not argv or argv[0] in ("-h", "--help", "help"):
-        print(USAGE)
-        return 0
+    if argv[:1] == ["help"]:
+        argv = [*argv[1:2], "--help"] if len(argv) > 1 else ["--help"]
+    if "--verbose" in argv:
+        # Hydra reads this too: a build's own traceback is then printed in full.
+        os.environ["HYDRA_FULL_ERROR"] = "1"
+    args = _parse(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        return _dispatch(argv[0], argv[1:])
+        return args._command.run(args)
     except OvbuildError as exc:
-        if verbose:
-            raise
-        print(f"ovbuild: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return 2
 
 
