@@ -16,6 +16,7 @@ from typing import Any
 from ovbuild.errors import OvbuildError, StageError, openvino_reason
 from ovbuild.hashing import package_versions, sha256_json
 from ovbuild.stages import Stage, StageContext, default_stages
+from ovbuild.stages.base import SharedCore
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
 from ovbuild.store.lease import lease
 from ovbuild.store.paths import check_name
@@ -130,9 +131,9 @@ def _run(
     result = BuildResult(recipe["name"], 0, Path(), final_key, False)
     ancestors: dict[str, CacheEntry] = {}
     parent: CacheEntry | None = None
-    shared_ctx = StageContext(recipe=recipe, out_dir=store, store_root=store)
+    shared_core = SharedCore()
     for item in planned:
-        produce = _producer(item, shared_ctx, parent, ancestors)
+        produce = _producer(item, recipe, store, shared_core, parent, ancestors)
         if not item.stage.cached:
             entry = CacheEntry(item.stage.name, item.key, store, produce(store))
         else:
@@ -147,18 +148,23 @@ def _run(
 
 
 def _producer(
-    item: PlannedStage, shared: StageContext, parent: CacheEntry | None, ancestors: dict[str, CacheEntry]
+    item: PlannedStage,
+    recipe: dict[str, Any],
+    store: Path,
+    shared_core: SharedCore,
+    parent: CacheEntry | None,
+    ancestors: dict[str, CacheEntry],
 ):
     def produce(out_dir: Path) -> dict[str, Any]:
         ctx = StageContext(
-            recipe=shared.recipe,
+            recipe=recipe,
             out_dir=out_dir,
-            store_root=shared.store_root,
+            store_root=store,
             ancestors=dict(ancestors),
             key=item.key,
             log=logging.getLogger(f"ovbuild.{item.stage.name}"),
+            shared_core=shared_core,
         )
-        ctx._core = shared._core
         try:
             result = item.stage.run(ctx, parent, item.config)
         except OvbuildError:
@@ -168,8 +174,6 @@ def _producer(
             # message stays in the cause chain that --verbose prints.
             reason = openvino_reason(exc)
             raise StageError(f"stage {item.stage.name} failed: {type(exc).__name__}: {reason}") from exc
-        finally:
-            shared._core = ctx._core
         return result
 
     return produce

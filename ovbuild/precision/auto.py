@@ -29,7 +29,7 @@ class _Scorer:
     """Compiles candidates and measures their drop on the tuning samples."""
 
     def __init__(self, ctx: Any, parent: Any, cfg: dict[str, Any], samples: list[dict], metric: str):
-        from ovbuild.stages.validate import candidate_properties
+        from ovbuild.runtime.devices import candidate_properties
 
         self.ctx, self.parent, self.cfg, self.metric = ctx, parent, cfg, metric
         self.samples = samples
@@ -61,7 +61,7 @@ class _Scorer:
         return score("cosine", self.refs, outs, self.samples)
 
     def build(self, chosen: dict[str, Any]) -> Any:
-        from ovbuild.precision import calibration_samples
+        from ovbuild.calibration import calibration_samples
         from ovbuild.precision.compile_map import apply_map, resolve
 
         cfg = {**self.cfg, **chosen}
@@ -205,7 +205,7 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
         RecipeError: no ``accuracy.max_drop``.
         StageError: no calibration data, or even FP32 misses the budget.
     """
-    from ovbuild.precision import calibration_samples
+    from ovbuild.calibration import calibration_samples
     from ovbuild.precision.layers import weighted_nodes
 
     budget, metric = _budget(cfg, ctx.recipe)

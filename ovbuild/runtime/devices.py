@@ -332,3 +332,9 @@ def plan_devices(device_cfg: Mapping[str, Any] | None, available: list[str]) -> 
         reshape=reshape,
         precompile=bool(cfg.get("precompile_shapes")),
     )
+
+
+def candidate_properties(recipe: Mapping[str, Any]) -> dict[str, Any]:
+    """Compile properties that change numerics: the recipe device's inference precision."""
+    precision = (recipe.get("device") or {}).get("inference_precision")
+    return {"INFERENCE_PRECISION_HINT": precision} if precision else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -10,6 +11,27 @@ from typing import Any, ClassVar
 from ovbuild.store import CacheEntry
 
 MODEL_XML = "model.xml"
+
+
+class SharedCore:
+    """One ``ov.Core`` for every stage of a build, made on first use (a build that is answered
+    from the cache never imports openvino)."""
+
+    def __init__(self) -> None:
+        self._core: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._core is None:
+                import openvino as ov
+
+                try:  # its extension registers itself on every Core made after the import, so any
+                    import openvino_tokenizers  # noqa: F401  stage can read IR with tokenizer ops
+                except ImportError:
+                    pass
+                self._core = ov.Core()
+            return self._core
 
 
 @dataclass
@@ -23,19 +45,11 @@ class StageContext:
     #: The running stage's own cache key (``emit`` records it beside its ancestors' keys).
     key: str = ""
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("ovbuild.stage"))
-    _core: Any = None
+    shared_core: SharedCore = field(default_factory=SharedCore)
 
     @property
     def core(self) -> Any:
-        if self._core is None:
-            import openvino as ov
-
-            try:  # its extension registers itself on every Core made after the import, so any
-                import openvino_tokenizers  # noqa: F401  stage can read IR with tokenizer ops
-            except ImportError:
-                pass
-            self._core = ov.Core()
-        return self._core
+        return self.shared_core.get()
 
     def read_model(self, entry: CacheEntry, name: str = MODEL_XML) -> Any:
         return self.core.read_model(str(entry.file(name)))

@@ -14,14 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from ovbuild.calibration.store import CALIBRATION_FILE, HOLDOUT_FILE, REFERENCE_FILE
 from ovbuild.errors import StageError
 from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
-
-CALIBRATION_FILE = "calibration.npz"
-HOLDOUT_FILE = "holdout.npz"
-REFERENCE_FILE = "reference.npz"
 
 
 def run_reference(

@@ -11,6 +11,8 @@ from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 
 _FLOAT = {"fp32", "fp16", "bf16"}
+#: Element types a node pinned to f32 may report at run time without a warning.
+_PINNED_OK = ("f32", "i32", "i64", "boolean", "u8", "i8")
 
 
 class CompressStage(Stage):
@@ -32,7 +34,54 @@ class CompressStage(Stage):
             carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
             return {"weights": "f16"}
         try:
-            from ovbuild.precision import apply_precision
+            import ovbuild.precision  # noqa: F401
         except ImportError as exc:
             raise StageError(f"precision.default: {default!r} needs ovbuild.precision ({exc})") from exc
         return apply_precision(ctx, parent, precision)
+
+
+def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``precision_cfg`` to the parent's model and write the result into ``ctx.out_dir``.
+
+    Args:
+        ctx: the running stage's context (``ancestors['calibrate']`` holds the calibration data).
+        parent: the cache entry whose ``model.xml`` is compressed.
+        precision_cfg: the recipe's ``precision`` block.
+
+    Returns:
+        The stage result: the map actually applied (``map``, pin it in a recipe to skip the
+        search), per-precision counts of weighted layers, NNCF calls, f32 pins and the compile
+        properties the device plan must set.
+
+    Raises:
+        RecipeError: a malformed rule.
+        StageError: static INT8 without calibration data, or no map meets the accuracy budget.
+    """
+    from ovbuild.calibration import calibration_samples
+    from ovbuild.precision import apply_map, resolve
+    from ovbuild.precision.pins import pin_f32_in_xml, runtime_precision_of
+
+    cfg = dict(precision_cfg)
+    search: dict[str, Any] | None = None
+    if cfg["default"] == "auto":
+        from ovbuild.precision.auto import select_map
+
+        chosen, search = select_map(ctx, parent, cfg)
+        cfg.update(chosen)
+    model = ctx.read_model(parent)
+    node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
+    model, summary = apply_map(model, node_map, calibration_samples(ctx), cfg)
+    xml = ctx.save_model(model)
+    pins = summary.pop("pin_f32")
+    summary["pinned_f32"] = pin_f32_in_xml(xml, pins)
+    if pins:
+        compiled = ctx.core.compile_model(ctx.core.read_model(str(xml)), "CPU")
+        seen = runtime_precision_of(compiled, pins)
+        summary["pins_runtime"] = {p: list(seen.values()).count(p) for p in sorted(set(seen.values()))}
+        if any(p not in _PINNED_OK for p in seen.values()):
+            ctx.log.warning("precision: some f32-pinned nodes run in %s", summary["pins_runtime"])
+    carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
+    result = {"map": {"default": cfg["default"], "rules": cfg.get("rules") or []}, **summary}
+    if search is not None:
+        result["search"] = search
+    return result

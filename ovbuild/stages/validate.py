@@ -22,19 +22,12 @@ from ovbuild.store import CacheEntry
 _REFERENCE_STAGES = ("frontend", "shape", "convert")
 
 
-def candidate_properties(recipe: dict[str, Any]) -> dict[str, Any]:
-    """Compile properties that change numerics: the device's inference precision."""
-    precision = (recipe.get("device") or {}).get("inference_precision")
-    return {"INFERENCE_PRECISION_HINT": precision} if precision else {}
-
-
 def heldout(
     ctx: StageContext, reference: CacheEntry, cfg: dict[str, Any]
 ) -> tuple[list[dict], list[np.ndarray]]:
     """Held-out samples and the reference's first output on each (at f32)."""
-    from ovbuild.calibration import load_samples
+    from ovbuild.calibration import HOLDOUT_FILE, REFERENCE_FILE, load_samples
     from ovbuild.metrics import npz_inputs, run_outputs, synthetic_inputs
-    from ovbuild.stages.calibrate import HOLDOUT_FILE, REFERENCE_FILE
 
     calib = ctx.ancestors.get("calibrate")
     if not cfg.get("data") and calib is not None and calib.result.get("holdout_samples"):
@@ -79,6 +72,7 @@ class ValidateStage(Stage):
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         from ovbuild.metrics import compare_models
+        from ovbuild.runtime.devices import candidate_properties
 
         cfg = config["validate"]
         reference = next((ctx.ancestors[s] for s in _REFERENCE_STAGES if s in ctx.ancestors), None)
