@@ -32,7 +32,7 @@ def _imports() -> list[tuple[str, str, list[str]]]:
 
 
 def _unit(module: str) -> str:
-    """The package (or top-level module) a module belongs to: ``ovbuild.stages.emit`` -> ``ovbuild.stages``."""
+    """The package (or top-level module) of a module: ``ovbuild.stages.emit`` -> ``ovbuild.stages``."""
     return ".".join(module.split(".")[:2])
 
 

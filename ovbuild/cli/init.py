@@ -23,7 +23,7 @@ class Init(Subcommand):
         parser.add_argument("dir", nargs="?", default=".", help="project directory (default: .)")
 
     def run(self, args: argparse.Namespace) -> int:
-        from ovbuild.config._compose import BUNDLED
+        from ovbuild.config import BUNDLED
 
         target = Path(args.dir).expanduser().resolve() / "recipes"
         target.mkdir(parents=True, exist_ok=True)

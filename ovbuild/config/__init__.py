@@ -1,6 +1,7 @@
 """Recipe configuration: the schema, Hydra composition and validation."""
 
 from ovbuild.config._compose import (
+    BUNDLED,
     compose_raw,
     conf_dir,
     known_recipes,
@@ -11,6 +12,7 @@ from ovbuild.config._compose import (
 from ovbuild.config._validate import find_problems
 
 __all__ = [
+    "BUNDLED",
     "compose_raw",
     "conf_dir",
     "find_problems",

@@ -113,7 +113,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     import shutil
     import time
 
-    from ovbuild.stages._models import ASSETS
+    from ovbuild.store import ASSETS
     from ovbuild.store.fs import link_or_copy
 
     started = time.perf_counter()

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ovbuild.store import CacheEntry
+from ovbuild.store import ASSETS, CacheEntry
 from ovbuild.store.fs import link_or_copy, link_tree
 
 _MODEL_SUFFIXES = (".xml", ".bin")
-ASSETS = "assets"
 
 
 def model_files(entry: CacheEntry) -> list[Path]:

@@ -29,6 +29,8 @@ from ovbuild.store.paths import protect
 
 log = logging.getLogger(__name__)
 ENTRY_FILE = "entry.json"
+#: The folder of an entry that flows on to later entries and into the artifact, besides its IR.
+ASSETS = "assets"
 
 
 @dataclass(frozen=True)

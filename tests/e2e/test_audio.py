@@ -34,8 +34,8 @@ def wav_44k_stereo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_speaker_encoder_from_a_file_matches_pytorch(shared_store: Path, wav_44k_stereo: Path) -> None:
     import torch
 
-    from ovbuild.runtime.audio import audio_decode, audio_features, audio_pad_or_chunk, audio_to_mono
     from ovbuild.factories.resemblyzer import speaker_encoder
+    from ovbuild.runtime.audio import audio_decode, audio_features, audio_pad_or_chunk, audio_to_mono
 
     result = build(recipe_for("recipe=speaker_encoder", "device.inference_precision=f32", root=shared_store))
     model = import_loader(result.path).load()
