@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ovbuild.cli.options import add_store_option, store_root
+from ovbuild.cli.options import add_store_option, resolve_artifact
 from ovbuild.cli.subcommand import Subcommand
 
 
@@ -14,7 +14,9 @@ class Bench(Subcommand):
     help = "measure an artifact's latency and throughput (--compare: against its baselines)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("artifact", help="NAME, NAME/VERSION or an artifact directory")
+        parser.add_argument(
+            "artifact", help="NAME, NAME@VARIANT (e.g. minilm@int8), NAME/VERSION or an artifact directory"
+        )
         parser.add_argument(
             "--compare",
             action="store_true",
@@ -30,9 +32,8 @@ class Bench(Subcommand):
 
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.bench import bench_artifact
-        from ovbuild.store import ArtifactStore
 
-        path = ArtifactStore(store_root(args)).resolve(args.artifact)
+        path = resolve_artifact(args)
         # bench_artifact prints the table, or the JSON report with --json.
         bench_artifact(path, compare=args.compare, json=args.json, seconds=args.seconds, write=args.write)
         return 0

@@ -19,27 +19,49 @@ if TYPE_CHECKING:
 log = logging.getLogger("ovbuild")
 
 
-def summarize(result: BuildResult) -> str:
-    """The console summary of one build: where it went, what ran, size, precision, accuracy."""
-    manifest = result.manifest
-    metrics = manifest.get("metrics", {})
-    state = "new version" if result.new_version else "unchanged"
-    lines = [
-        f"{result.name} v{result.version} ({state}) -> {result.path}",
-        f"  key {result.key[:16]}  built: {', '.join(result.built) or '-'}"
-        f"  cached: {', '.join(result.reused) or '-'}"
-        f"  in {result.seconds:.2f}s",
-        f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest['device_plan']['device']}",
-    ]
-    for name, value in (metrics.get("accuracy") or {}).items():
-        lines.append(f"  accuracy {name} = {value:.6f}")
+def _precision_lines(manifest: dict[str, Any]) -> list[str]:
+    """What each device really runs, and a note when FP32 weights execute in a lower precision."""
+    lines = []
+    requested = manifest["recipe"]["precision"]["default"]
+    pinned = manifest["recipe"].get("device", {}).get("inference_precision")
     for device, blob in manifest.get("blobs", {}).items():
         totals: dict[str, int] = {}
         for per_precision in blob["runtime_precisions"].values():
             for precision, n in per_precision.items():
                 totals[precision] = totals.get(precision, 0) + n
         mix = ", ".join(f"{p}: {n}" for p, n in sorted(totals.items()))
-        lines.append(f"  {device}: compiled in {blob['compile_seconds']:.2f}s; runtime precisions {mix}")
+        runs = blob.get("inference_precision")
+        lines.append(
+            f"  {device}: runs in {runs}; compiled in {blob['compile_seconds']:.2f}s; "
+            f"runtime precisions {mix}"
+        )
+        if requested == "fp32" and runs in ("bf16", "f16") and not pinned:
+            lines.append(
+                f"  note: precision=fp32 executes as {runs} on {device} (the device's default); "
+                "add device.inference_precision=f32 to run in f32"
+            )
+    return lines
+
+
+def summarize(result: BuildResult) -> str:
+    """The console summary of one build: where it went, what ran, size, precision, accuracy."""
+    manifest = result.manifest
+    metrics = manifest.get("metrics", {})
+    state = "new version" if result.new_version else "unchanged"
+    variant = (manifest.get("variant") or {}).get("label", manifest["recipe"]["precision"]["default"])
+    lines = [
+        f"{result.name} v{result.version} ({state}) -> {result.path}",
+        f"  variant {variant} ({result.name}@{variant})  key {result.key[:16]}"
+        f"  built: {', '.join(result.built) or '-'}"
+        f"  cached: {', '.join(result.reused) or '-'}"
+        f"  in {result.seconds:.2f}s",
+        f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest['device_plan']['device']}",
+    ]
+    for name, value in (metrics.get("accuracy") or {}).items():
+        lines.append(f"  accuracy {name} = {value:.6f}")
+    if manifest.get("labels"):
+        lines.append(f"  labels ({len(manifest['labels'])}): {', '.join(manifest['labels'][:6])}")
+    lines += _precision_lines(manifest)
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from ovbuild.cli.options import add_store_option, store_root
 from ovbuild.cli.subcommand import Subcommand
@@ -24,9 +26,21 @@ class List(Subcommand):
         if not names:
             print(f"no artifacts in {store.root} (set --store or $OVBUILD_STORE to use another store)")
             return 0
-        print(f"{'name':24s} {'versions':>8s} {'latest':>6s}  key")
+        print(f"{'name':24s} {'version':>7s}  {'variant':18s} {'runs in':8s} key")
         for name in names:
-            versions = store.versions(name)
-            latest = max(versions, key=lambda v: v["version"])
-            print(f"{name:24s} {len(versions):8d} {latest['version']:6d}  {latest['key'][:16]}")
+            for entry in sorted(store.versions(name), key=lambda v: v["version"], reverse=True):
+                variant, runs = _variant(store.root / name / str(entry["version"]))
+                print(f"{name:24s} {entry['version']:7d}  {variant:18s} {runs:8s} {entry['key'][:16]}")
+        print("latest of a variant: NAME@VARIANT (ovbuild show minilm@int8)")
         return 0
+
+
+def _variant(path: Path) -> tuple[str, str]:
+    """(variant label, the precision the first device runs) from a version's manifest."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return "?", "?"
+    label = (manifest.get("variant") or {}).get("label") or str(manifest["recipe"]["precision"]["default"])
+    runs = [b.get("inference_precision", "?") for b in (manifest.get("blobs") or {}).values()]
+    return label, (runs[0] if runs else "-")

@@ -48,3 +48,30 @@ def hydra_overrides(args: argparse.Namespace) -> list[str]:
     if args.store:
         words.append(f"store.root={Path(args.store).expanduser().resolve()}")
     return words
+
+
+def resolve_artifact(args: argparse.Namespace) -> Path:
+    """The artifact ``args.artifact`` names: ``NAME``, ``NAME/VERSION``, a directory, or
+    ``NAME@VARIANT``, the newest version of NAME whose variant label is VARIANT (``minilm@int8``;
+    ``ovbuild ls`` shows the labels)."""
+    import json
+
+    from ovbuild.errors import ArtifactError
+    from ovbuild.store import ArtifactStore
+
+    store = ArtifactStore(store_root(args))
+    name, at, label = args.artifact.partition("@")
+    if not at:
+        return store.resolve(args.artifact)
+    seen = []
+    for entry in sorted(store.versions(name) if name in store.names() else [], key=lambda v: -v["version"]):
+        path = store.root / name / str(entry["version"])
+        try:
+            variant = json.loads((path / "manifest.json").read_text()).get("variant") or {}
+        except (OSError, ValueError):
+            continue
+        seen.append(str(variant.get("label")))
+        if variant.get("label") == label:
+            return path.resolve()
+    known = ", ".join(dict.fromkeys(seen)) or "none"
+    raise ArtifactError(f"no artifact {args.artifact!r} in {store.root} (variants of {name!r}: {known})")

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ovbuild.cli.options import add_store_option, store_root
+from ovbuild.cli.options import add_store_option, resolve_artifact
 from ovbuild.cli.subcommand import Subcommand
 
 
@@ -64,6 +64,11 @@ def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
         "outputs:",
         *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m["outputs"]),
     ]
+    variant = m.get("variant") or {}
+    if variant:
+        lines.append(f"variant {variant['label']} (select the latest with {m['name']}@{variant['label']})")
+    if m.get("labels"):
+        lines.append(f"labels ({len(m['labels'])}): {', '.join(m['labels'])}")
     plan = m["device_plan"]
     lines.append(f"devices: requested {plan['requested']} -> {plan['device']} {plan['properties']}")
     lines += [f"  warning: {w}" for w in plan.get("warnings", [])]
@@ -82,14 +87,15 @@ class Show(Subcommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
-            "artifact", help="NAME (its latest version), NAME/VERSION or an artifact directory"
+            "artifact",
+            help="NAME (its latest version), NAME@VARIANT (the latest of a variant, e.g. minilm@int8), "
+            "NAME/VERSION or an artifact directory",
         )
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from ovbuild.store import ArtifactStore
 
-        path = ArtifactStore(store_root(args)).resolve(args.artifact)
+        path = resolve_artifact(args)
         manifest = json.loads((path / "manifest.json").read_text())
         print("\n".join(format_manifest(path, manifest)))
         return 0

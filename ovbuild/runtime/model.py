@@ -32,6 +32,8 @@ class Model:
         self.frontend = manifest.get("frontend") or {}
         self.input_names = [p["name"] for p in manifest["inputs"]]
         self.output_names = [p["name"] for p in manifest["outputs"]]
+        #: A classifier's class names by index (HF ``id2label``), else ``None``.
+        self.labels: list[str] | None = manifest.get("labels")
         self._request = compiled.create_infer_request()
         self._queue: Any = None
         self._queue_lock = threading.Lock()

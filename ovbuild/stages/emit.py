@@ -77,6 +77,8 @@ class EmitStage(Stage):
             "inputs": inputs,
             "outputs": outputs,
             "frontend": frontend or None,
+            "variant": variant_of(config),
+            "labels": _labels(config),
             "postprocess": config.get("postprocess"),
             "device_plan": precompiled["plan"],
             "blobs": precompiled["blobs"],
@@ -89,7 +91,9 @@ class EmitStage(Stage):
             "files": files,
             "packages": package_versions(),
         }
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+        (out / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True, default=_plain) + "\n"
+        )
         return {"files": len(files), "size_bytes": manifest["metrics"]["size_bytes"]}
 
 
@@ -105,6 +109,48 @@ def _check_carried(parent: CacheEntry, files: dict[str, dict[str, Any]]) -> None
                 f"cache entry {parent.path} is damaged: {rel} no longer matches its entry.json; "
                 f"delete that directory (or run `ovbuild gc`) and build again"
             )
+
+
+def variant_of(recipe: dict[str, Any]) -> dict[str, Any]:
+    """What tells builds of one recipe apart: ``label`` (``int8``, ``fp32-f32``, ``auto``) is what
+    ``ovbuild ls`` shows and ``NAME@LABEL`` selects (``ovbuild show minilm@int8``)."""
+    precision = recipe.get("precision") or {}
+    device = recipe.get("device") or {}
+    label = str(precision.get("default"))
+    if precision.get("rules"):
+        label += f"+{len(precision['rules'])}rules"
+    if device.get("inference_precision"):
+        label += f"-{device['inference_precision']}"
+    return {
+        "label": label,
+        "precision": precision.get("default"),
+        "rules": len(precision.get("rules") or []),
+        "inference_precision": device.get("inference_precision"),
+        "devices": list(device.get("priorities") or []),
+    }
+
+
+def _labels(recipe: dict[str, Any]) -> list[str] | None:
+    """A classifier's class names (``id2label`` of a HF ``config.json``), by class index."""
+    source = recipe.get("source") or {}
+    config = Path(str(source.get("path") or "")) / "config.json"
+    if source.get("kind") != "hf" or not config.is_file():
+        return None
+    try:
+        id2label = json.loads(config.read_text()).get("id2label") or {}
+        by_index = {int(k): str(v) for k, v in id2label.items()}
+    except (ValueError, AttributeError):
+        return None
+    if not by_index or sorted(by_index) != list(range(len(by_index))):
+        return None
+    return [by_index[i] for i in range(len(by_index))]
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` cannot write: OpenVINO types by name, enums by value, else ``str``."""
+    if hasattr(value, "get_type_name"):
+        return value.get_type_name()
+    return getattr(value, "value", None) if hasattr(value, "value") else str(value)
 
 
 def _reference_ir(ctx: StageContext) -> str | None:

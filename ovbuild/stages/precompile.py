@@ -33,9 +33,13 @@ def runtime_precisions(compiled: Any) -> dict[str, dict[str, int]]:
     return table
 
 
+def _type_name(value: Any) -> str:
+    return value.get_type_name() if hasattr(value, "get_type_name") else str(value)
+
+
 class PrecompileStage(Stage):
     name = "precompile"
-    version = 1
+    version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         return {"device": recipe["device"]}
@@ -68,7 +72,8 @@ class PrecompileStage(Stage):
                 "properties": single.properties,
                 "compile_seconds": round(seconds, 4),
                 "runtime_precisions": runtime_precisions(compiled),
-                "inference_precision": str(compiled.get_property("INFERENCE_PRECISION_HINT")),
+                # An ov.Type: its name ("bf16"), not its repr, so the manifest holds plain strings.
+                "inference_precision": _type_name(compiled.get_property("INFERENCE_PRECISION_HINT")),
             }
         carry_models(parent, ctx.out_dir)
         return {"plan": plan.to_json(), "available": available, "blobs": blobs}
