@@ -33,11 +33,7 @@ def format_table(report: dict) -> str:
     for name, res in report["results"].items():
         lat, tp = res["latency"], res.get("throughput") or {}
         ratio = report["ratios"].get(name)
-        note = ""
-        if ratio:
-            note = f"{ratio['latency_speedup']:.2f}x lower latency"
-            if "throughput_ratio" in ratio:
-                note += f", {ratio['throughput_ratio']:.2f}x the throughput"
+        note = compare_note(ratio) if ratio else ""
         lines.append(
             f"{name:<22}{lat['median_ms']:>10.2f}{lat['p90_ms']:>9.2f}{lat['p99_ms']:>9.2f}"
             f"{tp.get('throughput', float('nan')):>14.1f}  {note}"
@@ -45,6 +41,22 @@ def format_table(report: dict) -> str:
     for name, err in report["errors"].items():
         lines.append(f"{name:<22}skipped: {err}")
     return "\n".join(lines)
+
+
+def _versus(ratio: float, better: str, worse: str) -> str:
+    """``1.50x lower latency`` / ``1.25x higher latency``: the factor is always >= 1, and the word
+    says which way (a ratio printed below 1 beside "lower" read as the opposite of the numbers)."""
+    if abs(ratio - 1) < 0.02:
+        return f"about the same {better.split()[1]} (within 2%)"
+    return f"{ratio:.2f}x {better}" if ratio > 1 else f"{1 / ratio:.2f}x {worse}"
+
+
+def compare_note(ratio: dict[str, float]) -> str:
+    """What the artifact has against one baseline, in words that match the numbers."""
+    note = _versus(ratio["latency_speedup"], "lower latency", "higher latency (slower)")
+    if "throughput_ratio" in ratio:
+        note += ", " + _versus(ratio["throughput_ratio"], "higher throughput", "lower throughput")
+    return note
 
 
 def _ratios(results: dict[str, Any]) -> dict[str, Any]:

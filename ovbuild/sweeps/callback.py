@@ -89,7 +89,12 @@ class SweepCallback(Callback):
         store_root = str(config.store.root)
         target = report_dir_for(store_root, sweep_dir)
         report = write_report(
-            target, records, store_root=store_root, bench_seconds=self.bench_seconds, sweep_dir=sweep_dir
+            target,
+            records,
+            store_root=store_root,
+            bench_seconds=self.bench_seconds,
+            sweep_dir=sweep_dir,
+            since=since,
         )
         _state["report"] = report
         _state["rejected"] = []

@@ -88,11 +88,15 @@ def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return row, manifest
 
 
-def shared_work(manifests: list[dict[str, Any]], builds: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per stage: distinct keys among the variants and how many builds of those keys are logged.
+def shared_work(
+    manifests: list[dict[str, Any]], builds: list[dict[str, Any]], since: float | None = None
+) -> dict[str, dict[str, int]]:
+    """Per stage: distinct keys among the variants and how many builds of those keys the sweep ran.
 
     A stage whose ``builds`` equals its ``keys`` was computed once per distinct input although
     several variants (possibly in parallel) needed it; 0 builds means an earlier run cached it.
+    Only builds logged at or after ``since`` (the sweep's start) count: the log keeps every
+    build ever made, and a stage cached before the sweep was not built by it.
     """
     keys: dict[str, set[str]] = {}
     uses: dict[str, int] = {}
@@ -106,7 +110,13 @@ def shared_work(manifests: list[dict[str, Any]], builds: list[dict[str, Any]]) -
     out = {}
     for stage in sorted(keys, key=lambda s: (order.index(s) if s in order else len(order), s)):
         stage_keys = keys[stage]
-        built = sum(1 for b in builds if b.get("stage") == stage and b.get("key") in stage_keys)
+        built = sum(
+            1
+            for b in builds
+            if b.get("stage") == stage
+            and b.get("key") in stage_keys
+            and (since is None or b.get("time", 0.0) >= since)
+        )
         out[stage] = {"variants": uses[stage], "keys": len(stage_keys), "builds": built}
     return out
 
@@ -169,6 +179,7 @@ def write_report(
     store_root: str | Path | None = None,
     bench_seconds: float = 2.0,
     sweep_dir: str | Path | None = None,
+    since: float | None = None,
 ) -> SweepReport:
     """Write ``report.md``, ``report.csv``, ``pareto.png`` and ``variants.json`` into ``report_dir``.
 
@@ -179,6 +190,7 @@ def write_report(
         store_root: the store whose ``cache/builds.jsonl`` shows shared work (optional).
         bench_seconds: loader benchmark length per successful variant without recorded latency.
         sweep_dir: Hydra's sweep dir, linked from the report.
+        since: when the sweep started (epoch seconds); builds logged before it are not its work.
 
     Returns:
         The ``SweepReport`` (rows in the order of ``records``).
@@ -209,7 +221,7 @@ def write_report(
     if store_root is not None:
         from ovbuild.store import StageCache
 
-        shared = shared_work(manifests, StageCache(Path(store_root)).builds())
+        shared = shared_work(manifests, StageCache(Path(store_root)).builds(), since)
     report = SweepReport(report_dir, rows, shared)
 
     write_json_atomic(
@@ -217,6 +229,7 @@ def write_report(
         {
             "sweep_dir": str(sweep_dir) if sweep_dir else None,
             "store_root": str(store_root) if store_root else None,
+            "since": since,
             "variants": records,
         },
     )
@@ -260,6 +273,7 @@ def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: 
             store_root=data.get("store_root"),
             bench_seconds=bench_seconds,
             sweep_dir=data.get("sweep_dir"),
+            since=data.get("since"),
         )
     if (directory / "multirun.yaml").exists():
         from omegaconf import OmegaConf
