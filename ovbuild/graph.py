@@ -108,6 +108,7 @@ def build(
     # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
     with lease(store, recipe["name"], [p.key for p in planned]):
         result = _run(recipe, store, cache, artifacts, planned)
+        _sign(recipe, result.path)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -145,6 +146,18 @@ def _run(
     published = artifacts.publish(recipe["name"], final_key, parent.path, sha256_json(recipe))
     result.version, result.path, result.new_version = published.version, published.path, published.new
     return result
+
+
+def _sign(recipe: dict[str, Any], path: Path) -> None:
+    """Sign the version when the recipe has a ``sign:`` section and it is not signed yet (a
+    crash between publish and signing is repaired by the next build)."""
+    if not recipe.get("sign"):
+        return
+    from ovbuild.runtime.signature import SIGNATURE
+    from ovbuild.store.signing import sign
+
+    if not (path / SIGNATURE).is_file():
+        sign(path, recipe["sign"]["key"], password_env=recipe["sign"].get("password_env"))
 
 
 def _producer(

@@ -170,6 +170,14 @@ class ValidateConfig:
 
 
 @dataclass
+class SignConfig:
+    """Sign every published version with model-signing (``ovbuild verify --key PUB`` checks it)."""
+
+    key: str = MISSING  # elliptic-curve private key, PEM
+    password_env: str | None = None  # environment variable holding the key's password
+
+
+@dataclass
 class StoreConfig:
     root: str = "outputs"
 
@@ -239,6 +247,7 @@ class Recipe:
     calibration: CalibrationConfig | None = None
     validate: ValidateConfig | None = None
     store: StoreConfig = field(default_factory=StoreConfig)
+    sign: SignConfig | None = None
 
 
 def register_schema() -> None:

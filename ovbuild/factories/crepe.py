@@ -76,7 +76,17 @@ def crepe(capacity: str = "tiny", weights: str | None = None) -> Any:
     """
     import torch
 
+    from ovbuild.errors import SourceError
+
     model = crepe_class()(capacity)
-    state = torch.load(weights or weights_path(capacity), map_location="cpu", weights_only=True)
+    path = weights or weights_path(capacity)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)  # data, never code
+    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a source error
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(
+            f"source.args.weights: cannot read the CREPE checkpoint {path} as plain weights "
+            f"(torch.load weights_only=True; ovbuild never unpickles code): {reason}"
+        ) from exc
     model.load_state_dict(state)
     return model.eval()

@@ -78,9 +78,14 @@ def speaker_encoder(weights: str | None = None) -> Any:
 
     path = Path(weights) if weights else pretrained_path()
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)["model_state"]
+        # weights_only: a checkpoint a recipe names is data, never code to unpickle and run.
+        state = torch.load(path, map_location="cpu", weights_only=True)["model_state"]
     except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a source error
-        raise SourceError(f"cannot read the speaker encoder checkpoint {path}: {exc}") from exc
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(
+            f"source.args.weights: cannot read the speaker encoder checkpoint {path} as plain weights "
+            f"(torch.load weights_only=True; ovbuild never unpickles code): {reason}"
+        ) from exc
     model = SpeakerEncoder()
     missing, _unexpected = model.load_state_dict(state, strict=False)
     if missing:

@@ -70,9 +70,9 @@ ArtifactIntegrityError = _loading.ArtifactIntegrityError
 load_artifact = _loading.load_artifact
 
 
-def load(device=None, *, verify=True, **properties):
+def load(device=None, *, verify=True, verify_signature=None, **properties):
     """Load this artifact; see ``load_artifact`` for the arguments."""
-    return load_artifact(HERE, device, verify=verify, **properties)
+    return load_artifact(HERE, device, verify=verify, verify_signature=verify_signature, **properties)
 
 
 if __name__ == "__main__":

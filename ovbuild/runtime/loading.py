@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 from .devices import available_devices, compile_with_plan, plan_devices
-from .integrity import MANIFEST, ArtifactIntegrityError, verify_artifact
+from .integrity import ArtifactIntegrityError, verify_artifact
 from .model import Model
+from .signature import verify_signature as check_signature
+from .trust import read_manifest
 
 __all__ = ["ArtifactIntegrityError", "Model", "load_artifact", "main"]
 
@@ -25,24 +26,35 @@ def _device_config(recorded: dict[str, Any], device: str | None) -> dict[str, An
 
 
 def load_artifact(
-    artifact_dir: str | Path, device: str | None = None, *, verify: bool = True, **properties: Any
+    artifact_dir: str | Path,
+    device: str | None = None,
+    *,
+    verify: bool = True,
+    verify_signature: str | Path | None = None,
+    **properties: Any,
 ) -> Model:
     """Load an artifact directory: verify digests, plan devices, import blobs or compile.
 
     Args:
         artifact_dir: the directory holding ``manifest.json``.
         device: override the recipe's device plan ("CPU", "GPU", "AUTO:GPU,CPU").
-        verify: check every file's sha256 against the manifest first.
+        verify: check every file's sha256 against the manifest first (catches damage).
+        verify_signature: a public key (PEM): check the artifact's ``signature.sig`` first, which
+            covers every file and the manifest (catches tampering, even with recomputed digests).
         **properties: extra OpenVINO properties for compilation (skips the precompiled blob).
 
     Raises:
-        ArtifactIntegrityError: a file is missing or altered.
+        ArtifactIntegrityError: a file is missing or altered, or the manifest is missing, corrupt,
+            or names a path or file-writing property outside the artifact (``UntrustedManifestError``);
+            ``SignatureError`` when the signature does not verify.
     """
     import openvino as ov
 
     started = time.perf_counter()
     artifact_dir = Path(artifact_dir).resolve()
-    manifest = json.loads((artifact_dir / MANIFEST).read_text())
+    if verify_signature is not None:
+        check_signature(artifact_dir, verify_signature)
+    manifest = read_manifest(artifact_dir)
     if verify:
         verify_artifact(artifact_dir, manifest)
     plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())

@@ -38,7 +38,8 @@ class EmitStage(Stage):
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         # The store location is where the artifact lives, not what it is.
-        return {k: v for k, v in recipe.items() if k != "store"}
+        # Nor is the signing key: the signature is added beside the published files.
+        return {k: v for k, v in recipe.items() if k not in ("store", "sign")}
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         # The artifact carries these sources: editing them must change the artifact.

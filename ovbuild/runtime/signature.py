@@ -1,0 +1,96 @@
+"""Signed artifacts, with OpenSSF's ``model-signing`` (imported only when a signature is used).
+
+A signature covers every file of the artifact directory (``manifest.json``, ``loader.py`` and the
+runtime included), so it catches deliberate tampering that the manifest's sha256 list cannot:
+whoever edits a file can recompute and rewrite those digests, but cannot sign without the key.
+Python's ``__pycache__`` directories, created when the loader is imported, are not covered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .integrity import ArtifactIntegrityError
+
+SIGNATURE = "signature.sig"
+_PYCACHE = "__pycache__"
+
+
+class SignatureError(ArtifactIntegrityError):
+    """The artifact's signature is missing, was made by another key, or no longer matches its files."""
+
+
+def _model_signing():
+    try:
+        import model_signing
+    except ImportError as exc:
+        msg = "signed artifacts need the model-signing package: pip install model-signing"
+        raise ImportError(msg) from exc
+    return model_signing
+
+
+def _hashing(artifact_dir: Path):
+    ignored = [SIGNATURE] + [
+        os.path.relpath(os.path.join(folder, _PYCACHE), artifact_dir)
+        for folder, dirs, _ in os.walk(artifact_dir)
+        if _PYCACHE in dirs
+    ]
+    return (
+        _model_signing()
+        .hashing.Config()
+        .use_file_serialization(hashing_algorithm="sha256", allow_symlinks=False)
+        .set_ignored_paths(paths=ignored, ignore_git_paths=False)
+    )
+
+
+def sign_artifact(artifact_dir: str | Path, private_key: str | Path, password: str | None = None) -> Path:
+    """Sign every file of ``artifact_dir`` with an elliptic-curve private key (PEM); returns the
+    signature's path (``signature.sig`` inside the artifact, written atomically)."""
+    ms = _model_signing()
+    artifact_dir = Path(artifact_dir).resolve()
+    target = artifact_dir / SIGNATURE
+    tmp = artifact_dir / f".{SIGNATURE}.{os.getpid()}.tmp"
+    config = ms.signing.Config().use_elliptic_key_signer(private_key=Path(private_key), password=password)
+    config.set_hashing_config(_hashing(artifact_dir)).sign(artifact_dir, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def verify_signature(artifact_dir: str | Path, public_key: str | Path) -> None:
+    """Check ``artifact_dir`` against its signature and the signer's public key (PEM).
+
+    Raises:
+        SignatureError: no signature, a signature by another key, or any file added, removed or
+            changed since signing (the manifest included), naming what differs.
+    """
+    ms = _model_signing()
+    artifact_dir = Path(artifact_dir).resolve()
+    signature = artifact_dir / SIGNATURE
+    if not signature.is_file():
+        msg = f"{signature}: missing; the artifact is not signed (ovbuild sign ARTIFACT --key KEY)"
+        raise SignatureError(msg)
+    config = ms.verifying.Config().use_elliptic_key_verifier(public_key=Path(public_key))
+    try:
+        config.set_hashing_config(_hashing(artifact_dir)).verify(artifact_dir, signature)
+    except Exception as exc:  # model-signing raises ValueError or a crypto library's own errors
+        raise SignatureError(
+            f"{artifact_dir}: signature check with {public_key} failed: {_reason(exc)}"
+        ) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """model-signing's mismatch report (a list of digest reprs) as the names of the files."""
+    text = str(exc)
+    if not text.startswith("Signature mismatch"):
+        return text or type(exc).__name__
+    parts = []
+    changed = re.findall(r"Hash mismatch for \\?'([^'\\]+)", text)
+    if changed:
+        parts.append("changed since signing: " + ", ".join(changed))
+    for kind, label in (("Extra", "added"), ("Missing", "removed")):
+        found = re.search(kind + r" files (?:found )?in model \\?'[^'\\]*\\?': ([^'\"\]\\]+)", text)
+        if found:
+            parts.append(f"{label} since signing: {found.group(1).strip()}")
+    return "; ".join(parts) or text

@@ -1,0 +1,103 @@
+"""The manifest is untrusted input: it is read defensively and nothing it says may reach outside
+the artifact.
+
+A copied or downloaded artifact can carry a hand-edited ``manifest.json``. Before the loader acts
+on it: it must be a JSON object with the fields the loader uses; every path it names (model,
+listed files, blobs, sub-models) must resolve inside the artifact directory; and OpenVINO
+properties that write files are refused, except ``CACHE_DIR`` pointing inside the artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .integrity import MANIFEST, ArtifactIntegrityError
+
+# OpenVINO properties that make the runtime write files (CACHE_DIR, EXEC_GRAPH_PATH, dump dirs...).
+_WRITES_FILES = re.compile(r"DIR|PATH|FILE|DUMP", re.IGNORECASE)
+_REQUIRED = {"files": dict, "model": str, "inputs": list, "outputs": list, "recipe": dict}
+
+
+class UntrustedManifestError(ArtifactIntegrityError):
+    """The manifest names something outside its artifact, or is not a manifest at all."""
+
+
+def read_manifest(artifact_dir: Path) -> dict[str, Any]:
+    """The checked manifest of ``artifact_dir``.
+
+    Raises:
+        ArtifactIntegrityError: the manifest is missing or not valid JSON (naming the file).
+        UntrustedManifestError: it lacks a field, or names a path or property that reaches outside.
+    """
+    path = Path(artifact_dir) / MANIFEST
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ArtifactIntegrityError(f"{path}: missing; {artifact_dir} is not an ovbuild artifact") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactIntegrityError(f"{path}: unreadable ({exc})") from exc
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:
+        raise ArtifactIntegrityError(f"{path}: not valid JSON ({exc})") from exc
+    check_manifest(Path(artifact_dir), manifest)
+    return manifest
+
+
+def check_manifest(artifact_dir: Path, manifest: Any) -> None:
+    """Raise :class:`UntrustedManifestError` naming the first field that is malformed or escapes."""
+    where = artifact_dir / MANIFEST
+    if not isinstance(manifest, dict):
+        raise UntrustedManifestError(f"{where}: expected a JSON object, got {type(manifest).__name__}")
+    for key, kind in _REQUIRED.items():
+        if not isinstance(manifest.get(key), kind):
+            raise UntrustedManifestError(f"{where}: field {key!r} is missing or not a {kind.__name__}")
+    confined(artifact_dir, manifest["model"], "model")
+    for rel, info in manifest["files"].items():
+        confined(artifact_dir, rel, f"files[{rel!r}]")
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+            raise UntrustedManifestError(f"{where}: files[{rel!r}] has no sha256")
+    for device, blob in (manifest.get("blobs") or {}).items():
+        confined(artifact_dir, (blob or {}).get("blob"), f"blobs.{device}.blob")
+        check_properties(artifact_dir, blob.get("properties"), f"blobs.{device}.properties")
+    models = ((manifest.get("stages") or {}).get("convert") or {}).get("models") or {}
+    for role, rel in models.items():
+        confined(artifact_dir, rel, f"stages.convert.models.{role}")
+    device = manifest["recipe"].get("device") or {}
+    if not isinstance(device, dict):
+        raise UntrustedManifestError(f"{where}: recipe.device is not an object")
+    check_properties(artifact_dir, device.get("properties"), "recipe.device.properties")
+
+
+def confined(artifact_dir: Path, rel: Any, key: str) -> Path:
+    """``artifact_dir / rel`` resolved, after proving it stays inside the artifact."""
+    where = artifact_dir / MANIFEST
+    if not isinstance(rel, str) or not rel or "\x00" in rel or os.path.isabs(rel):
+        raise UntrustedManifestError(f"{where}: {key} = {rel!r} is not a relative path inside the artifact")
+    root = os.path.realpath(artifact_dir)
+    real = os.path.realpath(os.path.join(root, rel))
+    if os.path.commonpath([root, real]) != root:
+        raise UntrustedManifestError(f"{where}: {key} = {rel!r} resolves outside the artifact ({real})")
+    return Path(real)
+
+
+def check_properties(artifact_dir: Path, properties: Any, key: str) -> None:
+    """Refuse properties that write files, except a ``CACHE_DIR`` inside the artifact."""
+    if properties is None:
+        return
+    if not isinstance(properties, dict):
+        raise UntrustedManifestError(f"{artifact_dir / MANIFEST}: {key} is not an object")
+    for name, value in properties.items():
+        if isinstance(value, dict):  # per-device table
+            check_properties(artifact_dir, value, f"{key}.{name}")
+        elif str(name).upper() == "CACHE_DIR":
+            confined(artifact_dir, value, f"{key}.{name}")
+        elif _WRITES_FILES.search(str(name)):
+            raise UntrustedManifestError(
+                f"{artifact_dir / MANIFEST}: {key}.{name} makes OpenVINO write files; refused "
+                "(pass it to load() yourself if you mean it)"
+            )

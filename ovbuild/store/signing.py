@@ -1,0 +1,63 @@
+"""Build-side signing: ``ovbuild sign``, ``ovbuild verify`` and a recipe's ``sign:`` section.
+
+The cryptography is OpenSSF ``model-signing`` (through :mod:`ovbuild.runtime.signature`, which the
+loader shares); this module turns its failures into :class:`~ovbuild.errors.ArtifactError`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ovbuild.errors import ArtifactError, RecipeError
+
+
+def _password(password_env: str | None) -> str | None:
+    if password_env is None:
+        return None
+    if password_env not in os.environ:
+        raise RecipeError(f"sign.password_env: environment variable {password_env!r} is not set")
+    return os.environ[password_env]
+
+
+def sign(artifact_dir: Path, key: str | Path, *, password_env: str | None = None) -> Path:
+    """Sign ``artifact_dir`` with the private key at ``key``; returns the signature's path.
+
+    Raises:
+        ArtifactError: the key cannot be read or used, or the artifact is damaged (an artifact
+            whose files no longer match its manifest is never signed).
+    """
+    from ovbuild.runtime.signature import sign_artifact
+    from ovbuild.store.verify import artifact_problems
+
+    if not Path(key).is_file():
+        raise ArtifactError(f"--key / sign.key: no such file: {key}")
+    problems = artifact_problems(Path(artifact_dir))
+    if problems:
+        raise ArtifactError(f"refusing to sign a damaged artifact: {problems[0]}")
+    try:
+        return sign_artifact(artifact_dir, key, _password(password_env))
+    except (ValueError, TypeError, OSError) as exc:
+        raise ArtifactError(f"sign.key: cannot sign with {key}: {exc}") from exc
+
+
+def verify(artifact_dir: Path, public_key: str | Path | None) -> int:
+    """Check digests (and the signature when ``public_key`` is given); returns the file count.
+
+    Raises:
+        ArtifactError: naming the first file or field that does not match.
+    """
+    from ovbuild.runtime.integrity import ArtifactIntegrityError, verify_artifact
+    from ovbuild.runtime.signature import verify_signature
+    from ovbuild.runtime.trust import read_manifest
+
+    if public_key is not None and not Path(public_key).is_file():
+        raise ArtifactError(f"--key: no such file: {public_key}")
+    try:
+        if public_key is not None:
+            verify_signature(artifact_dir, public_key)
+        manifest = read_manifest(Path(artifact_dir))
+        verify_artifact(Path(artifact_dir), manifest)  # the loader's own check, hashed in parallel
+    except ArtifactIntegrityError as exc:
+        raise ArtifactError(str(exc)) from exc
+    return len(manifest["files"])
