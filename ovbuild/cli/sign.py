@@ -5,14 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ovbuild.cli.options import add_store_option, store_root
+from ovbuild.cli.options import add_store_option, resolve_artifact
 from ovbuild.cli.subcommand import Subcommand
-
-
-def _artifact(args: argparse.Namespace):
-    from ovbuild.store import ArtifactStore
-
-    return ArtifactStore(store_root(args)).resolve(args.artifact)
 
 
 class Sign(Subcommand):
@@ -25,7 +19,7 @@ class Sign(Subcommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("artifact", help="NAME, NAME/VERSION or an artifact directory")
+        parser.add_argument("artifact", help="NAME, NAME/VERSION, NAME@VARIANT or an artifact directory")
         parser.add_argument("--key", required=True, help="elliptic-curve private key (PEM file)")
         parser.add_argument(
             "--password-env", default=None, help="environment variable holding the key's password"
@@ -35,7 +29,7 @@ class Sign(Subcommand):
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.store.signing import sign
 
-        path = sign(_artifact(args), args.key, password_env=args.password_env)
+        path = sign(resolve_artifact(args), args.key, password_env=args.password_env)
         print(f"signed {path.parent} -> {path}")
         return 0
 
@@ -51,7 +45,7 @@ class Verify(Subcommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("artifact", help="NAME, NAME/VERSION or an artifact directory")
+        parser.add_argument("artifact", help="NAME, NAME/VERSION, NAME@VARIANT or an artifact directory")
         parser.add_argument("--key", default=None, help="the signer's public key (PEM file)")
         add_store_option(parser)
 
@@ -59,7 +53,7 @@ class Verify(Subcommand):
         from ovbuild.store.signing import verify
 
         started = time.perf_counter()
-        path = _artifact(args)
+        path = resolve_artifact(args)
         files = verify(path, args.key)
         what = "signature and sha256" if args.key else "sha256 (unsigned check)"
         print(f"ok: {path}: {files} files match ({what}) in {time.perf_counter() - started:.2f}s")
