@@ -12,9 +12,13 @@ class OvbuildError(Exception):
 class RecipeError(OvbuildError):
     """A recipe is malformed: unknown key, wrong type, bad enum value, missing value."""
 
-    def __init__(self, problems: list[str] | str, recipe: str | None = None) -> None:
+    def __init__(
+        self, problems: list[str] | str, recipe: str | None = None, warnings: list[str] | None = None
+    ) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         self.recipe = recipe
+        #: What was noticed besides the problems (e.g. unknown legacy keys), still worth reporting.
+        self.warnings = list(warnings or [])
         where = f"recipe {recipe!r}: " if recipe else ""
         if len(self.problems) == 1:
             super().__init__(f"{where}{self.problems[0]}")

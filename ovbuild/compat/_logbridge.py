@@ -45,6 +45,25 @@ class LegacyHandler(logging.Handler):
             self._busy = False
 
 
+class _Once(logging.Filter):
+    """Lets each warning text through once per facade call: the build and the loader both report
+    the same device plan (e.g. a dropped GPU), and the user should read it once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        text = record.getMessage()
+        key = text.split(": ", 1)[1] if text.split(": ", 1)[0].isidentifier() else text
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
 class _Collector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -64,6 +83,7 @@ def forwarding(target: Any | None) -> Iterator[list[str]]:
     log = logging.getLogger(_ROOT)
     handler = LegacyHandler(target) if target is not None else None
     collector = _Collector()
+    collector.addFilter(_Once())
     old_level = log.level
     log.addHandler(collector)
     # OpenVINO's converter raises the root logger to ERROR when a conversion fails (its ovc logger
@@ -72,6 +92,7 @@ def forwarding(target: Any | None) -> Iterator[list[str]]:
     if log.getEffectiveLevel() > wanted:
         log.setLevel(wanted)
     if handler is not None:
+        handler.addFilter(_Once())
         log.addHandler(handler)
     with warnings.catch_warnings():
         # Every ovbuild / loader warning (modules ovbuild.*, ovbuild_loader_*), not just the first.

@@ -9,68 +9,29 @@ they return ``{"status": "error", "error": "<message naming the problem>"}``.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ovbuild.compat._data import DataError, check_fit, classify
-from ovbuild.compat._legacy import AUDIO_KEYS, Translation, to_yaml, translate
+from ovbuild.compat._keys import AUDIO_KEYS
+from ovbuild.compat._legacy import Translation, to_yaml, translate
+from ovbuild.compat._loaded import LoadedModel
 from ovbuild.compat._logbridge import forwarding
+from ovbuild.compat.hooks import run_hooks
 from ovbuild.errors import OvbuildError, RecipeError, SourceError, StageError
 
 log = logging.getLogger("ovbuild.compat")
 
 
-@dataclass
-class LoadedModel:
-    """One model loaded through the facade: its legacy config, recipe, artifact and runtime."""
+#: The keys the old documentation prints from every ``run_inference`` result, present (``None``)
+#: on failure too, so ``result["throughput_items_per_sec"]`` never raises a KeyError.
+RESULT_KEYS = ("results", "latency_ms", "throughput_items_per_sec")
 
-    name: str
-    config: dict[str, Any]
-    translation: Translation
-    recipe: dict[str, Any]
-    artifact: Path
-    version: int
-    runtime: Any  # the generated loader's Model
-    build_seconds: float
-    cached: bool
-    variants: dict[str, LoadedModel] = field(default_factory=dict)
-    # Declared after ``runtime`` on purpose: see :meth:`infer_batch`.
-    queue: Any = None
 
-    def infer_batch(self, items: list[Any]) -> list[dict[str, Any]]:
-        """Run a batch, pipelined over every request the device plan allows.
-
-        The loader's ``infer_batch`` builds an ``AsyncInferQueue`` per call; with an AUTO plan
-        (what ``multi_device`` maps to) OpenVINO 2026.4 sometimes hangs or aborts ("Resource
-        deadlock avoided") when such a queue is destroyed before its compiled model. So the facade
-        keeps one queue for the model's lifetime; it is the compiled model's last owner (the
-        ``runtime`` field is released first), and both go away together.
-        """
-        import numpy as np
-        import openvino as ov
-
-        runtime = self.runtime
-        prepared = [runtime.prepare(item) for item in items]
-        if self.queue is None:
-            jobs = int(runtime.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            self.queue = ov.AsyncInferQueue(runtime.compiled, max(1, jobs))
-        names = runtime.output_names
-        results: list[Any] = [None] * len(prepared)
-
-        def done(request: Any, index: int) -> None:
-            results[index] = {n: np.array(request.get_output_tensor(i).data) for i, n in enumerate(names)}
-
-        self.queue.set_callback(done)
-        for index, inputs in enumerate(prepared):
-            self.queue.start_async(inputs, index)
-        self.queue.wait_all()
-        return results
-
-    @property
-    def manifest(self) -> dict[str, Any]:
-        return {**self.runtime.manifest, "_legacy_model_type": self.translation.model_type}
+def _inference_error(where: str, exc: BaseException | str) -> dict[str, Any]:
+    return {**dict.fromkeys(RESULT_KEYS), **_error(where, exc)}
 
 
 def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
@@ -112,11 +73,17 @@ class OpenVINOBackend:
     """
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
+        if options is not None and not isinstance(options, dict):
+            log.error(f"OpenVINOBackend: options must be a dict, got {type(options).__name__}; ignored")
+            options = None
         self.options = dict(options or {})
         self.logger = self.options.get("logger")
-        self.store_root = Path(self.options.get("store_root", "outputs")).expanduser().resolve()
+        # The same store rule as the CLI: an explicit root, else $OVBUILD_STORE, else ./outputs.
+        root = self.options.get("store_root") or os.environ.get("OVBUILD_STORE") or "outputs"
+        self.store_root = Path(str(root)).expanduser().resolve()
         self.models: dict[str, LoadedModel] = {}
         self._devices: list[str] | None = None
+        self._warned: set[tuple[str, tuple[str, ...]]] = set()
 
     @property
     def _available_devices(self) -> list[str]:
@@ -141,7 +108,7 @@ class OpenVINOBackend:
                 run_overrides=overrides,
             )
         except RecipeError as exc:
-            for warning in getattr(exc, "legacy_warnings", []):
+            for warning in exc.warnings:
                 log.warning(f"{name}: {warning}")
             raise
         for warning in translation.warnings:
@@ -237,57 +204,80 @@ class OpenVINOBackend:
         """
         where = f"run_inference({name!r})"
         with forwarding(self.logger):
-            loaded = self.models.get(name) if isinstance(name, str) else None
+            loaded = self._loaded(name)
             if loaded is None:
-                known = ", ".join(sorted(self.models)) or "none"
-                return _error(
-                    where, f"no model named {name!r} is loaded (loaded: {known}); call load_model first"
-                )
+                return _inference_error(where, self._not_loaded(name) + "; call load_model first")
             if config is not None and not isinstance(config, dict):
-                return _error(where, f"config: expected a dict or None, got {type(config).__name__}")
+                return _inference_error(
+                    where, f"config: expected a dict or None, got {type(config).__name__}"
+                )
             config = dict(config or {})
-            unknown = sorted(str(k) for k in config if k not in AUDIO_KEYS)
-            if unknown:
-                log.warning(f"{name}: run_inference config key(s) ignored: {', '.join(unknown)}")
+            self._warn_ignored(name, config)
             try:
                 model = self._variant(loaded, config)
-                modality, is_batch, items = classify(data)
-                check_fit(data, modality, model.manifest, name)
-                runtime = model.runtime
                 started = time.perf_counter()
-                results = model.infer_batch(list(data)) if is_batch else runtime(data)
+                results, items = self._infer(model, name, data, config)
                 seconds = time.perf_counter() - started
             except Exception as exc:
-                return _error(where, exc)
-            log.debug(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {runtime.device}")
+                return _inference_error(where, exc)
+            log.debug(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {model.runtime.device}")
             return {
                 "status": "success",
                 "results": results,
                 "latency_ms": seconds * 1000.0,
                 "throughput_items_per_sec": items / seconds if seconds > 0 else float("inf"),
-                "device": runtime.device,
+                "device": model.runtime.device,
                 "items": items,
                 "model": name,
                 "precision": model.recipe["precision"]["default"],
             }
 
+    @staticmethod
+    def _infer(model: LoadedModel, name: str, data: Any, config: dict[str, Any]) -> tuple[Any, int]:
+        """``(results, items)``: a hook's results (see :mod:`ovbuild.compat.hooks`), else the loader's."""
+        hooked = run_hooks(model, data, config)
+        if hooked is not None:
+            return hooked, len(data) if isinstance(data, list) else 1
+        modality, is_batch, items = classify(data)
+        check_fit(data, modality, model.manifest, name)
+        return (model.infer_batch(list(data)) if is_batch else model.runtime(data)), items
+
+    def _warn_ignored(self, name: str, config: dict[str, Any]) -> None:
+        """Keys ``run_inference`` does not use (``model_type`` is a ``load_model`` key), said once
+        per model and key set rather than on every call."""
+        unknown = tuple(sorted(str(k) for k in config if k not in AUDIO_KEYS))
+        if unknown and (name, unknown) not in self._warned:
+            self._warned.add((name, unknown))
+            log.warning(
+                f"{name}: run_inference config key(s) ignored: {', '.join(unknown)} "
+                "(only the audio feature keys apply per call; said once)"
+            )
+
+    def _loaded(self, name: Any) -> LoadedModel | None:
+        """The model loaded as ``name``; ``None`` for any other value, hashable or not."""
+        return self.models.get(name) if isinstance(name, str) else None
+
+    def _not_loaded(self, name: Any) -> str:
+        known = ", ".join(sorted(self.models)) or "none"
+        if not isinstance(name, str):
+            return f"name: expected a string, got {type(name).__name__} {name!r} (loaded: {known})"
+        return f"no model named {name!r} is loaded (loaded: {known})"
+
     def unload_model(self, name: str) -> dict[str, Any]:
         """Forget a loaded model (its artifact stays in the store for the next load)."""
         with forwarding(self.logger):
-            if self.models.pop(name, None) is None:
-                return _error(f"unload_model({name!r})", f"no model named {name!r} is loaded")
+            if self._loaded(name) is None:
+                return _error(f"unload_model({name!r})", self._not_loaded(name))
+            del self.models[name]
             log.info(f"{name}: unloaded")
             return {"status": "success", "name": name}
 
     def get_model_info(self, name: str) -> dict[str, Any]:
         """What a loaded model is: artifact, device, precision, inputs, outputs, the equivalent recipe."""
         with forwarding(self.logger):
-            loaded = self.models.get(name)
+            loaded = self._loaded(name)
             if loaded is None:
-                known = ", ".join(sorted(self.models)) or "none"
-                return _error(
-                    f"get_model_info({name!r})", f"no model named {name!r} is loaded (loaded: {known})"
-                )
+                return _error(f"get_model_info({name!r})", self._not_loaded(name))
             manifest = loaded.runtime.manifest
             return {
                 "status": "success",

@@ -1,0 +1,144 @@
+"""The front-end a legacy config implies: what turns ``run_inference``'s data into model inputs.
+
+- ``model_type: "audio"`` with feature keys: an audio front-end (:func:`audio_frontend`).
+- ``model_type: "text"``: a HuggingFace directory compiles its tokenizer in; a model file
+  (``.xml``/``.onnx``) is tokenized host-side with the tokenizer found by :func:`find_tokenizer`.
+- ``model_type: "vision"``: images of any size are resized to the model's input and converted
+  to its layout and element type inside the compiled model (:func:`vision_frontend`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ovbuild.compat._checker import Checker
+from ovbuild.compat._keys import AUDIO_KEYS, FEATURES
+
+TOKENIZER_IR = "openvino_tokenizer.xml"
+_HF_TOKENIZER_FILES = ("tokenizer.json",)
+_MODEL_FILES = ("ir", "onnx", "tflite")
+
+
+def audio_frontend(c: Checker, overrides: dict[str, Any]) -> dict[str, Any] | None:
+    """``{kind: audio, ...}`` from the feature keys (``run_inference``'s ``overrides`` win), or
+    ``None`` when no feature key is given: an audio model may well take raw tensors (silero-vad
+    does), and the old API computed features only when told how."""
+    merged = {
+        **{k: c.config.get(k) for k in AUDIO_KEYS},
+        **{k: v for k, v in overrides.items() if v is not None},
+    }
+    given = {k: v for k, v in merged.items() if v is not None}
+    if not given:
+        return None
+    sub = Checker(given)
+    sr = sub.get("sample_rate", (int,), "an integer number of Hz")
+    ft = sub.choice("feature_type", sub.get("feature_type", (str,), "'log_mel', 'mfcc' or 'raw'"), FEATURES)
+    size = sub.get("feature_size", (int,), "an integer")
+    norm = sub.get("normalize", (bool,), "true or false")
+    n_fft = sub.get("n_fft", (int,), "an integer")
+    hop = sub.get("hop_length", (int,), "an integer")
+    c.problems.extend(sub.problems)
+    for key, value in (("sample_rate", sr), ("feature_size", size), ("n_fft", n_fft), ("hop_length", hop)):
+        if value is not None and value <= 0:
+            c.problems.append(f"{key}: must be positive, got {value}")
+    fe: dict[str, Any] = {"kind": "audio"}
+    if size:
+        fe.update({"n_mfcc": size, "n_mels": max(40, size)} if ft == "mfcc" else {"n_mels": size})
+    for key, value in (("sample_rate", sr), ("features", ft), ("n_fft", n_fft), ("hop_length", hop)):
+        if value:
+            fe[key] = value
+    if norm is not None:
+        fe["normalize"] = norm
+    return fe
+
+
+def find_tokenizer(c: Checker, model_path: str) -> str | None:
+    """The tokenizer for a text model file: the ``tokenizer`` key, else ``openvino_tokenizer.xml``
+    or a HuggingFace tokenizer (``tokenizer.json``) beside the model; ``None`` if there is none."""
+    given = c.get("tokenizer", (str, os.PathLike), "a tokenizer directory or an openvino_tokenizer.xml")
+    if given is not None:
+        path = Path(given).expanduser().resolve()
+        if not path.exists():
+            c.problems.append(f"tokenizer: no such file or directory: {path}")
+            return None
+        return str(path)
+    folder = Path(model_path).parent
+    if any((folder / name).is_file() for name in _HF_TOKENIZER_FILES):
+        return str(folder)
+    if (folder / TOKENIZER_IR).is_file():
+        return str(folder / TOKENIZER_IR)
+    return None
+
+
+def missing_tokenizer_advice(model_path: str) -> str:
+    """Exactly what to add so a text model file takes strings."""
+    folder = Path(model_path).parent
+    return (
+        f"model_type 'text': {model_path} has no tokenizer beside it, so run_inference cannot take "
+        f"strings; put the HuggingFace tokenizer files (tokenizer.json, tokenizer_config.json) or an "
+        f"{TOKENIZER_IR} in {folder}, or add 'tokenizer': '<tokenizer directory>' to the config "
+        "(until then pass a dict of input arrays)"
+    )
+
+
+def _input_shape(path: str, kind: str) -> list[int] | None:
+    """The first input's shape as the model file declares it (-1 for dynamic), without building."""
+    try:
+        import openvino as ov
+
+        shape = ov.Core().read_model(path).inputs[0].get_partial_shape()
+    except Exception:  # noqa: BLE001 - the build reports an unreadable model with its own message
+        return None
+    return [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None
+
+
+def text_frontend(c: Checker, source: dict[str, Any], warnings: list[str]) -> dict[str, Any] | None:
+    """A host-side (``tokenizer.json``) or embedded (``openvino_tokenizer.xml``) text front-end."""
+    tokenizer = find_tokenizer(c, source["path"])
+    if tokenizer is None:
+        if not c.problems:
+            warnings.append(missing_tokenizer_advice(source["path"]))
+        return None
+    shape = _input_shape(source["path"], source["kind"]) or []
+    length = shape[-1] if len(shape) == 2 and shape[-1] > 0 else 128
+    embedded = tokenizer.endswith(".xml")
+    return {"kind": "text", "tokenizer": tokenizer, "max_length": length, "embed": embedded}
+
+
+def vision_frontend(source: dict[str, Any]) -> dict[str, Any] | None:
+    """Resize to the model's own height and width, in its layout (channels at 1 or at 3)."""
+    shape = _input_shape(source["path"], source["kind"])
+    if not shape or len(shape) != 4:
+        return None
+    layout = "NCHW" if shape[1] == 3 else "NHWC" if shape[3] == 3 else None
+    if layout is None:
+        return None
+    height, width = (shape[2], shape[3]) if layout == "NCHW" else (shape[1], shape[2])
+    if height <= 0 or width <= 0:
+        height, width = 224, 224
+    return {"kind": "image", "size": [height, width], "layout": layout}
+
+
+def model_frontend(
+    c: Checker,
+    model_type: str | None,
+    source: dict[str, Any],
+    overrides: dict[str, Any],
+    warnings: list[str],
+) -> dict[str, Any] | None:
+    """The recipe's ``frontend`` section for a legacy config (see the module docstring)."""
+    audio = audio_frontend(c, overrides)
+    if audio is not None:
+        return audio
+    kind = source.get("kind")
+    if kind == "hf" and model_type in (None, "text"):
+        return {"kind": "text"}  # a HuggingFace text model carries its tokenizer: compiled in
+    if not source.get("path") or kind not in _MODEL_FILES:
+        return None
+    if model_type == "text":
+        return text_frontend(c, source, warnings)
+    if model_type == "vision":
+        return vision_frontend(source)
+    return None
