@@ -47,3 +47,30 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
         text=True,
         timeout=900,
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tmp_path_factory: pytest.TempPathFactory, shared_store: Path):
+    """``tiny_lm(kind, *overrides)``: an artifact built from a tiny random-weight gpt2 / llama / t5
+    (see tests/_tiny_lm.py), at f32 so greedy choices compare exactly with transformers. Model
+    directories and builds are shared by the whole session."""
+    from ovbuild import build
+    from tests._tiny_lm import build_tiny_lm
+
+    dirs: dict[str, Path] = {}
+
+    def make(kind: str, *overrides: str):
+        if kind not in dirs:
+            dirs[kind] = build_tiny_lm(kind, tmp_path_factory.mktemp(f"tiny_{kind}"))
+        recipe = recipe_for(
+            f"name=tiny_{kind}",
+            "source=hf",
+            f"source.path={dirs[kind]}",
+            "device.inference_precision=f32",
+            *overrides,
+            root=shared_store,
+        )
+        return build(recipe)
+
+    make.dirs = dirs
+    return make

@@ -11,6 +11,7 @@ import numpy as np
 
 from .audio import audio_prepare_batch
 from .batcher import DynamicBatcher
+from .generate import GenerationConfig, TextGenerator
 
 
 class Model:
@@ -207,6 +208,31 @@ class Model:
 
         path = self.artifact_dir / models[role]
         return ov.Core().compile_model(str(path), self.plan.device, self.plan.properties)
+
+    def generate(
+        self, prompt: str | list[str], max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any
+    ) -> str | list[str]:
+        """Text a generative artifact continues ``prompt`` with (greedy unless ``do_sample``).
+
+        ``sampling`` takes ``temperature``, ``top_k``, ``top_p`` and ``seed``. Thread-safe: every
+        call decodes in infer requests (and KV-cache state) of its own.
+
+        >>> model.generate("The quick brown", max_new_tokens=16)  # doctest: +SKIP
+        """
+        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
+        return self._text_generator().generate(prompt, cfg)
+
+    def stream(self, prompt: str, max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any) -> Any:
+        """An iterator of ``Token(id, text)`` as they are generated; ``"".join(t.text ...)`` is
+        what :meth:`generate` returns."""
+        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
+        return self._text_generator().stream(prompt, cfg)
+
+    def _text_generator(self) -> TextGenerator:
+        with self._queue_lock:
+            if getattr(self, "_generator", None) is None:
+                self._generator = TextGenerator(self.artifact_dir, self.manifest, self.compiled, self.plan)
+        return self._generator
 
     def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0) -> Any:
         """A :class:`DynamicBatcher` that groups concurrent single-item calls from many threads

@@ -16,6 +16,13 @@ from typing import Any
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._detect import Detected, detect
+from ovbuild.sources._generative import (
+    export_task,
+    generation_info,
+    generative_kind,
+    require_stateful,
+    ship_hf_metadata,
+)
 
 # optimum-intel file name -> ovbuild file stem (first listed wins as "model").
 _EXPORTED = (
@@ -93,6 +100,9 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
 def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     """Export the directory with optimum-intel, rename sub-models, bake sentence pooling.
 
+    Generation tasks are exported with their KV cache as state and get tokenizer and
+    detokenizer IRs plus the HF metadata openvino-genai reads (``result["generation"]``).
+
     Args:
         ctx: the stage context; IR is written into ``ctx.out_dir``.
         cfg: the ``source`` section of the recipe.
@@ -105,9 +115,33 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     """
     path = model_dir(cfg)
     found = detected(cfg)
-    export_dir = ctx.out_dir / "_export"
     started = time.perf_counter()
-    _export(path, export_dir, found.task)
+    models = export_hf(ctx, path, found.task)
+    if found.pooling:
+        _bake_pooling(ctx, found.pooling, found.normalize)
+    result = {"models": models, **found.as_dict()}
+    kind = generative_kind(found.task)
+    if kind:
+        result["generation"] = _generative_extras(ctx, path, kind)
+    result["export_seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def export_hf(ctx: Any, path: Path, task: str) -> dict[str, str]:
+    """Export a local HF directory into ``ctx.out_dir`` under ovbuild's file names.
+
+    Generation tasks (text-generation, text2text-generation, automatic-speech-recognition)
+    are exported with past, stateful; a stateless decoder is an error.
+
+    Returns:
+        ``{role: file}``, e.g. ``{"model": "model.xml"}`` or
+        ``{"model": "model.xml", "encoder": "model.xml", "decoder": "decoder_model.xml"}``.
+
+    Raises:
+        SourceError: optimum-intel cannot export it, or the decoder came out stateless.
+    """
+    export_dir = ctx.out_dir / "_export"
+    _export(path, export_dir, export_task(task))
     models: dict[str, str] = {}
     for exported, stem, role in _EXPORTED:
         xml = export_dir / f"{exported}.xml"
@@ -119,22 +153,40 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(export_dir, ignore_errors=True)
     if not models:
         raise SourceError(f"source.path: optimum-intel exported no OpenVINO model from {path}")
-    if found.pooling:
-        _bake_pooling(ctx, found.pooling, found.normalize)
-    return {
-        "models": models,
-        **found.as_dict(),
-        "export_seconds": round(time.perf_counter() - started, 3),
-    }
+    if generative_kind(task):
+        require_stateful(ctx.core, ctx.out_dir, models, task)
+    return models
+
+
+def _generative_extras(ctx: Any, path: Path, kind: str) -> dict[str, Any]:
+    """Tokenizer + detokenizer IRs, generation token ids, HF metadata under ``assets/hf``."""
+    from ovbuild.sources._tokenizer_pair import emit_tokenizer_pair
+
+    pair = emit_tokenizer_pair(ctx, path)
+    info = generation_info(path, kind, pair["special_ids"])
+    info.update(tokenizer=pair["tokenizer"], detokenizer=pair["detokenizer"])
+    info["hf_metadata"] = ship_hf_metadata(path, ctx.out_dir, info)
+    return info
 
 
 def _export(path: Path, out: Path, task: str) -> None:
     from optimum.exporters.openvino import main_export
+    from optimum.intel import OVConfig
 
     try:
         # library_name pins plain transformers: ovbuild bakes sentence pooling itself, the same way
         # for every layout, instead of letting the exporter switch libraries by directory contents.
-        main_export(str(path), out, task=task, library_name="transformers", local_files_only=True)
+        # An explicit fp32 OVConfig stops the exporter from compressing >1B-parameter models to
+        # INT8 on its own: the recipe's precision map decides compression.
+        main_export(
+            str(path),
+            out,
+            task=task,
+            library_name="transformers",
+            local_files_only=True,
+            stateful=True,
+            ov_config=OVConfig(dtype="fp32"),
+        )
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(

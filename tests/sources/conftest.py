@@ -58,6 +58,10 @@ def tiny_hf(tmp_path_factory: pytest.TempPathFactory):
             torch.manual_seed(0)
             model = cls(config).eval()
             model.save_pretrained(root / name)
+            if name in ("t5", "whisper"):  # generative: exported with their tokenizer IRs
+                from tests._tiny_lm import tiny_tokenizer
+
+                tiny_tokenizer("t5").save_pretrained(root / name)
             made[name] = (root / name, model)
         return made[name]
 

@@ -16,6 +16,8 @@ from tests.conftest import recipe_for
 
 pytestmark = pytest.mark.slow
 TOL = 1e-4
+# Stateful decoders keep their KV cache in f16 on CPU (KV_CACHE_PRECISION) even at f32 inference.
+KV_TOL = 2e-3
 
 
 def _artifact(store: Path, name: str, path: Path):
@@ -71,9 +73,9 @@ def test_t5_records_encoder_and_decoder_and_runs_a_decoder_step(shared_store: Pa
     encoded = model({"input_ids": ids, "attention_mask": mask})["last_hidden_state"]
     start = np.zeros((2, 1), np.int64)  # decoder_start_token_id
     decoder = model.submodel("decoder")
-    logits = decoder({"input_ids": start, "encoder_hidden_states": encoded, "encoder_attention_mask": mask})[
-        "logits"
-    ]
+    feeds = {"input_ids": start, "encoder_hidden_states": encoded, "encoder_attention_mask": mask}
+    # The decoder keeps its KV cache as state: beam_idx says which cached row each input row continues.
+    logits = decoder({**feeds, "beam_idx": np.arange(2, dtype=np.int32)})["logits"]
     with torch.no_grad():
         want = torch_model(
             input_ids=torch.from_numpy(ids),
@@ -81,7 +83,7 @@ def test_t5_records_encoder_and_decoder_and_runs_a_decoder_step(shared_store: Pa
             decoder_input_ids=torch.from_numpy(start),
         )
     assert np.abs(encoded - want.encoder_last_hidden_state.numpy()).max() < TOL
-    assert np.abs(logits - want.logits.numpy()).max() < TOL
+    assert np.abs(logits - want.logits.numpy()).max() < KV_TOL
 
 
 def test_vit_classifier_matches_pytorch(shared_store: Path, tiny_hf) -> None:
@@ -107,13 +109,14 @@ def test_whisper_encoder_and_decoder_step_match_pytorch(shared_store: Path, tiny
     features = np.random.default_rng(3).standard_normal((1, 80, 3000)).astype(np.float32)
     encoded = model({"input_features": features})["last_hidden_state"]
     start = np.array([[2]], np.int64)
-    logits = model.submodel("decoder")({"input_ids": start, "encoder_hidden_states": encoded})["logits"]
+    feeds = {"input_ids": start, "encoder_hidden_states": encoded, "beam_idx": np.zeros(1, np.int32)}
+    logits = model.submodel("decoder")(feeds)["logits"]
     with torch.no_grad():
         want = torch_model(
             input_features=torch.from_numpy(features), decoder_input_ids=torch.from_numpy(start)
         )
     assert np.abs(encoded - want.encoder_last_hidden_state.numpy()).max() < TOL
-    assert np.abs(logits - want.logits.numpy()).max() < TOL
+    assert np.abs(logits - want.logits.numpy()).max() < KV_TOL
 
 
 def test_hub_id_not_on_disk_says_local_directory_needed() -> None:
