@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".au", ".m4a")
 
 
@@ -24,6 +25,10 @@ def _is_audio_file(item: Any) -> bool:
         return False
     path = Path(item)
     return path.suffix.lower() in AUDIO_SUFFIXES
+
+
+def _is_image_file(item: Any) -> bool:
+    return isinstance(item, (str, os.PathLike)) and Path(item).suffix.lower() in IMAGE_SUFFIXES
 
 
 def classify(data: Any) -> tuple[str, bool, int]:
@@ -42,6 +47,8 @@ def classify(data: Any) -> tuple[str, bool, int]:
         return "tensors", False, int(shape[0]) if len(shape) > 1 else 1
     if isinstance(data, (bytes, bytearray)) or _is_audio_file(data):
         return "audio", False, 1
+    if _is_image_file(data):
+        return "image", False, 1
     if isinstance(data, (str, os.PathLike)):
         return "text", False, 1
     if isinstance(data, (list, tuple)) and data:
@@ -108,6 +115,12 @@ def check_fit(data: Any, modality: str, manifest: dict[str, Any], model_name: st
                 )
         return
     embedded = bool((manifest.get("frontend") or {}).get("embedded"))
+    if modality == "image" and takes != "vision":
+        raise DataError(f"data: got an image file, but model {model_name!r} takes {takes} ({inputs})")
+    if modality == "text" and takes == "text" and (manifest.get("frontend") or {}).get("kind") != "text":
+        from ovbuild.compat._frontend import missing_tokenizer_advice
+
+        raise DataError(f"data: {missing_tokenizer_advice(str(manifest['recipe']['source'].get('path')))}")
     if modality == "text" and takes != "text":
         what = "audio (a file path, bytes or a waveform array)" if takes == "audio" else f"tensors ({inputs})"
         if isinstance(data, (str, os.PathLike)) and Path(data).suffix:
