@@ -59,6 +59,11 @@ class EmitStage(Stage):
                 ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
             )
         copy_runtime(out)
+        convert = ctx.ancestors["convert"].result if "convert" in ctx.ancestors else {}
+        if convert.get("generation"):
+            from ovbuild.stages._genai_layout import write_genai_dir
+
+            write_genai_dir(out, convert["models"], convert["generation"])
         (out / "loader.py").write_text(loader_source(config["name"], __version__))
         (out / "README.md").write_text(_model_card(config, inputs, outputs, precompiled))
         files = {
