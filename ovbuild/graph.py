@@ -179,7 +179,7 @@ def _producer(
             shared_core=shared_core,
         )
         try:
-            result = item.stage.run(ctx, parent, item.config)
+            result = item.stage.execute(ctx, parent, item.config)
         except OvbuildError:
             raise
         except Exception as exc:

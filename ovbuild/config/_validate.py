@@ -9,7 +9,7 @@ import typing
 from enum import Enum
 from typing import Any
 
-from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
+from ovbuild.config.schema import FRONTEND_SCHEMAS, SECTIONS, SOURCE_SCHEMAS, Recipe
 from ovbuild.store.paths import name_problem
 
 _MISSING = "???"
@@ -97,44 +97,61 @@ def _check_dataclass(value: Any, cls: type, path: str, errors: list[str]) -> Non
             errors.append(f"{prefix}{name}: missing required value")
 
 
-def _check_frontend(value: Any, errors: list[str]) -> None:
-    if value is None:
-        return
+#: Sections whose schema is chosen by their ``kind``: the same dispatch for every such group.
+_BY_KIND = {"frontend": FRONTEND_SCHEMAS, "source": SOURCE_SCHEMAS}
+
+
+def _check_by_kind(value: Any, section: str, errors: list[str]) -> None:
+    schemas = _BY_KIND[section]
+    if value is None or value == _MISSING:
+        return  # the Recipe walk reports a missing required section
     if not isinstance(value, dict) or "kind" not in value:
-        errors.append(f"frontend: expected a mapping with a 'kind' ({', '.join(FRONTEND_SCHEMAS)})")
+        errors.append(f"{section}: expected a mapping with a 'kind' ({', '.join(schemas)})")
         return
-    cls = FRONTEND_SCHEMAS.get(value["kind"])
+    cls = schemas.get(value["kind"])
     if cls is None:
         errors.append(
-            f"frontend.kind: {value['kind']!r} is not one of {', '.join(FRONTEND_SCHEMAS)}"
-            + _suggest(str(value["kind"]), list(FRONTEND_SCHEMAS))
+            f"{section}.kind: {value['kind']!r} is not one of {', '.join(schemas)}"
+            + _suggest(str(value["kind"]), list(schemas))
         )
         return
-    _check_dataclass(value, cls, "frontend", errors)
+    _check_dataclass(value, cls, section, errors)
 
 
 def find_problems(raw: dict[str, Any]) -> list[str]:
     """Every schema problem of a composed (resolved, plain) recipe; empty when it is valid."""
     errors: list[str] = []
-    _check_dataclass(raw, Recipe, "", errors)
-    if isinstance(raw, dict):
-        _check_frontend(raw.get("frontend"), errors)
-        if isinstance(raw.get("name"), str) and raw["name"] != _MISSING:
-            problem = name_problem(raw["name"])
-            if problem:
-                errors.append(f"name: {problem}")
+    if not isinstance(raw, dict):
+        _check_dataclass(raw, Recipe, "", errors)
+        return errors
+    _check_dataclass({k: v for k, v in raw.items() if k not in SECTIONS}, Recipe, "", errors)
+    for section in _BY_KIND:
+        _check_by_kind(raw.get(section), section, errors)
+    for name, schema in SECTIONS.items():
+        if raw.get(name) is not None:
+            _check(raw[name], schema, name, errors)
+    if isinstance(raw.get("name"), str) and raw["name"] != _MISSING:
+        problem = name_problem(raw["name"])
+        if problem:
+            errors.append(f"name: {problem}")
     return errors
+
+
+def _filled(schema: type, value: dict[str, Any]) -> dict[str, Any]:
+    from omegaconf import OmegaConf
+
+    merged = OmegaConf.merge(OmegaConf.structured(schema), value)
+    return OmegaConf.to_container(merged, resolve=True, enum_to_str=True)
 
 
 def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
     """The recipe with every schema default filled in (call only on a valid recipe)."""
-    from omegaconf import OmegaConf
-
-    frontend = raw.get("frontend")
-    body = {k: v for k, v in raw.items() if k != "frontend"}
-    merged = OmegaConf.merge(OmegaConf.structured(Recipe), body)
-    result = OmegaConf.to_container(merged, resolve=True, enum_to_str=True)
-    if frontend is not None:
-        fe = OmegaConf.merge(OmegaConf.structured(FRONTEND_SCHEMAS[frontend["kind"]]), frontend)
-        result["frontend"] = OmegaConf.to_container(fe, resolve=True, enum_to_str=True)
+    own = {*_BY_KIND, *SECTIONS}
+    result = _filled(Recipe, {k: v for k, v in raw.items() if k not in own})
+    for section, schemas in _BY_KIND.items():
+        value = raw.get(section)
+        result[section] = _filled(schemas[value["kind"]], value) if value is not None else None
+    for name, schema in SECTIONS.items():
+        if raw.get(name) is not None:
+            result[name] = _filled(schema, raw[name])
     return result

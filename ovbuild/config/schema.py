@@ -7,21 +7,12 @@ Optional groups default to ``None``: a stage whose config is ``None`` is skipped
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any  # noqa: UP035  (OmegaConf needs typing.Optional)
 
 from omegaconf import MISSING
-
-
-class SourceKind(str, Enum):
-    onnx = "onnx"
-    ir = "ir"
-    tflite = "tflite"
-    hf = "hf"
-    pytorch = "pytorch"
-    legacy = "legacy"
-    ctranslate2 = "ctranslate2"
 
 
 class Precision(str, Enum):
@@ -78,23 +69,6 @@ class Metric(str, Enum):
     top1_agreement = "top1_agreement"
     nn_agreement = "nn_agreement"
     target = "target"
-
-
-@dataclass
-class SourceConfig:
-    """Where the model comes from and how to read it."""
-
-    kind: SourceKind = MISSING
-    path: str | None = None
-    task: str | None = None
-    factory: str | None = None  # pytorch: "module:function" returning an nn.Module
-    converter: str | None = None  # legacy: "module:function" returning an ov.Model or a path
-    args: dict[str, Any] = field(default_factory=dict)
-    # pytorch: numpy dtype per input name for the example inputs built from ``inputs`` (float32)
-    input_dtypes: dict[str, str] = field(default_factory=dict)
-    # hf: sentence pooling baked into the graph (mean | cls | max | none); null = from modules.json
-    pooling: str | None = None
-    normalize: bool | None = None  # hf: L2-normalize the pooled embedding; null = from modules.json
 
 
 @dataclass
@@ -231,6 +205,28 @@ class ImageFrontend:
 
 FRONTEND_SCHEMAS: dict[str, type] = {"audio": AudioFrontend, "text": TextFrontend, "image": ImageFrontend}
 
+#: ``source:`` keys per ``source.kind``. Each ``ovbuild.sources`` class registers its own schema
+#: (``Source.__init_subclass__``), so a new kind is one class; the validator dispatches on
+#: ``kind`` exactly as for :data:`FRONTEND_SCHEMAS`.
+SOURCE_SCHEMAS: dict[str, type] = {}
+#: Recipe sections added by stages outside this schema (``Stage.section``/``Stage.schema``).
+SECTIONS: dict[str, type] = {}
+
+
+def register_source_schema(kind: str, schema: type) -> None:
+    SOURCE_SCHEMAS[kind] = schema
+
+
+def register_section(name: str, schema: type) -> None:
+    if name in {f.name for f in dataclasses.fields(Recipe)}:
+        raise TypeError(f"recipe section {name!r} is already part of the recipe schema")
+    SECTIONS[name] = schema
+
+
+def source_kinds() -> tuple[str, ...]:
+    """Every registered ``source.kind`` (the registry is filled when :mod:`ovbuild` is imported)."""
+    return tuple(SOURCE_SCHEMAS)
+
 
 @dataclass
 class Recipe:
@@ -238,7 +234,7 @@ class Recipe:
 
     name: str = MISSING
     description: str = ""
-    source: SourceConfig = field(default_factory=SourceConfig)
+    source: Any = MISSING  # one of SOURCE_SCHEMAS, chosen by its ``kind``
     inputs: dict[str, list[int]] = field(default_factory=dict)
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)
     device: DeviceConfig = field(default_factory=DeviceConfig)

@@ -8,10 +8,12 @@ here (no CTranslate2 needed at build time). Only Whisper specs are mapped today.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError
+from ovbuild.sources.base import Source
 
 _REQUIRED = ("model.bin", "config.json", "tokenizer.json")
 HF_DIR = "hf"
@@ -177,3 +179,22 @@ def _tokenizers(ctx: Any, hf_dir: Path) -> dict[str, str]:
     ov.save_model(tokenizer, str(ctx.out_dir / "openvino_tokenizer.xml"))
     ov.save_model(detokenizer, str(ctx.out_dir / "openvino_detokenizer.xml"))
     return {"tokenizer": "openvino_tokenizer.xml", "detokenizer": "openvino_detokenizer.xml"}
+
+
+@dataclass(frozen=True)
+class Ctranslate2SourceConfig:
+    """``source:`` for a CTranslate2 model directory (``model.bin``, ``config.json``, tokenizer)."""
+
+    kind: str = "ctranslate2"
+    path: str | None = None
+
+
+class Ctranslate2Source(Source):
+    kind = "ctranslate2"
+    schema = Ctranslate2SourceConfig
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return convert(ctx, cfg)

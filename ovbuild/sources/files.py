@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError, openvino_reason
 from ovbuild.sources._ovc import convert_model
+from ovbuild.sources.base import Source
 
 _SUFFIXES = {"onnx": (".onnx",), "ir": (".xml",), "tflite": (".tflite",)}
 
@@ -83,3 +85,33 @@ def _reason(exc: Exception, path: Path) -> str:
         f" (the model's inputs: {', '.join(names)})" if names else ""
     )
     return openvino_reason(exc, shape_hint=hint)
+
+
+@dataclass(frozen=True)
+class FileSourceConfig:
+    """``source:`` for a model file OpenVINO reads itself."""
+
+    kind: str = "onnx"
+    path: str | None = None  # the model file (IR: the .xml, its .bin beside it)
+
+
+class _FileSource(Source):
+    schema = FileSourceConfig
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return convert(ctx, cfg)
+
+
+class OnnxSource(_FileSource):
+    kind = "onnx"
+
+
+class IrSource(_FileSource):
+    kind = "ir"
+
+
+class TfliteSource(_FileSource):
+    kind = "tflite"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from ovbuild.sources._generative import (
     require_stateful,
     ship_hf_metadata,
 )
+from ovbuild.sources.base import Source
 
 # optimum-intel file name -> ovbuild file stem (first listed wins as "model").
 _EXPORTED = (
@@ -239,3 +241,25 @@ def _bake_pooling(ctx: Any, pooling: str, normalize: bool) -> None:
     (ctx.out_dir / "model.xml").unlink()
     (ctx.out_dir / "model.bin").unlink()
     ctx.save_model(pooled_model)
+
+
+@dataclass(frozen=True)
+class HfSourceConfig:
+    """``source:`` for a local HuggingFace model directory, exported with optimum-intel."""
+
+    kind: str = "hf"
+    path: str | None = None
+    task: str | None = None  # detected from config.json when null
+    pooling: str | None = None  # mean | cls | max | none, baked into the graph; null = modules.json
+    normalize: bool | None = None  # L2-normalize the pooled embedding; null = from modules.json
+
+
+class HfSource(Source):
+    kind = "hf"
+    schema = HfSourceConfig
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return convert(ctx, cfg)

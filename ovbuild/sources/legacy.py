@@ -7,12 +7,16 @@ read as IR (``.xml``) or converted by OpenVINO's front-ends (ONNX, TFLite, ...).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from omegaconf import MISSING
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import call_target, target_input_files
+from ovbuild.sources.base import Source
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
@@ -55,3 +59,25 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         )
     ctx.save_model(produced)
     return {"models": {"model": "model.xml"}, "returned": returned}
+
+
+@dataclass(frozen=True)
+class LegacySourceConfig:
+    """``source:`` for existing conversion code: ``converter`` is a "module:function" returning
+    an ``ov.Model`` or a model path, called with ``args`` (and ``path=`` when set)."""
+
+    kind: str = "legacy"
+    converter: str = MISSING
+    path: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+class LegacySource(Source):
+    kind = "legacy"
+    schema = LegacySourceConfig
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return convert(ctx, cfg)

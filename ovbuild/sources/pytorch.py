@@ -8,12 +8,16 @@ The factory is called with ``source.args``; example inputs are built from the re
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from omegaconf import MISSING
 
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import call_target, target_input_files
+from ovbuild.sources.base import Source
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
@@ -119,3 +123,27 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         "parameters": int(sum(p.numel() for p in module.parameters())),
         "convert_seconds": round(time.perf_counter() - started, 3),
     }
+
+
+@dataclass(frozen=True)
+class PytorchSourceConfig:
+    """``source:`` for a PyTorch model: ``factory`` is a "module:function" returning an
+    ``nn.Module``, called with ``args`` (and ``path=`` when set)."""
+
+    kind: str = "pytorch"
+    factory: str = MISSING
+    path: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    # numpy dtype per input name for the example inputs built from ``inputs`` (float32)
+    input_dtypes: dict[str, str] = field(default_factory=dict)
+
+
+class PytorchSource(Source):
+    kind = "pytorch"
+    schema = PytorchSourceConfig
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return convert(ctx, cfg)

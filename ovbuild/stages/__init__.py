@@ -1,32 +1,22 @@
-"""The stages of the graph, in order: source → convert → shape → frontend → calibrate → compress → validate →
-serialize → precompile → emit."""
+"""The stages of the graph. Every public module here is imported, so a ``Stage`` subclass in a new
+file registers itself; the graph runs them by their declared ``order``: source → convert → shape
+→ frontend → calibrate → compress → validate → serialize → precompile → emit."""
 
-from ovbuild.stages.base import Stage, StageContext
-from ovbuild.stages.calibrate import CalibrateStage
-from ovbuild.stages.compress import CompressStage
-from ovbuild.stages.convert import ConvertStage
-from ovbuild.stages.emit import EmitStage
-from ovbuild.stages.frontend import FrontendStage
-from ovbuild.stages.precompile import PrecompileStage
-from ovbuild.stages.serialize import SerializeStage
-from ovbuild.stages.shape import ShapeStage
-from ovbuild.stages.source import SourceStage
-from ovbuild.stages.validate import ValidateStage
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from ovbuild.stages.base import Stage, StageContext, reference_entry, stage_classes
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_") and _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 
 def default_stages() -> list[Stage]:
-    return [
-        SourceStage(),
-        ConvertStage(),
-        ShapeStage(),
-        FrontendStage(),
-        CalibrateStage(),
-        CompressStage(),
-        ValidateStage(),
-        SerializeStage(),
-        PrecompileStage(),
-        EmitStage(),
-    ]
+    """One instance of every registered stage, in graph order."""
+    return [cls() for cls in stage_classes()]
 
 
-__all__ = ["Stage", "StageContext", "default_stages"]
+__all__ = ["Stage", "StageContext", "default_stages", "reference_entry", "stage_classes"]

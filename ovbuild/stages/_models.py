@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.store import ASSETS, CacheEntry
-from ovbuild.store.fs import link_or_copy, link_tree
+from ovbuild.store.fs import link_or_copy
 
 _MODEL_SUFFIXES = (".xml", ".bin")
 
@@ -22,16 +22,20 @@ def model_files(entry: CacheEntry) -> list[Path]:
 
 
 def carry_models(entry: CacheEntry, out_dir: Path, skip: tuple[str, ...] = ()) -> list[str]:
-    """Hard-link the parent's IR files and assets into ``out_dir``; entries are immutable, so this
-    is safe."""
+    """Hard-link the parent's IR files and assets into ``out_dir``, except those ``out_dir``
+    already holds (a stage's own output wins); entries are immutable, so linking is safe."""
     names = []
     for path in model_files(entry):
-        if path.name in skip:
+        if path.name in skip or (out_dir / path.name).exists():
             continue
         link_or_copy(path, out_dir / path.name)
         names.append(path.name)
-    if (entry.path / ASSETS).is_dir():
-        link_tree(entry.path / ASSETS, out_dir / ASSETS)
+    assets = entry.path / ASSETS
+    if assets.is_dir():
+        for path in sorted(assets.rglob("*")):
+            target = out_dir / ASSETS / path.relative_to(assets)
+            if path.is_file() and not target.exists():
+                link_or_copy(path, target)
     return names
 
 

@@ -1,9 +1,21 @@
-"""The stage contract: a name, a version, the slice of the recipe it depends on, and one ``run``."""
+"""The stage contract, and the registry that orders the graph.
+
+A stage is one class: writing ``class Prune(Stage)`` with a ``name`` and an ``order`` registers
+it (Olive's ``Pass`` registry). It returns its slice of the recipe from :meth:`Stage.config`
+(``None`` skips the stage; the slice is also its cache-key material), names the files it reads
+in :meth:`Stage.input_files` (their digests enter the key) and implements :meth:`Stage.run`,
+which writes only into ``ctx.out_dir`` and returns a JSON-able result. The base class carries
+the parent's model files forward after ``run`` (whatever ``run`` did not write itself), so no
+stage can drop the IR by forgetting to; a stage that must not carry sets ``carries_models =
+False``. A stage whose section is new to the recipe declares ``section`` and ``schema`` (a
+dataclass), and the validator checks it like any built-in section.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -64,29 +76,85 @@ class StageContext:
         ov.save_model(model, str(path), compress_to_fp16=fp16)
         return path
 
+    def reference(self) -> CacheEntry | None:
+        """The float model the candidate is judged against: see :func:`reference_entry`."""
+        return reference_entry(self.ancestors)
+
 
 class Stage:
-    """One step of the stage graph.
+    """One step of the stage graph (see the module docstring for the contract)."""
 
-    Subclasses set ``name`` and ``version`` (bump it when the stage's output bytes change),
-    return their slice of the recipe from :meth:`config` (``None`` skips the stage), name the
-    files they read in :meth:`input_files` (their digests enter the cache key), and implement
-    :meth:`run`, which writes into ``ctx.out_dir`` and returns a JSON-able result.
-    """
+    #: Every concrete stage class by name, filled by ``__init_subclass__``.
+    registry: ClassVar[dict[str, type[Stage]]] = {}
 
     name: ClassVar[str]
+    #: Position in the graph; stages run in ascending ``order`` (built-ins step by 10).
+    order: ClassVar[int]
     version: ClassVar[int] = 1
+    #: ``run`` writes a new float ``model.xml`` (a candidate reference for ``validate``/``emit``).
+    produces_model: ClassVar[bool] = False
+    #: ``run`` changes the numerics (quantization): later models are no longer the reference.
+    changes_numerics: ClassVar[bool] = False
+    #: After ``run``, the parent's IR files and assets that ``run`` did not write are linked in.
+    carries_models: ClassVar[bool] = True
+    #: A recipe section this stage adds (with its dataclass ``schema``), checked by the validator.
+    section: ClassVar[str | None] = None
+    schema: ClassVar[type | None] = None
     #: A stage that does not yet transform its input says so here; ``ovbuild show`` prints it.
     passthrough_note: ClassVar[str | None] = None
     #: False for stages whose whole result is cheap metadata: they run every build and leave no
     #: entry, so a build that fails later leaves nothing behind for them.
     cached: ClassVar[bool] = True
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            return  # a shared helper base, not a stage
+        if not isinstance(getattr(cls, "order", None), int):
+            raise TypeError(f"stage {cls.name!r}: declare its position with an int 'order'")
+        known = Stage.registry.get(cls.name)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"stage name {cls.name!r} is taken by {known.__module__}.{known.__qualname__}")
+        Stage.registry[cls.name] = cls
+        if cls.section is not None and cls.schema is not None:
+            from ovbuild.config.schema import register_section
+
+            register_section(cls.section, cls.schema)
+
+    def config(self, recipe: dict[str, Any]) -> Any:
         raise NotImplementedError
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         return []
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: Any) -> dict[str, Any]:
         raise NotImplementedError
+
+    def execute(self, ctx: StageContext, parent: CacheEntry | None, config: Any) -> dict[str, Any]:
+        """:meth:`run`, then carry the parent's models forward (what the graph calls)."""
+        result = self.run(ctx, parent, config)
+        if self.carries_models and parent is not None:
+            from ovbuild.stages._models import carry_models
+
+            carry_models(parent, ctx.out_dir)
+        return result
+
+
+def stage_classes() -> list[type[Stage]]:
+    """Every registered stage class, in graph order."""
+    return sorted(Stage.registry.values(), key=lambda cls: cls.order)
+
+
+def reference_entry(ancestors: Mapping[str, CacheEntry]) -> CacheEntry | None:
+    """The last model-producing ancestor before the first numerics-changing one: the FP32 model
+    as it stood before compression, which ``validate`` scores against and ``emit`` records."""
+    found = None
+    for name, entry in ancestors.items():
+        cls = Stage.registry.get(name)
+        if cls is None:
+            continue
+        if cls.changes_numerics:
+            break
+        if cls.produces_model and entry.file(MODEL_XML).is_file():
+            found = entry
+    return found

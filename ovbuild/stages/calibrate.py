@@ -16,7 +16,6 @@ import numpy as np
 
 from ovbuild.calibration.store import CALIBRATION_FILE, HOLDOUT_FILE, REFERENCE_FILE
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
@@ -41,6 +40,7 @@ def run_reference(
 
 class CalibrateStage(Stage):
     name = "calibrate"
+    order = 50
     version = 1
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
@@ -68,7 +68,6 @@ class CalibrateStage(Stage):
                 ctx.out_dir / REFERENCE_FILE,
                 **{str(i): np.stack([r[i] for r in refs]) for i in range(len(refs[0]))},
             )
-        carry_models(parent, ctx.out_dir)
         return {
             "kind": config["calibration"]["kind"],
             "calibration_samples": len(calib),

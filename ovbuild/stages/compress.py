@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
-from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
 _FLOAT = {"fp32", "fp16", "bf16"}
@@ -17,6 +16,8 @@ _PINNED_OK = ("f32", "i32", "i64", "boolean", "u8", "i8")
 
 class CompressStage(Stage):
     name = "compress"
+    order = 60
+    changes_numerics = True
     version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
@@ -27,11 +28,9 @@ class CompressStage(Stage):
         default = precision["default"]
         if default in _FLOAT and not precision["rules"]:
             if default == "fp32":
-                carry_models(parent, ctx.out_dir)
                 return {"weights": "f32"}
             # bf16 has no IR weight format: weights stay f16 and the device runs bf16 from its hint.
             ctx.save_model(ctx.read_model(parent), fp16=True)
-            carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
             return {"weights": "f16"}
         try:
             import ovbuild.precision  # noqa: F401
@@ -80,7 +79,6 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[s
         summary["pins_runtime"] = {p: list(seen.values()).count(p) for p in sorted(set(seen.values()))}
         if any(p not in _PINNED_OK for p in seen.values()):
             ctx.log.warning("precision: some f32-pinned nodes run in %s", summary["pins_runtime"])
-    carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
     result = {"map": {"default": cfg["default"], "rules": cfg.get("rules") or []}, **summary}
     if search is not None:
         result["search"] = search

@@ -34,6 +34,8 @@ def _numpy_type(ov_type: str) -> str:
 
 class EmitStage(Stage):
     name = "emit"
+    order = 100
+    carries_models = False  # it links the whole parent entry itself
     version = 2  # 2: stage_keys records emit's own key (gc keeps the entry; the store reads it)
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
@@ -160,11 +162,8 @@ def _plain(value: Any) -> Any:
 
 
 def _reference_ir(ctx: StageContext) -> str | None:
-    for stage in ("frontend", "shape", "convert"):
-        entry = ctx.ancestors.get(stage)
-        if entry is not None and entry.file(MODEL_XML).is_file():
-            return str(entry.file(MODEL_XML))
-    return None
+    entry = ctx.reference()
+    return str(entry.file(MODEL_XML)) if entry is not None else None
 
 
 def _metrics(stages: dict[str, Any], out: Any) -> dict[str, Any]:

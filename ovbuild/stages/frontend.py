@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
 
 class FrontendStage(Stage):
     name = "frontend"
+    order = 40
+    produces_model = True
     version = 1
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
@@ -32,7 +33,6 @@ class FrontendStage(Stage):
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         if not config.get("embed", False):
-            carry_models(parent, ctx.out_dir)
             if config["kind"] == "text":
                 return {"embedded": False, "assets": _host_tokenizer(ctx, config)}
             return {"embedded": False}

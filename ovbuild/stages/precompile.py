@@ -12,7 +12,6 @@ from collections import Counter
 from typing import Any
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
@@ -39,6 +38,7 @@ def _type_name(value: Any) -> str:
 
 class PrecompileStage(Stage):
     name = "precompile"
+    order = 90
     version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
@@ -75,5 +75,4 @@ class PrecompileStage(Stage):
                 # An ov.Type: its name ("bf16"), not its repr, so the manifest holds plain strings.
                 "inference_precision": _type_name(compiled.get_property("INFERENCE_PRECISION_HINT")),
             }
-        carry_models(parent, ctx.out_dir)
         return {"plan": plan.to_json(), "available": available, "blobs": blobs}

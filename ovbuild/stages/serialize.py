@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ovbuild.stages._models import carry_models
-from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
 
@@ -21,6 +20,7 @@ def port_spec(port: Any) -> dict[str, Any]:
 
 class SerializeStage(Stage):
     name = "serialize"
+    order = 80
     version = 1
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +30,6 @@ class SerializeStage(Stage):
         model = ctx.read_model(parent)
         model.set_rt_info(config["name"], ["ovbuild", "recipe"])
         ctx.save_model(model)
-        carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
         return {
             "inputs": [port_spec(p) for p in model.inputs],
             "outputs": [port_spec(p) for p in model.outputs],

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
-from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
 
 class ShapeStage(Stage):
     name = "shape"
+    order = 30
+    produces_model = True
     version = 1
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
@@ -37,5 +38,4 @@ class ShapeStage(Stage):
         except Exception as exc:
             raise StageError(f"inputs: OpenVINO cannot reshape to {config['inputs']}: {exc}") from exc
         ctx.save_model(model)
-        carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
         return {"shapes": {k: list(v) for k, v in config["inputs"].items()}}

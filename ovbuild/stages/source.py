@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ovbuild.sources import source_module
+from ovbuild.sources import source_for
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
 
 class SourceStage(Stage):
     name = "source"
+    order = 10
+    carries_models = False  # its "entry" is the store root; the source files are its output
     version = 1
     cached = False  # its digests are already in the key; an entry would hold nothing more
 
@@ -19,8 +21,8 @@ class SourceStage(Stage):
         return recipe["source"]
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
-        return source_module(recipe["source"]["kind"]).input_files(recipe["source"])
+        return source_for(recipe["source"]["kind"]).input_files(recipe["source"])
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
-        files = source_module(config["kind"]).input_files(config)
+        files = source_for(config["kind"]).input_files(config)
         return {"kind": config["kind"], "files": [str(p) for p in files]}

@@ -15,11 +15,8 @@ from typing import Any
 import numpy as np
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
-
-_REFERENCE_STAGES = ("frontend", "shape", "convert")
 
 
 def heldout(
@@ -59,6 +56,7 @@ def check_bounds(cfg: dict[str, Any], value: float) -> None:
 
 class ValidateStage(Stage):
     name = "validate"
+    order = 70
     version = 2
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
@@ -75,7 +73,7 @@ class ValidateStage(Stage):
         from ovbuild.runtime.devices import candidate_properties
 
         cfg = config["validate"]
-        reference = next((ctx.ancestors[s] for s in _REFERENCE_STAGES if s in ctx.ancestors), None)
+        reference = ctx.reference()
         if reference is None:
             raise StageError("validate: no reference model before compress")
         samples, refs = heldout(ctx, reference, cfg)
@@ -89,5 +87,4 @@ class ValidateStage(Stage):
         value = values[cfg["metric"]]
         ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
         check_bounds(cfg, value)
-        carry_models(parent, ctx.out_dir)
         return {"metric": cfg["metric"], "value": value, "samples": len(samples), "metrics": values}

@@ -1,0 +1,49 @@
+"""The source contract and its registry: a source kind is one class.
+
+Writing ``class PaddleSource(Source)`` with ``kind = "paddle"`` and a ``schema`` dataclass (the
+keys ``source:`` may hold for that kind) registers both: the validator then checks a recipe's
+``source`` against that kind's schema (as ``frontend`` is checked by its ``kind``), and the
+``source``/``convert`` stages dispatch to it. Add ``conf/source/paddle.yaml`` so ``source=paddle``
+selects it on the command line.
+
+``input_files`` names what the source reads (their digests enter the cache key) and raises
+:class:`~ovbuild.errors.SourceError` when the source is missing; it must not import heavy
+libraries (key planning and ``ovbuild validate`` call it). ``convert`` writes OpenVINO IR
+(``model.xml`` and any sub-models) into ``ctx.out_dir`` and returns a JSON-able description.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ovbuild.config.schema import register_source_schema
+
+
+class Source:
+    """One kind of model source (see the module docstring)."""
+
+    #: Every registered source class by kind, filled by ``__init_subclass__``.
+    registry: ClassVar[dict[str, type[Source]]] = {}
+
+    kind: ClassVar[str]
+    #: The dataclass of this kind's ``source:`` keys (``kind`` included).
+    schema: ClassVar[type]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:
+            return  # a shared helper base, not a kind
+        if not isinstance(getattr(cls, "schema", None), type):
+            raise TypeError(f"source kind {cls.kind!r}: declare its keys as a dataclass 'schema'")
+        known = Source.registry.get(cls.kind)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"source kind {cls.kind!r} is taken by {known.__module__}.{known.__qualname__}")
+        Source.registry[cls.kind] = cls
+        register_source_schema(cls.kind, cls.schema)
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        raise NotImplementedError
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
