@@ -7,6 +7,7 @@ an unchanged rebuild is answered from the artifact index without touching a stag
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import OvbuildError, StageError, openvino_reason
-from ovbuild.hashing import package_versions, sha256_json
+from ovbuild.hashing import DigestMemo, package_versions, sha256_json
+from ovbuild.imports import CodeIndex
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.stages.base import SharedCore
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
@@ -58,10 +60,8 @@ def plan_stages(
     recipe: dict[str, Any], cache: StageCache, stages: list[Stage] | None = None
 ) -> list[PlannedStage]:
     """Every active stage with its config and full sha256 cache key, in order."""
-    # Stage code changes what stages produce as much as package versions do; a digest of ovbuild's
-    # own sources keeps a development checkout from reusing entries its older code made.
-    code = cache.memo.tree(Path(__file__).resolve().parent)
-    packages = {**package_versions(), "ovbuild_code": sha256_json(code)}
+    packages = package_versions()
+    code_index = CodeIndex()
     planned: list[PlannedStage] = []
     parent_key = None
     for stage in stages or default_stages():
@@ -80,11 +80,28 @@ def plan_stages(
                 "parent": parent_key,
                 "files": files,
                 "packages": packages,
+                "code": _code_digest(stage, code_index, cache),
             }
         )
         planned.append(PlannedStage(stage, config, key, files))
         parent_key = key
     return planned
+
+
+def _code_digest(stage: Stage, index: CodeIndex, cache: StageCache) -> str:
+    return code_digest(Path(inspect.getfile(type(stage))), index, cache.memo)
+
+
+def code_digest(stage_file: Path, index: CodeIndex, memo: DigestMemo) -> str:
+    """A digest of the source files a stage runs (its module and everything it imports from
+    ovbuild): editing them rebuilds the stage even without a ``version`` bump, while editing code
+    it never runs (the CLI, other stages) leaves its entries valid."""
+    files = index.closure(stage_file)
+    return sha256_json({_code_name(f, index.root): memo.digest(f) for f in files})
+
+
+def _code_name(file: Path, root: Path) -> str:
+    return file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
 
 
 def build(

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ovbuild import build
+import pytest
+
+from ovbuild import StageError, build
 from ovbuild.graph import plan_stages
 from ovbuild.store import StageCache
 from tests.conftest import REPO, recipe_for
@@ -90,3 +92,40 @@ def test_two_processes_building_at_once_make_one_version(store: Path) -> None:
     assert [v["version"] for v in index["versions"]] == [1]
     builds = StageCache(store).builds()
     assert sorted(b["stage"] for b in builds).count("convert") == 1
+
+
+def _keys(*overrides: str, root: Path) -> dict[str, str]:
+    recipe = recipe_for("recipe=silero_vad", *overrides, root=root)
+    return {p.stage.name: p.key for p in plan_stages(recipe, StageCache(root))}
+
+
+def test_calibration_and_metric_target_modules_enter_the_keys(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "my_samples.py").write_text("def samples():\n    return []\n")
+    (code / "my_metric.py").write_text("def metric(refs, cands):\n    return 1.0\n")
+    monkeypatch.syspath_prepend(str(code))
+    overrides = (
+        "precision=int8",
+        "calibration=synthetic",
+        "calibration.kind=callable",
+        "+calibration.target=my_samples:samples",
+        "validate=cosine",
+        "+validate.target=my_metric:metric",
+    )
+    before = _keys(*overrides, root=store)
+    (code / "my_samples.py").write_text("def samples():\n    return [{}]\n")
+    after_samples = _keys(*overrides, root=store)
+    assert after_samples["calibrate"] != before["calibrate"]
+    assert after_samples["convert"] == before["convert"]
+    (code / "my_metric.py").write_text("def metric(refs, cands):\n    return 0.5\n")
+    after_metric = _keys(*overrides, root=store)
+    assert after_metric["validate"] != after_samples["validate"]
+    assert after_metric["compress"] == after_samples["compress"]  # not an auto search: not scored
+
+
+def test_a_missing_target_module_fails_planning_naming_the_key(store: Path) -> None:
+    with pytest.raises(StageError, match=r"validate.target: cannot import module 'no_such_metric_mod'"):
+        _keys("validate=cosine", "+validate.target=no_such_metric_mod:metric", root=store)

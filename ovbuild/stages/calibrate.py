@@ -49,8 +49,14 @@ class CalibrateStage(Stage):
         return {"calibration": recipe["calibration"], "frontend": recipe.get("frontend")}
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
-        path = recipe["calibration"].get("path")
-        return [Path(path).expanduser()] if path and Path(path).expanduser().exists() else []
+        from ovbuild.target import target_file
+
+        calibration = recipe["calibration"]
+        path = calibration.get("path")
+        files = [Path(path).expanduser()] if path and Path(path).expanduser().exists() else []
+        if calibration.get("target"):  # the code that yields the samples is part of the data
+            files.append(target_file(calibration["target"], "calibration.target"))
+        return files
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         from ovbuild.calibration import load_dataset, save_samples

@@ -3,6 +3,7 @@ quantized precisions go through :mod:`ovbuild.precision` (NNCF)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import StageError
@@ -22,6 +23,12 @@ class CompressStage(Stage):
 
     def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
         return {"precision": recipe["precision"]}
+
+    def input_files(self, recipe: dict[str, Any]) -> list[Path]:
+        from ovbuild.stages.validate import metric_target_files
+
+        # precision: auto scores candidates with the validate metric, a user target included.
+        return metric_target_files(recipe) if recipe["precision"]["default"] == "auto" else []
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         precision = config["precision"]

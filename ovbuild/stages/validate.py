@@ -45,6 +45,14 @@ def heldout(
         raise StageError(f"validate.data: samples do not fit the model: {exc}") from exc
 
 
+def metric_target_files(recipe: dict[str, Any]) -> list[Path]:
+    """The module behind ``validate.target`` (a user metric): its code decides the score."""
+    from ovbuild.target import target_file
+
+    target = (recipe.get("validate") or {}).get("target")
+    return [target_file(target, "validate.target")] if target else []
+
+
 def check_bounds(cfg: dict[str, Any], value: float) -> None:
     """Raise when ``value`` misses ``validate.min``/``max``."""
     metric = cfg["metric"]
@@ -66,7 +74,7 @@ class ValidateStage(Stage):
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         data = recipe["validate"].get("data")
-        return [Path(data)] if data else []
+        return [Path(data)] + metric_target_files(recipe) if data else metric_target_files(recipe)
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         from ovbuild.metrics import compare_models
