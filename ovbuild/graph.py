@@ -17,6 +17,7 @@ from typing import Any
 from ovbuild.errors import OvbuildError, StageError, openvino_reason
 from ovbuild.hashing import DigestMemo, package_versions, sha256_json
 from ovbuild.imports import CodeIndex
+from ovbuild.preflight import check_inputs, check_recipe
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.stages.base import SharedCore
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
@@ -119,9 +120,12 @@ def build(
     started = time.perf_counter()
     store = store_root(recipe, root)
     check_name(recipe["name"])
+    check_recipe(recipe, store)  # every bad value, before anything is written
     cache = StageCache(store)
     artifacts = ArtifactStore(store)
-    planned = plan_stages(recipe, cache, stages)
+    planned = plan_stages(recipe, cache, stages)  # writes only the digest memo
+    if artifacts.find_key(recipe["name"], planned[-1].key) is None:
+        check_inputs(recipe)  # model, devices and data: before the first stage publishes
     # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
     with lease(store, recipe["name"], [p.key for p in planned]):
         result = _run(recipe, store, cache, artifacts, planned)

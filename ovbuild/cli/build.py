@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ovbuild.cli._errors import print_error
 from ovbuild.cli.options import add_store_option, hydra_overrides
 from ovbuild.cli.subcommand import Subcommand
-from ovbuild.errors import OvbuildError
+from ovbuild.errors import OvbuildError, RecipeError
 
 if TYPE_CHECKING:
     from ovbuild.graph import BuildResult
@@ -109,9 +109,18 @@ def main(argv: list[str]) -> int:
     # `hydra/launcher=joblib` picks ovbuild's tuning and is still type-checked against it.
     warnings.filterwarnings("ignore", message="(?s).*is validated against ConfigStore schema")
     multirun = any(a in ("-m", "--multirun") for a in argv)
-    overrides = [a for a in argv if "=" in a and not a.startswith("-")]
+    stray = [a for a in argv if "=" not in a and not a.startswith(("-", "~"))]
+    if stray:
+        hint = "expected KEY=VALUE (e.g. precision=fp16), or ~KEY to drop a key"
+        raise RecipeError(f"override {stray[0]!r}: {hint}")
+    overrides = [a for a in argv if ("=" in a or a.startswith("~")) and not a.startswith("-")]
     if not multirun and not any(a.startswith("--") and a not in ("--verbose",) for a in argv):
-        load_recipe(overrides)  # one clear message for a bad recipe, before Hydra starts
+        # One clear message for a bad recipe or store, before Hydra starts (and writes its run dir).
+        from ovbuild.graph import store_root
+        from ovbuild.preflight import check_recipe
+
+        recipe = load_recipe(overrides)
+        check_recipe(recipe, store_root(recipe))
     if multirun:
         from ovbuild.sweeps import set_rejected, split_sweep
 

@@ -18,7 +18,7 @@ from typing import Any
 from .integrity import MANIFEST, ArtifactIntegrityError
 
 # OpenVINO properties that make the runtime write files (CACHE_DIR, EXEC_GRAPH_PATH, dump dirs...).
-_WRITES_FILES = re.compile(r"DIR|PATH|FILE|DUMP", re.IGNORECASE)
+WRITES_FILES = re.compile(r"DIR|PATH|FILE|DUMP", re.IGNORECASE)
 _REQUIRED = {"files": dict, "model": str, "inputs": list, "outputs": list, "recipe": dict}
 
 
@@ -96,7 +96,7 @@ def check_properties(artifact_dir: Path, properties: Any, key: str) -> None:
             check_properties(artifact_dir, value, f"{key}.{name}")
         elif str(name).upper() == "CACHE_DIR":
             confined(artifact_dir, value, f"{key}.{name}")
-        elif _WRITES_FILES.search(str(name)):
+        elif WRITES_FILES.search(str(name)):
             raise UntrustedManifestError(
                 f"{artifact_dir / MANIFEST}: {key}.{name} makes OpenVINO write files; refused "
                 "(pass it to load() yourself if you mean it)"

@@ -1,0 +1,185 @@
+"""What a recipe's values mean, checked without the model: every problem names its key."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ovbuild.store.paths import name_problem
+
+# Range of each validate metric (None: unbounded on that side); max_abs is an error, >= 0.
+_METRIC_RANGES = {
+    "cosine": (-1.0, 1.0),
+    "top1_agreement": (0.0, 1.0),
+    "nn_agreement": (0.0, 1.0),
+    "max_abs": (0.0, None),
+}
+_STATIC = ("int8", "auto")
+_AUDIO_POSITIVE = ("sample_rate", "n_fft", "hop_length", "n_mels", "n_mfcc", "chunk_seconds")
+
+
+def value_problems(recipe: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    name_issue = name_problem(recipe.get("name"))
+    if name_issue:
+        problems.append(f"name: {name_issue}")
+    problems += _shape_problems(recipe.get("inputs") or {}, "inputs")
+    problems += _precision_problems(recipe)
+    problems += _device_problems(recipe.get("device") or {})
+    problems += _validate_problems(recipe.get("validate"))
+    problems += _calibration_problems(recipe.get("calibration"))
+    problems += _frontend_problems(recipe.get("frontend"))
+    return problems
+
+
+def _shape_problems(shapes: dict[str, Any], key: str) -> list[str]:
+    problems = []
+    for name, dims in shapes.items():
+        for i, dim in enumerate(dims or []):
+            if not isinstance(dim, int) or isinstance(dim, bool) or (dim < 1 and dim != -1):
+                problems.append(
+                    f"{key}.{name}: dimension {i} is {dim!r}; each must be a positive size or -1 (dynamic)"
+                )
+    return problems
+
+
+def _precision_problems(recipe: dict[str, Any]) -> list[str]:
+    precision = recipe.get("precision") or {}
+    problems = []
+    for i, rule in enumerate(precision.get("rules") or []):
+        pattern = rule.get("name")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"precision.rules[{i}].name: invalid regular expression {pattern!r}: {exc}")
+    group = precision.get("group_size")
+    if group is not None and group != -1 and group < 1:
+        problems.append(f"precision.group_size: {group} must be a positive group size or -1 (per channel)")
+    ratio = precision.get("ratio")
+    if ratio is not None and not 0 < ratio <= 1:
+        problems.append(f"precision.ratio: {ratio} must be in (0, 1]")
+    dq = precision.get("dynamic_quantization_group_size")
+    if dq is not None and dq < 0:
+        problems.append(f"precision.dynamic_quantization_group_size: {dq} must be >= 0 (0 disables)")
+    alpha = precision.get("smooth_quant_alpha")
+    if alpha is not None and alpha != -1 and not 0 <= alpha <= 1:
+        problems.append(f"precision.smooth_quant_alpha: {alpha} must be in [0, 1], or -1 to disable")
+    if precision.get("preset") not in (None, "performance", "mixed"):
+        problems.append(f"precision.preset: {precision['preset']!r} is not one of performance, mixed")
+    budget = precision.get("accuracy") or {}
+    if budget.get("max_drop") is not None and budget["max_drop"] < 0:
+        problems.append(f"precision.accuracy.max_drop: {budget['max_drop']} must be >= 0")
+    if budget and budget.get("samples", 1) < 1:
+        problems.append(f"precision.accuracy.samples: {budget['samples']} must be >= 1")
+    if recipe.get("calibration") is None:
+        wanted = [("precision.default", precision.get("default"))]
+        wanted += [
+            (f"precision.rules[{i}].precision", r.get("precision"))
+            for i, r in enumerate(precision.get("rules") or [])
+        ]
+        for key, value in wanted:
+            if value in _STATIC:
+                problems.append(
+                    f"{key}: {value} needs calibration data; set a calibration group (e.g. "
+                    "calibration=audio_dir calibration.path=DIR, calibration=npz) or use int8_weights"
+                )
+                break
+    return problems
+
+
+def _device_problems(device: dict[str, Any]) -> list[str]:
+    from ovbuild.runtime.devices import parse_priorities, plan_devices
+    from ovbuild.runtime.trust import WRITES_FILES
+
+    problems = []
+    try:
+        for name, weight in parse_priorities(list(device.get("priorities") or ["CPU"])):
+            if weight <= 0:
+                problems.append(f"device.priorities: {name} has weight {weight:g}; weights must be positive")
+        # Syntax only here (every device counts as present); presence and values come later.
+        plan_devices(device, ["CPU", "GPU", "NPU"])
+    except ValueError as exc:
+        message = str(exc)
+        problems.append(message if message.startswith("device.") else f"device.priorities: {message}")
+    optimize = device.get("gpu_optimize")
+    if optimize is not None and str(optimize).lower() not in ("modern", "legacy"):
+        problems.append(f"device.gpu_optimize: {optimize!r} is not one of modern, legacy")
+    for key in _flat(device.get("properties") or {}, "device.properties"):
+        if WRITES_FILES.search(key.rsplit(".", 1)[-1]):
+            problems.append(
+                f"{key}: makes OpenVINO write files outside the store; ovbuild precompiles the "
+                "device blobs into the artifact itself (cache/<DEVICE>.blob)"
+            )
+    problems += _shape_problems(device.get("input_shapes") or {}, "device.input_shapes")
+    return sorted(set(problems), key=problems.index)
+
+
+def _flat(properties: dict[str, Any], prefix: str) -> list[str]:
+    """The full key of every leaf property (per-device tables flattened)."""
+    out = []
+    for key, value in properties.items():
+        out += _flat(value, f"{prefix}.{key}") if isinstance(value, dict) else [f"{prefix}.{key}"]
+    return out
+
+
+def _validate_problems(cfg: dict[str, Any] | None) -> list[str]:
+    if not cfg:
+        return []
+    problems = []
+    metric = str(cfg.get("metric"))
+    low, high = _METRIC_RANGES.get(metric, (None, None))
+    for bound in ("min", "max"):
+        value = cfg.get(bound)
+        if value is None:
+            continue
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"[{low}, {high if high is not None else 'inf'}]"
+            problems.append(f"validate.{bound}: {value} is outside the range of {metric}, {span}")
+    if cfg.get("min") is not None and cfg.get("max") is not None and cfg["min"] > cfg["max"]:
+        problems.append(f"validate.min: {cfg['min']} is above validate.max {cfg['max']}")
+    if cfg.get("samples", 1) < 1:
+        problems.append(f"validate.samples: {cfg['samples']} must be >= 1")
+    if metric == "target" and not cfg.get("target"):
+        problems.append("validate.target: required for validate.metric=target ('module:function')")
+    return problems
+
+
+def _calibration_problems(cfg: dict[str, Any] | None) -> list[str]:
+    if not cfg:
+        return []
+    problems = []
+    if cfg.get("samples", 1) < 1:
+        problems.append(f"calibration.samples: {cfg['samples']} must be >= 1")
+    if cfg.get("holdout", 0) < 0:
+        problems.append(f"calibration.holdout: {cfg['holdout']} must be >= 0")
+    kind = str(cfg.get("kind"))
+    if kind in ("text_lines", "audio_dir", "image_dir", "npz") and not cfg.get("path"):
+        problems.append(f"calibration.path: required for calibration.kind={kind}")
+    if kind == "callable" and not cfg.get("target"):
+        problems.append("calibration.target: required for calibration.kind=callable ('module:function')")
+    return problems
+
+
+def _frontend_problems(cfg: dict[str, Any] | None) -> list[str]:
+    if not cfg or cfg.get("kind") != "audio":
+        return []
+    from ovbuild.runtime.audio.config import AUDIO_FEATURES
+
+    problems = [
+        f"frontend.{key}: {cfg[key]} must be positive"
+        for key in _AUDIO_POSITIVE
+        if cfg.get(key) is not None and cfg[key] <= 0
+    ]
+    if cfg.get("features") not in AUDIO_FEATURES:
+        problems.append(
+            f"frontend.features: {cfg.get('features')!r} is not one of {', '.join(AUDIO_FEATURES)}"
+        )
+    if cfg.get("fmin", 0) < 0:
+        problems.append(f"frontend.fmin: {cfg['fmin']} must be >= 0")
+    fmax, rate = cfg.get("fmax"), cfg.get("sample_rate") or 0
+    if fmax is not None and rate > 0 and not cfg.get("fmin", 0) < fmax <= rate / 2:
+        problems.append(f"frontend.fmax: {fmax} must lie above fmin and at most sample_rate/2 = {rate / 2:g}")
+    if cfg.get("pad_or_chunk") not in ("pad", "chunk"):
+        problems.append(f"frontend.pad_or_chunk: {cfg.get('pad_or_chunk')!r} is not one of pad, chunk")
+    return problems
