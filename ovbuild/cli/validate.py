@@ -22,8 +22,10 @@ class Validate(Subcommand):
 
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.config import load_recipe
+        from ovbuild.preflight import check_recipe
 
         recipe = load_recipe(hydra_overrides(args))
+        check_recipe(recipe)  # what values mean (ranges, regexes, devices), not only their types
         print(
             f"ok: recipe {recipe['name']!r} is valid ({recipe['source']['kind']} source, "
             f"precision {recipe['precision']['default']}, devices {recipe['device']['priorities']})"

@@ -45,8 +45,13 @@ class Translation:
 
 def recipe_name(name: str) -> str:
     """An artifact-safe recipe name for a legacy model name."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._")
-    return safe or "model"
+    from ovbuild.hashing import sha256_text
+    from ovbuild.store.paths import MAX_NAME_LENGTH
+
+    safe = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name))).strip("._-") or "model"
+    if len(safe) > MAX_NAME_LENGTH:  # the store's limit; a digest keeps long names apart
+        safe = f"{safe[: MAX_NAME_LENGTH - 9]}-{sha256_text(str(name))[:8]}"
+    return safe
 
 
 def _source(c: Checker, store_root: Path, warnings: list[str]) -> dict[str, Any]:

@@ -235,6 +235,7 @@ def test_malformed_input_is_stopped_before_anything_is_published(
 
 def test_there_are_at_least_sixty_distinct_cases() -> None:
     assert len({c[0] for c in CASES}) == len(CASES) >= 60
+    assert len({c[0] for c in CASES + LEGACY}) == len(CASES) + len(LEGACY)
 
 
 @pytest.mark.parametrize(
@@ -260,3 +261,36 @@ def test_the_cli_says_one_line_and_exits_2(words: list[str], key: str, data: Pat
     assert snapshot(store, logs=True) == []
     verbose = run_cli("build", VAD, *words, *extra, "--verbose")
     assert verbose.returncode == 2 and key in verbose.stderr
+
+
+def _vad_onnx() -> str:
+    return load_recipe([VAD])["source"]["path"]
+
+
+LEGACY = [
+    ("legacy-missing-file", {"model_path": "{data}/nope.onnx", "model_format": "ONNX"}, "model_path"),
+    ("legacy-weight", {"model_format": "ONNX", "device": "CPU(-1)"}, "device.priorities"),
+    (
+        "legacy-rank",
+        {"model_format": "ONNX", "input_shapes": {"input": [1, 512, 7]}},
+        "device.input_shapes.input",
+    ),
+    ("legacy-unknown-input", {"model_format": "ONNX", "input_shapes": {"audio": [1, 512]}}, "input_shapes"),
+    ("legacy-gpu-optimize", {"model_format": "ONNX", "gpu_optimize": "ludicrous"}, "gpu_optimize"),
+    ("legacy-format", {"model_format": "CAFFE"}, "model_format"),
+]
+
+
+@pytest.mark.parametrize(("config", "key"), [c[1:] for c in LEGACY], ids=[c[0] for c in LEGACY])
+def test_malformed_legacy_dict_is_an_error_dict_and_publishes_nothing(
+    config: dict, key: str, data: Path, tmp_path: Path
+) -> None:
+    from ovbuild.compat.backend import OpenVINOBackend
+
+    store = tmp_path / "store"
+    store.mkdir()
+    config = {"model_path": _vad_onnx(), **config}
+    config["model_path"] = config["model_path"].replace("{data}", str(data))
+    result = OpenVINOBackend({"store_root": str(store)}).load_model("vad", config)
+    assert result["status"] == "error" and key in result["error"], result
+    assert snapshot(store) == []
