@@ -31,6 +31,7 @@ VARIANTS = {  # label -> recipe overrides
 # The in-graph tokenizer makes every shape in the graph dynamic, which costs ~3x at batch 1 on
 # CPU; --static builds the same variants with the host-side tokenizer and static [1, 128] inputs.
 STATIC = [
+    "frontend.padding=max_length",
     "frontend.embed=false",
     "inputs.input_ids=[1,128]",
     "inputs.attention_mask=[1,128]",

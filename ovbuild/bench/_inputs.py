@@ -79,7 +79,7 @@ def _token_inputs(recipe: dict, frontend: dict, inputs: dict) -> dict[str, Any] 
 
     src = recipe.get("source") or {}
     tokenizer = AutoTokenizer.from_pretrained(str(frontend.get("tokenizer") or src.get("path")))
-    padding = frontend.get("padding") or "max_length"
+    padding = frontend.get("padding") or "longest"
     enc = tokenizer(
         [str(t) for t in texts[0].reshape(-1)],
         padding=padding,

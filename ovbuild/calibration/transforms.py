@@ -57,38 +57,27 @@ def fit(sample: dict[str, Any], specs: list, cfg: dict[str, Any], index: int) ->
     return out
 
 
-def _tokenizer_dir(recipe: dict[str, Any]) -> str:
-    frontend = recipe.get("frontend") or {}
-    if frontend.get("tokenizer"):
-        return str(frontend["tokenizer"])
-    path = recipe["source"].get("path")
-    if path and Path(path).is_dir():
-        return path
-    raise StageError("calibration: text_lines needs a tokenizer: set frontend.tokenizer (a tokenizer dir)")
-
-
 def _text(items: list[str], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
     if any(dtype is None for _, _, dtype in specs):
         # The tokenizer is compiled into the graph: the model takes the strings themselves.
         return [{name: np.array([line]) for name, _, dtype in specs if dtype is None} for line in items]
-    from transformers import AutoTokenizer
+    # The loader's own host tokenizer, so calibration sees what inference sees.
+    from ovbuild.config.tokenizer import tokenizer_dir
+    from ovbuild.runtime.text import host_encode, host_tokenizer
 
-    tok_dir = _tokenizer_dir(recipe)
+    frontend = recipe.get("frontend") or {}
+    static = next((s[-1] for _, s, _ in specs if len(s) > 1 and s[-1] > 0), None)
+    length = int(frontend.get("max_length") or static or 128)
+    padding = frontend.get("padding") or ("max_length" if static else "longest")
+    path = tokenizer_dir(recipe, frontend) / "tokenizer.json"
+    if not path.is_file():
+        raise StageError(f"frontend.tokenizer: no tokenizer.json in {path.parent} for calibration text")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(tok_dir)
-    except (OSError, ValueError) as exc:
-        raise StageError(f"frontend.tokenizer: cannot load a tokenizer from {tok_dir}: {exc}") from exc
-    seq = next((s[-1] for _, s, _ in specs if s and s[-1] > 0), None)
-    seq = seq or (recipe.get("frontend") or {}).get("max_length") or 128
-    samples = []
-    for line in items:
-        enc = tokenizer(line, padding="max_length", max_length=seq, truncation=True, return_tensors="np")
-        sample = {k: np.asarray(v) for k, v in enc.items()}
-        for name, _, _ in specs:
-            if name == "token_type_ids" and name not in sample:
-                sample[name] = np.zeros_like(sample["input_ids"])
-        samples.append(sample)
-    return samples
+        tokenizer = host_tokenizer(path, length, padding)
+    except Exception as exc:
+        raise StageError(f"frontend.tokenizer: cannot load {path}: {exc}") from exc
+    names = [name for name, _, _ in specs]
+    return [host_encode(tokenizer, [line], names) for line in items]
 
 
 def _audio(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:

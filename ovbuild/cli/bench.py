@@ -11,7 +11,7 @@ from ovbuild.cli.subcommand import Subcommand
 class Bench(Subcommand):
     name = "bench"
     order = 50
-    help = "measure an artifact's latency and throughput (--compare: against its baselines)"
+    help = "measure an artifact's latency and throughput (--compare: baselines; --data: real inputs)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -28,12 +28,39 @@ class Bench(Subcommand):
             "--seconds", type=float, default=5.0, help="measuring time per variant (default: 5)"
         )
         parser.add_argument("--write", action="store_true", help="record the results in the manifest")
+        parser.add_argument(
+            "--data",
+            help="run real inputs end to end: a text file (one item a line), an audio or image file, "
+            "or a directory of them; prints latency percentiles and items/s",
+        )
+        parser.add_argument("--batch-size", type=int, default=1, help="with --data: items per call")
+        parser.add_argument(
+            "--rounds", type=int, default=5, help="with --data: interleaved rounds (default: 5)"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=2, help="with --data: inference threads of every variant"
+        )
+        parser.add_argument("--limit", type=int, default=None, help="with --data: only the first N items")
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.bench import bench_artifact
 
         path = resolve_artifact(args)
+        if args.data:
+            from ovbuild.bench.e2e import bench_data
+
+            bench_data(
+                path,
+                args.data,
+                batch_size=args.batch_size,
+                rounds=args.rounds,
+                compare=args.compare,
+                threads=args.threads,
+                limit=args.limit,
+                json=args.json,
+            )
+            return 0
         # bench_artifact prints the table, or the JSON report with --json.
         bench_artifact(path, compare=args.compare, json=args.json, seconds=args.seconds, write=args.write)
         return 0

@@ -118,6 +118,28 @@ def _check_by_kind(value: Any, section: str, errors: list[str]) -> None:
     _check_dataclass(value, cls, section, errors)
 
 
+_TOKEN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _check_text_padding(frontend: dict[str, Any], errors: list[str], inputs: Any) -> None:
+    """Padding to the longest sentence gives a new sequence length per batch: it needs that axis
+    dynamic. A static one (``[1, 128]``) takes ``padding: max_length``."""
+    padding = frontend.get("padding", "longest")
+    if padding not in ("longest", "max_length"):
+        errors.append(f"frontend.padding: {padding!r} is not one of longest, max_length")
+        return
+    static = [
+        name
+        for name, dims in (inputs or {}).items()
+        if name in _TOKEN_INPUTS and isinstance(dims, list) and len(dims) > 1 and (dims[-1] or -1) > 0
+    ]
+    if padding == "longest" and static:
+        errors.append(
+            f"frontend.padding: 'longest' needs a dynamic sequence axis, but inputs.{static[0]} is "
+            f"{inputs[static[0]]}; use [-1, -1] or set frontend.padding=max_length"
+        )
+
+
 def find_problems(raw: dict[str, Any]) -> list[str]:
     """Every schema problem of a composed (resolved, plain) recipe; empty when it is valid."""
     errors: list[str] = []
@@ -134,6 +156,9 @@ def find_problems(raw: dict[str, Any]) -> list[str]:
         problem = name_problem(raw["name"])
         if problem:
             errors.append(f"name: {problem}")
+    frontend = raw.get("frontend")
+    if isinstance(frontend, dict) and frontend.get("kind") == "text":
+        _check_text_padding(frontend, errors, raw.get("inputs"))
     return errors
 
 

@@ -188,8 +188,8 @@ class AudioFrontend:
 class TextFrontend:
     kind: str = "text"
     tokenizer: str | None = None  # a local tokenizer dir; the HF source dir when omitted
-    max_length: int = 128
-    padding: str = "max_length"
+    max_length: int = 128  # truncation length
+    padding: str = "longest"  # longest (in each batch; dynamic axes) | max_length (static axes)
     embed: bool = True
 
 

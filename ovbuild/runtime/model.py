@@ -12,6 +12,7 @@ import numpy as np
 from .audio import audio_prepare_batch
 from .batcher import DynamicBatcher
 from .generate import GenerationConfig, TextGenerator
+from .text import host_encode, host_tokenizer, run_sorted
 
 
 class Model:
@@ -38,6 +39,7 @@ class Model:
         self._request = compiled.create_infer_request()
         self._queue: Any = None
         self._queue_lock = threading.Lock()
+        self._host_tokenizer: Any = None
 
     @property
     def device(self) -> str:
@@ -65,33 +67,19 @@ class Model:
 
     def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Host-side tokenization with ``tokenizers`` when the tokenizer is not in the graph."""
-        if getattr(self, "_host_tokenizer", None) is None:
-            from tokenizers import Tokenizer
-
+        if self._host_tokenizer is None:
             fe = self.frontend
-            recorded = Path(fe.get("tokenizer") or self.manifest["recipe"]["source"]["path"])
             found = [
                 d / "tokenizer.json"
-                for d in (self.artifact_dir / "assets", self.artifact_dir, recorded)
+                for d in (self.artifact_dir / "assets", self.artifact_dir)
                 if (d / "tokenizer.json").is_file()
             ]
             if not found:
-                raise FileNotFoundError(f"no tokenizer.json in {self.artifact_dir} or {recorded}")
-            tokenizer = Tokenizer.from_file(str(found[0]))
-            length = int(fe.get("max_length", 128))
-            tokenizer.enable_truncation(length)
-            if fe.get("padding", "max_length") == "max_length":
-                tokenizer.enable_padding(length=length)
-            else:
-                tokenizer.enable_padding()
-            self._host_tokenizer = tokenizer
-        encoded = self._host_tokenizer.encode_batch(texts)
-        columns = {
-            "input_ids": [e.ids for e in encoded],
-            "attention_mask": [e.attention_mask for e in encoded],
-            "token_type_ids": [e.type_ids for e in encoded],
-        }
-        return {name: np.array(columns[name], dtype=np.int64) for name in self.input_names if name in columns}
+                raise FileNotFoundError(f"no tokenizer.json in {self.artifact_dir} or its assets/")
+            # artifacts built before padding was recorded padded to max_length
+            padding = fe.get("padding", "max_length")
+            self._host_tokenizer = host_tokenizer(found[0], int(fe.get("max_length", 128)), padding)
+        return host_encode(self._host_tokenizer, texts, self.input_names)
 
     def _waveform(self, item: Any) -> np.ndarray:
         """``[rows, samples]``: one row when padding, one per chunk otherwise."""
@@ -147,6 +135,16 @@ class Model:
         if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
             return self._infer_rows(inputs)
         return self._outputs(self._request.infer(inputs))
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
+        """Many sentences of a text model: one output row per sentence, in input order.
+
+        Sentences run in batches of ``batch_size`` sorted by length (as sentence-transformers
+        does), so with padding to the longest sentence of a batch few pad tokens are computed.
+        """
+        if self.frontend.get("kind") != "text":
+            raise ValueError("encode() takes sentences; this artifact has no text front-end")
+        return run_sorted(texts, batch_size, lambda batch: self(batch))
 
     def infer_batch(self, items: list[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
         """Run many inputs; under a THROUGHPUT hint every stream is kept busy with async requests.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.tokenizer import tokenizer_dir
 from ovbuild.errors import StageError
 from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import MODEL_XML
@@ -17,23 +18,6 @@ from ovbuild.store import CacheEntry
 
 TOKENIZER_XML = "openvino_tokenizer.xml"
 TEXT_INPUT = "text"
-
-
-def tokenizer_dir(recipe: dict[str, Any], config: dict[str, Any]) -> Path:
-    """Where the tokenizer files are: ``frontend.tokenizer`` or the hf source directory.
-
-    Raises:
-        StageError: neither names a directory.
-    """
-    raw = config.get("tokenizer") or (
-        recipe["source"].get("path") if recipe["source"]["kind"] == "hf" else None
-    )
-    if not raw:
-        raise StageError("frontend.tokenizer: required when the source is not an hf directory")
-    path = Path(raw).expanduser()
-    if not path.is_dir():
-        raise StageError(f"frontend.tokenizer: no such tokenizer directory: {path}")
-    return path.resolve()
 
 
 def build_tokenizer(path: Path, max_length: int, padding: str) -> Any:

@@ -53,7 +53,7 @@ class FrontendStage(Stage):
 
 def _host_tokenizer(ctx: StageContext, config: dict[str, Any]) -> list[str]:
     """Ship the tokenizer files with the artifact, so the loader tokenizes anywhere it is copied."""
-    from ovbuild.stages._frontend_text import tokenizer_dir
+    from ovbuild.config.tokenizer import tokenizer_dir
     from ovbuild.stages._models import ASSETS
     from ovbuild.store.fs import link_or_copy
 

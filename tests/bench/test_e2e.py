@@ -1,0 +1,56 @@
+"""``ovbuild bench ARTIFACT --data``: real sentences end to end, latency percentiles and items/s,
+nn-agreement against sentence-transformers; bad data is one clear error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ovbuild import build
+from ovbuild.bench.data import make_batches, read_data
+from ovbuild.errors import OvbuildError
+from tests.conftest import REPO, recipe_for, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def minilm(shared_store: Path):
+    return build(recipe_for("recipe=minilm", "device.inference_precision=f32", root=shared_store))
+
+
+def test_bench_data_runs_sentences_and_compares_with_sentence_transformers(minilm) -> None:
+    done = run_cli(
+        "bench", str(minilm.path), "--data", "data/sentences.txt", "--batch-size", "8",
+        "--rounds", "2", "--limit", "40", "--compare", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout[done.stdout.index("{") :])
+    assert report["kind"] == "text" and report["machine"]["cores"] >= 1
+    ours = report["results"]["ovbuild"]
+    assert ours["items"] == 40 and ours["batch_size"] == 8 and ours["rounds"] == 2
+    assert 0 < ours["latency_p50_ms"] <= ours["latency_p99_ms"] and ours["items_per_s"] > 0
+    assert "sentence-transformers (OpenVINO)" in report["results"], report["errors"]
+    # f32 artifact vs sentence-transformers FP32 on the same 40 sentences
+    assert report["nn_agreement"]["ovbuild"] >= 0.95
+
+
+def test_bad_data_is_one_clear_error(minilm, tmp_path: Path) -> None:
+    done = run_cli("bench", str(minilm.path), "--data", str(tmp_path / "missing.txt"))
+    assert done.returncode == 2
+    assert "--data" in done.stderr and "Traceback" not in done.stderr
+    (tmp_path / "clip.wav").write_bytes(b"RIFF")
+    done = run_cli("bench", str(minilm.path), "--data", str(tmp_path))
+    assert done.returncode == 2 and "takes text" in done.stderr
+
+
+def test_text_batches_are_longest_first_and_cover_every_item() -> None:
+    kind, items = read_data(REPO / "data" / "sentences.txt")
+    assert kind == "text" and len(items) == 402
+    batches = make_batches(kind, items, 32)
+    assert sorted(i for b in batches for i in b) == list(range(402))
+    assert len(items[batches[0][0]]) == max(len(s) for s in items)
+    with pytest.raises(OvbuildError, match="--batch-size"):
+        make_batches(kind, items, 0)
