@@ -35,6 +35,23 @@ class StageError(OvbuildError):
     """A stage failed while building."""
 
 
+class GateMissed(StageError):
+    """The candidate built, but its ``validate`` metric missed ``validate.min``/``max``.
+
+    Carries what a sweep report needs to show the variant anyway: the metric, the measured value,
+    the bound it missed and the candidate's cache entry (its IR, never published).
+    """
+
+    def __init__(
+        self, message: str, *, metric: str, value: float, bound: dict, candidate: str | None
+    ) -> None:
+        super().__init__(message)
+        self.metric, self.value, self.bound, self.candidate = metric, value, bound, candidate
+
+    def record(self) -> dict:
+        return {"metric": self.metric, "value": self.value, "bound": self.bound, "candidate": self.candidate}
+
+
 class ArtifactError(OvbuildError):
     """An artifact in the store is missing, corrupt or cannot be loaded."""
 

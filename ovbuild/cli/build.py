@@ -91,6 +91,10 @@ def _task(cfg: Any) -> dict[str, Any]:
             # a failed job, the report): it is listed with its reason and the exit code says so.
             reason = str(exc) if isinstance(exc, OvbuildError) else f"{type(exc).__name__}: {exc}"
             print(f"ovbuild: error: {reason}", file=sys.stderr, flush=True)
+            from ovbuild.errors import GateMissed
+
+            if isinstance(exc, GateMissed):  # built but below its bound: the report still shows it
+                return {"status": "missed_gate", "error": reason, "gate": exc.record()}
             return {"status": "error", "error": reason}
         if not isinstance(exc, OvbuildError):
             raise

@@ -53,13 +53,21 @@ def metric_target_files(recipe: dict[str, Any]) -> list[Path]:
     return [target_file(target, "validate.target")] if target else []
 
 
-def check_bounds(cfg: dict[str, Any], value: float) -> None:
-    """Raise when ``value`` misses ``validate.min``/``max``."""
+def check_bounds(cfg: dict[str, Any], value: float, candidate: str | None = None) -> None:
+    """Raise :class:`GateMissed` when ``value`` misses ``validate.min``/``max``."""
+    from ovbuild.errors import GateMissed
+
     metric = cfg["metric"]
     if cfg.get("min") is not None and value < cfg["min"]:
-        raise StageError(f"validate.min: measured {metric} {value:.6f} is below the minimum {cfg['min']}")
+        raise GateMissed(
+            f"validate.min: measured {metric} {value:.6f} is below the minimum {cfg['min']}",
+            metric=metric, value=value, bound={"min": cfg["min"]}, candidate=candidate,
+        )  # fmt: skip
     if cfg.get("max") is not None and value > cfg["max"]:
-        raise StageError(f"validate.max: measured {metric} {value:.6f} is above the maximum {cfg['max']}")
+        raise GateMissed(
+            f"validate.max: measured {metric} {value:.6f} is above the maximum {cfg['max']}",
+            metric=metric, value=value, bound={"max": cfg["max"]}, candidate=candidate,
+        )  # fmt: skip
 
 
 class ValidateStage(Stage):
@@ -94,5 +102,5 @@ class ValidateStage(Stage):
             raise StageError(f"validate: the candidate cannot run the held-out samples: {exc}") from exc
         value = values[cfg["metric"]]
         ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
-        check_bounds(cfg, value)
+        check_bounds(cfg, value, str(parent.path) if parent is not None else None)
         return {"metric": cfg["metric"], "value": value, "samples": len(samples), "metrics": values}

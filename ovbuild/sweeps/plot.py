@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.sweeps.pareto import higher_is_better
+from ovbuild.sweeps.records import MISSED_GATE
 
 
 def _spread_labels(fig: Any, labels: list[Any]) -> None:
@@ -50,7 +51,7 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
     matplotlib.use("Agg")  # no display on build machines; must precede pyplot
     import matplotlib.pyplot as plt
 
-    points = [r for r in rows if r["status"] == "success" and r.get("latency_ms") is not None]
+    points = [r for r in rows if r["status"] in ("success", MISSED_GATE) and r.get("latency_ms") is not None]
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
     if not points:
         ax.text(0.5, 0.5, "no variant could be measured", ha="center", va="center", transform=ax.transAxes)
@@ -64,16 +65,18 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
         for r, y, size in zip(points, ys, sizes, strict=True):
             area = 60 + 540 * size / biggest
             on_front = bool(r.get("pareto"))
+            missed = r["status"] == MISSED_GATE
             ax.scatter(
                 r["latency_ms"],
                 y,
-                s=area,
-                color="tab:red" if on_front else "tab:blue",
+                s=120 if missed else area,
+                color="0.45" if missed else "tab:red" if on_front else "tab:blue",
+                marker="X" if missed else "o",
                 alpha=0.55,
                 edgecolors="black",
                 zorder=4 if on_front else 3,
             )
-            mb = f"{size / 1e6:.1f} MB" if size else "?"
+            mb = "missed its gate, not published" if missed else f"{size / 1e6:.1f} MB" if size else "?"
             label = ax.annotate(
                 f"{r['variant']} ({mb})",
                 (r["latency_ms"], y),
@@ -100,6 +103,8 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
             )
         ax.scatter([], [], color="tab:red", label="on the Pareto front")
         ax.scatter([], [], color="tab:blue", label="dominated")
+        if any(r["status"] == MISSED_GATE for r in points):
+            ax.scatter([], [], color="0.45", marker="X", label="missed its validate gate")
         ax.legend(loc="best", fontsize=8)
         ax.margins(x=0.25, y=0.2)
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
@@ -107,6 +112,8 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
     ax.set_ylabel(f"{metric or 'accuracy'} vs FP32 reference ({direction})")
     ax.set_title("ovbuild sweep: latency vs accuracy (marker area = artifact size)")
     ax.grid(True, alpha=0.3)
+    # accuracies like 0.99981..0.99987 would otherwise print as offsets ("+9.998e-1")
+    ax.ticklabel_format(axis="both", style="plain", useOffset=False)
     fig.tight_layout()
     if points:
         _spread_labels(fig, labels)  # after the layout: overlaps are measured on the final canvas

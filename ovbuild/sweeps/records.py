@@ -13,6 +13,8 @@ from typing import Any
 from ovbuild.store.fs import write_json_atomic
 
 RECORD_FILE = "ovbuild_variant.json"
+#: A record's status when the variant built but its validate metric missed validate.min/max.
+MISSED_GATE = "missed_gate"
 
 
 def job_record(num: int, overrides: list[str], status: str, value: Any) -> dict[str, Any]:

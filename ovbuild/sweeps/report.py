@@ -16,6 +16,7 @@ from typing import Any
 
 from ovbuild.store.fs import write_json_atomic
 from ovbuild.sweeps.pareto import front, higher_is_better
+from ovbuild.sweeps.records import MISSED_GATE
 
 log = logging.getLogger("ovbuild.sweeps")
 VARIANTS_FILE = "variants.json"
@@ -24,7 +25,9 @@ COLUMNS = [
     "status",
     "pareto",
     "latency_ms",
+    "iqr_ms",
     "p90_ms",
+    "rounds",
     "accuracy",
     "metric",
     "size_bytes",
@@ -45,24 +48,33 @@ class SweepReport:
     rows: list[dict[str, Any]]
     shared: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    machine: dict[str, Any] = field(default_factory=dict)
+
     @property
     def failed(self) -> list[dict[str, Any]]:
+        """Variants that did not build, or built but missed their ``validate`` gate."""
         return [r for r in self.rows if r["status"] != "success"]
 
 
 def labels(records: list[dict[str, Any]]) -> list[str]:
     """Each variant's label: the overrides that differ between variants (all of them if none do)."""
-    common = set.intersection(*(set(r["overrides"]) for r in records)) if records else set()
+    # `++key=value` (added by override normalization) and `key=value` are the same choice
+    plain = [[o.lstrip("+") for o in r["overrides"]] for r in records]
+    common = set.intersection(*(set(p) for p in plain)) if records else set()
     out = []
-    for r in records:
-        varying = [o for o in r["overrides"] if o not in common]
-        out.append(" ".join(varying or r["overrides"]) or "(defaults)")
+    for overrides in plain:
+        varying = [o for o in overrides if o not in common]
+        out.append(" ".join(varying or overrides) or "(defaults)")
     return out
 
 
 def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     row: dict[str, Any] = {c: None for c in COLUMNS}
     row.update(variant=label, status=record["status"], error=record.get("error"), pareto=False)
+    if record["status"] == MISSED_GATE:
+        gate = record.get("gate") or {}
+        row.update(metric=gate.get("metric"), accuracy=gate.get("value"), path=gate.get("candidate"))
+        return row, None
     if record["status"] != "success":
         return row, None
     path = Path(record["path"])
@@ -125,27 +137,48 @@ def _fmt(value: Any, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
+def _gate(row: dict[str, Any]) -> str:
+    if row["status"] == MISSED_GATE:
+        return "✗ missed"
+    return "✓" if row["metric"] else "-"
+
+
 def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
     ok = [r for r in report.rows if r["status"] == "success"]
-    metric = next((r["metric"] for r in ok if r["metric"]), None)
+    shown = [r for r in report.rows if r["status"] in ("success", MISSED_GATE)]
+    metric = next((r["metric"] for r in shown if r["metric"]), None)
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
+    m = report.machine
     lines = [
         "# Sweep report",
         "",
-        f"{len(ok)} of {len(report.rows)} variants built"
+        f"{len(ok)} of {len(report.rows)} variants built and passed their gate"
         + (f"; Hydra sweep dir `{sweep_dir}`" if sweep_dir else "")
         + ". Pareto front (lower latency, better accuracy) marked with ★.",
         "",
-        f"| | variant | latency ms (p50 / p90) | {metric or 'accuracy'} ({direction}) | size MB "
-        "| compile s | precision | artifact |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for r in ok:
-        link = f"[{r['name']} v{r['version']}]({r['path']})"
+    if m:
+        lines += [
+            f"Latency: every variant measured together in interleaved rounds (median over rounds of "
+            f"each round's median, interquartile range over rounds) on {m.get('cpu')}, "
+            f"{m.get('cores')} cores, load average {m.get('load_avg')} (1, 5, 15 min).",
+            "",
+        ]
+    lines += [
+        f"| | variant | gate | latency ms p50 (IQR) | p90 ms | rounds | {metric or 'accuracy'} "
+        f"({direction}) | size MB | compile s | precision | artifact |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in shown:
+        link = (
+            f"[{r['name']} v{r['version']}]({r['path']})" if r["status"] == "success" else "(not published)"
+        )
         size = None if r["size_bytes"] is None else r["size_bytes"] / 1e6
         lines.append(
-            f"| {'★' if r['pareto'] else ''} | `{r['variant']}` | {_fmt(r['latency_ms'], '.3f')} / "
-            f"{_fmt(r['p90_ms'], '.3f')} | {_fmt(r['accuracy'], '.6f')} | {_fmt(size, '.2f')} "
+            f"| {'★' if r['pareto'] else ''} | `{r['variant']}` | {_gate(r)} "
+            f"| {_fmt(r['latency_ms'], '.3f')} ({_fmt(r['iqr_ms'], '.3f')}) "
+            f"| {_fmt(r['p90_ms'], '.3f')} | {_fmt(r['rounds'], 'd')} "
+            f"| {_fmt(r['accuracy'], '.6f')} | {_fmt(size, '.2f')} "
             f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
         )
     failed = report.failed
@@ -172,6 +205,36 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
     return "\n".join(lines)
 
 
+def _measure_rows(
+    rows: list[dict[str, Any]], records: list[dict[str, Any]], seconds: float, rounds: int
+) -> None:
+    """Measure every built or gate-missing variant without a recorded ``bench``, all together."""
+    from ovbuild.sweeps.measure import measure_interleaved
+
+    pending = {
+        str(i): row["path"]
+        for i, (row, record) in enumerate(zip(rows, records, strict=True))
+        if row["status"] in ("success", MISSED_GATE)
+        and row["path"]
+        and (Path(row["path"]) / "model.xml").exists()
+        and "bench" not in record
+    }
+    if pending:
+        measured = measure_interleaved(pending, rounds=rounds, seconds=max(seconds / rounds, 0.05))
+        for i, result in measured.items():
+            records[int(i)]["bench"] = result
+    for row, record in zip(rows, records, strict=True):
+        bench = record.get("bench") or {}
+        row.update(
+            latency_ms=bench.get("median_ms"),
+            iqr_ms=bench.get("iqr_ms"),
+            p90_ms=bench.get("p90_ms"),
+            rounds=bench.get("rounds"),
+        )
+        if "error" in bench:
+            row["error"] = f"latency not measured: {bench['error']}"
+
+
 def write_report(
     report_dir: str | Path,
     records: list[dict[str, Any]],
@@ -180,6 +243,8 @@ def write_report(
     bench_seconds: float = 2.0,
     sweep_dir: str | Path | None = None,
     since: float | None = None,
+    bench_rounds: int = 5,
+    machine: dict[str, Any] | None = None,
 ) -> SweepReport:
     """Write ``report.md``, ``report.csv``, ``pareto.png`` and ``variants.json`` into ``report_dir``.
 
@@ -188,14 +253,16 @@ def write_report(
         records: one per variant (``records.job_record`` shape); a record that already carries
             ``bench`` is not measured again.
         store_root: the store whose ``cache/builds.jsonl`` shows shared work (optional).
-        bench_seconds: loader benchmark length per successful variant without recorded latency.
+        bench_seconds: measuring time per variant (split over ``bench_rounds`` interleaved rounds)
+            for every variant without a recorded latency.
         sweep_dir: Hydra's sweep dir, linked from the report.
         since: when the sweep started (epoch seconds); builds logged before it are not its work.
+        bench_rounds: interleaved measuring rounds.
+        machine: CPU, cores and load average of an earlier measurement being reused.
 
     Returns:
         The ``SweepReport`` (rows in the order of ``records``).
     """
-    from ovbuild.sweeps.measure import measure
     from ovbuild.sweeps.plot import plot_pareto
 
     report_dir = Path(report_dir)
@@ -204,16 +271,15 @@ def write_report(
     for label, record in zip(labels(records), records, strict=True):
         row, manifest = _row(label, record)
         if manifest is not None:
-            if "bench" not in record:
-                record["bench"] = measure(row["path"], bench_seconds)
-            bench = record["bench"]
-            row.update(latency_ms=bench.get("median_ms"), p90_ms=bench.get("p90_ms"))
-            if "error" in bench:
-                row["error"] = f"latency not measured: {bench['error']}"
             manifests.append(manifest)
         rows.append(row)
+    if machine is None or any("bench" not in r for r in records if r["status"] in ("success", MISSED_GATE)):
+        from ovbuild.bench.data import machine as current_machine
+
+        machine = current_machine()  # load average as the latency is measured
+    _measure_rows(rows, records, bench_seconds, bench_rounds)
     ok = [r for r in rows if r["status"] == "success"]
-    metric = next((r["metric"] for r in ok if r["metric"]), None)
+    metric = next((r["metric"] for r in rows if r["metric"]), None)
     for i in front(ok, metric):
         ok[i]["pareto"] = True
 
@@ -222,7 +288,7 @@ def write_report(
         from ovbuild.store import StageCache
 
         shared = shared_work(manifests, StageCache(Path(store_root)).builds(), since)
-    report = SweepReport(report_dir, rows, shared)
+    report = SweepReport(report_dir, rows, shared, machine)
 
     write_json_atomic(
         report_dir / VARIANTS_FILE,
@@ -230,6 +296,7 @@ def write_report(
             "sweep_dir": str(sweep_dir) if sweep_dir else None,
             "store_root": str(store_root) if store_root else None,
             "since": since,
+            "machine": machine,
             "variants": records,
         },
     )
@@ -274,6 +341,7 @@ def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: 
             bench_seconds=bench_seconds,
             sweep_dir=data.get("sweep_dir"),
             since=data.get("since"),
+            machine=None if remeasure else data.get("machine"),
         )
     if (directory / "multirun.yaml").exists():
         from omegaconf import OmegaConf

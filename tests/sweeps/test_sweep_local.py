@@ -97,8 +97,13 @@ def test_a_variant_failing_inside_its_build_is_reported_and_publishes_nothing(
     report_dir = shared_store / "sweeps" / "sweep-a"
     rows = read_rows(report_dir)
     assert rows["validate.min=0.5"]["status"] == "success"
-    failed = rows["validate.min=1.01"]
-    assert failed["status"] == "error" and "validate.min" in failed["error"] and not failed["path"]
+    missed = rows["validate.min=1.01"]
+    # built but below its gate: nothing published, yet shown with its accuracy and latency
+    assert missed["status"] == "missed_gate" and "validate.min" in missed["error"]
+    assert float(missed["accuracy"]) < 1.01 and float(missed["latency_ms"]) > 0
+    assert "artifacts" not in missed["path"] and (Path(missed["path"]) / "model.xml").is_file()
+    markdown = (report_dir / "report.md").read_text()
+    assert "✗ missed" in markdown and "load average" in markdown and "(IQR)" in markdown
     # regenerating from Hydra's own sweep dir finds the same report
     again = run_cli("report", f"{report_root}/runs/sweep-a")
     assert again.returncode == 1 and str(report_dir) in again.stdout
