@@ -9,7 +9,7 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # The CPU build of torch that lies on this kind of machine; installed first so nothing below pulls
 # a multi-GB CUDA build.
 "${PIP[@]}" install "torch==2.13.0"
-"${PIP[@]}" install -e ".[hf,audio,dist,models,test,genai,sign]"
+"${PIP[@]}" install -e ".[hf,audio,dist,models,test,genai,sign,bench]"
 # optimum-intel declares torchvision, but PyPI's torchvision is built against another torch and
 # fails to import beside this one ("operator torchvision::nms does not exist"), which in turn breaks
 # transformers' imports. Nothing here uses torchvision, so it is removed.
