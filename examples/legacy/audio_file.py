@@ -1,11 +1,11 @@
 """Audio processing with a file path: a speaker embedding straight from a WAV file.
 
-The old backend's audio example: ``model_type: "audio"`` with the feature settings
-(``sample_rate``, ``feature_type``, ``feature_size``, ``n_fft``, ``hop_length``), then
-``run_inference`` on a file path. ovbuild compiles the mel front-end into the model's graph
-(pinned to f32), so the artifact takes the waveform; the loader decodes the file and resamples
-it. The model is resemblyzer's speaker encoder (40-band mel frames at 16 kHz) exported to IR.
-Only the import line and the model path differ from the old documentation.
+The old backend's audio example: ``load_model`` with ``model_type: "audio"``, then
+``run_inference`` on a file path with the feature settings (``sample_rate``, ``feature_type``,
+``feature_size``, ``n_fft``, ``hop_length``) in its config. ovbuild compiles the mel front-end
+into the model's graph (pinned to f32), so the artifact takes the waveform; the loader decodes
+the file and resamples it. The model is resemblyzer's speaker encoder (40-band mel frames at
+16 kHz) exported to IR. Only the import line and the model path differ from the old documentation.
 
 Run: python examples/legacy/audio_file.py [SPEECH.wav] [--model MODEL.xml] [--store DIR]
 """
@@ -61,9 +61,7 @@ def main(audio_path: str | None = None, model_path: str | None = None, store_roo
     model_path = model_path or export_ir(tmp)
     audio_path = audio_path or say("The quick brown fox jumps over the lazy dog.", f"{tmp}/speech.wav")
     backend = OpenVINOBackend({"store_root": store_root})
-    loaded = backend.load_model(
-        "speaker", {"device": "CPU", "model_type": "audio", "model_path": model_path, **AUDIO}
-    )
+    loaded = backend.load_model("speaker", {"device": "CPU", "model_type": "audio", "model_path": model_path})
     print("load_model:", loaded["status"], loaded.get("error", loaded.get("artifact")))
     result = backend.run_inference("speaker", audio_path, AUDIO)
     if result["status"] == "success":

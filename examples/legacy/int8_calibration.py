@@ -1,10 +1,10 @@
 """INT8 with calibration samples: a text model file quantized on real tokenized sentences.
 
 The old backend's ``precision: "INT8"`` with ``calibration_data`` (a list of input dicts, as the
-application's tokenizer produced them) and ``calibration_samples``. The model is a plain model
-file without a tokenizer: all-MiniLM-L6-v2 exported to OpenVINO IR (an ONNX export works the
-same with ``model_format: "ONNX"``). Only the import line and the model path differ from the
-old documentation.
+application's tokenizer produced them) and ``calibration_samples``. The model is a model file
+with its tokenizer files beside it: all-MiniLM-L6-v2 exported to OpenVINO IR (an ONNX export works
+the same with ``model_format: "ONNX"``), so ``run_inference`` takes a sentence. Only the import
+line and the model path differ from the old documentation.
 
 Run: python examples/legacy/int8_calibration.py [MODEL.xml|MODEL.onnx] [--store DIR]
 """
@@ -42,11 +42,13 @@ def hf_dir() -> str:
 
 
 def export_ir(out_dir: str) -> str:
-    """What the application did once: export the HF model to an IR file (no tokenizer inside)."""
+    """What the application did once: export the HF model to an IR file, tokenizer files beside it."""
     from optimum.intel import OVModelForFeatureExtraction
+    from transformers import AutoTokenizer
 
     model = OVModelForFeatureExtraction.from_pretrained(hf_dir(), export=True, compile=False)
     model.save_pretrained(out_dir)
+    AutoTokenizer.from_pretrained(hf_dir()).save_pretrained(out_dir)
     return str(Path(out_dir) / "openvino_model.xml")
 
 
@@ -83,13 +85,10 @@ def main(model_path: str | None = None, store_root: str = "outputs") -> dict:
     }
     loaded = backend.load_model("minilm_int8", config)
     print("load_model:", loaded["status"], loaded.get("error", loaded.get("artifact")))
-    query = tokenize(["A man is playing a guitar."])[0]
-    result = backend.run_inference("minilm_int8", query)
-    if result["status"] == "success":
-        for name, value in result["results"].items():
-            print(f"{name}: {value.shape} {value.dtype}")
-        print(f"latency {result['latency_ms']:.2f} ms")
-    else:
+    result = backend.run_inference("minilm_int8", "This is a test sentence for INT8 inference.")
+    print(f"Latency: {result['latency_ms']} ms")
+    print(f"Throughput: {result['throughput_items_per_sec']} items/sec")
+    if result["status"] != "success":
         print("error:", result["error"])
     return {"load": loaded, "inference": result, "info": backend.get_model_info("minilm_int8")}
 

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovbuild.cli._errors import print_error
@@ -69,14 +70,27 @@ def run_build(cfg: Any) -> dict[str, Any]:
     """Build one composed config; a plain function the Hydra app calls and tests call directly."""
     from omegaconf import OmegaConf
 
+    from ovbuild.cli._quiet import third_party_to_log
     from ovbuild.config import load_recipe
     from ovbuild.graph import build
 
     raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
     recipe = load_recipe(raw=raw)
-    result = build(recipe)
+    with third_party_to_log(_log_file(recipe)) as captured:
+        result = build(recipe)
     print(summarize(result), flush=True)
+    if captured.summary():
+        print(captured.summary(), flush=True)
     return {"status": "success", "name": result.name, "version": result.version, "path": str(result.path)}
+
+
+def _log_file(recipe: dict[str, Any]) -> Path:
+    """The build's log file in Hydra's run dir (``<store>/runs/...``), beside Hydra's own log."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if HydraConfig.initialized():
+        return Path(HydraConfig.get().runtime.output_dir) / "third_party.log"
+    return Path(recipe["store"]["root"]) / "runs" / "third_party.log"
 
 
 def _task(cfg: Any) -> dict[str, Any]:

@@ -83,15 +83,49 @@ def missing_tokenizer_advice(model_path: str) -> str:
     )
 
 
-def _input_shape(path: str, kind: str) -> list[int] | None:
-    """The first input's shape as the model file declares it (-1 for dynamic), without building."""
+def model_inputs(path: str) -> dict[str, list[int] | None]:
+    """Input names and shapes (-1 for dynamic) as the model file declares them; ``{}`` when
+    OpenVINO cannot read it (the build then reports that with its own message)."""
     try:
         import openvino as ov
 
-        shape = ov.Core().read_model(path).inputs[0].get_partial_shape()
-    except Exception:  # noqa: BLE001 - the build reports an unreadable model with its own message
-        return None
-    return [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None
+        ports = ov.Core().read_model(path).inputs
+    except Exception:  # noqa: BLE001
+        return {}
+    out: dict[str, list[int] | None] = {}
+    for port in ports:
+        shape = port.get_partial_shape()
+        name = port.get_any_name() if port.get_names() else f"input_{len(out)}"
+        out[name] = [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None
+    return out
+
+
+def _input_shape(path: str, kind: str) -> list[int] | None:
+    shapes = list(model_inputs(path).values())
+    return shapes[0] if shapes else None
+
+
+def drop_unknown_shapes(device: dict[str, Any], source: dict[str, Any], warnings: list[str]) -> None:
+    """``input_shapes`` naming inputs the model does not have: dropped, with a warning that lists
+    its real inputs (the old API ignored them too; OpenVINO would refuse the whole reshape)."""
+    shapes = device.get("input_shapes")
+    if not shapes or source.get("kind") not in _MODEL_FILES or not source.get("path"):
+        return
+    inputs = model_inputs(source["path"])
+    unknown = [name for name in shapes if inputs and name not in inputs]
+    for name in unknown:
+        del shapes[name]
+    if unknown:
+        real = ", ".join(f"{n} {s}" for n, s in inputs.items())
+        warnings.append(
+            f"input_shapes: the model has no input(s) {', '.join(unknown)} (its inputs: {real}); ignored"
+        )
+    if not shapes:
+        del device["input_shapes"]
+        if device.pop("precompile_shapes", None):
+            warnings.append(
+                "precompile_shapes: no input_shapes left to precompile; the model's own shapes are used"
+            )
 
 
 def text_frontend(c: Checker, source: dict[str, Any], warnings: list[str]) -> dict[str, Any] | None:

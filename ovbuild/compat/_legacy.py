@@ -18,7 +18,7 @@ from typing import Any
 from ovbuild.compat import _calibration
 from ovbuild.compat._checker import Checker, kind_of
 from ovbuild.compat._device import device_section
-from ovbuild.compat._frontend import model_frontend
+from ovbuild.compat._frontend import drop_unknown_shapes, model_frontend
 from ovbuild.compat._keys import FORMATS, KEYS, LAYERS, MODEL_TYPES, PRECISIONS, SUFFIX_FORMATS
 from ovbuild.errors import RecipeError
 
@@ -158,10 +158,12 @@ def _sections(
     pending: dict[Path, bytes] = {}
     source = _source(c, root, warnings)
     precision = _precision(c)
+    device = device_section(c, available, warnings)
+    drop_unknown_shapes(device, source, warnings)
     sections = {
         "source": source,
         "precision": precision,
-        "device": device_section(c, available, warnings),
+        "device": device,
         "frontend": model_frontend(c, mt, source, overrides, warnings),
         "calibration": _calibration.calibration(c, precision, root, pending, warnings),
     }

@@ -291,6 +291,11 @@ class OpenVINOBackend:
                 "inputs": manifest["inputs"],
                 "outputs": manifest["outputs"],
                 "frontend": manifest.get("frontend"),
+                # what run_inference's audio keys selected: one artifact per feature setting
+                "variants": [
+                    {"artifact": str(v.artifact), "frontend": v.runtime.manifest.get("frontend")}
+                    for v in loaded.variants.values()
+                ],
                 "recipe": to_yaml(loaded.translation.raw),
             }
 

@@ -32,7 +32,9 @@ def test_audio_processing_with_a_file_path(shared_store: Path, speaker_ir: str, 
     assert emb.shape == (1, 256) and np.all(np.isfinite(emb))
     assert abs(float(np.linalg.norm(emb)) - 1.0) < 1e-3
     assert result["latency_ms"] > 0 and result["items"] == 1
-    frontend = out["info"]["frontend"]
+    # the feature settings came with run_inference (as in the old example), so they chose a variant
+    (variant,) = out["info"]["variants"]
+    frontend = variant["frontend"]
     assert frontend["kind"] == "audio" and frontend["embedded"] is True
     assert (frontend["features"], frontend["n_mels"], frontend["n_fft"], frontend["hop_length"]) == (
         "mel",

@@ -74,11 +74,13 @@ def test_multi_device_with_priorities(shared_store: Path) -> None:
 def test_gpu_specific_options(shared_store: Path) -> None:
     out = example("gpu_options").main(store_root=str(shared_store))
     result = out["inference"]
-    _real(result)
-    assert result["results"]["speech_probs"].shape == (8,)
+    assert result["status"] == "success", result.get("error")
+    assert result["latency_ms"] > 0 and result["throughput_items_per_sec"] > 0
+    assert {v.shape[-1] for v in result["results"].values()} == {1, 16}  # BlazeFace scores and boxes
     assert out["info"]["precision"]["default"] == "fp16"
+    assert out["info"]["frontend"]["kind"] == "image"
+    assert any("input_ids" in w and "ignored" in w for w in out["load"]["warnings"]), out["load"]["warnings"]
     plan = out["info"]["device_plan"]
-    assert plan["reshape"] == {"input": [8, 576], "h": [1, 1, 128], "c": [1, 1, 128]}
     if plan["device"] == "CPU":  # no GPU here: the options had no effect, and the user is told
         assert any("GPU only" in w for w in out["load"]["warnings"])
         assert "GPU" in plan["dropped"]
