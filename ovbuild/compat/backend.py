@@ -49,14 +49,20 @@ def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
     return {"status": "error", "error": f"{where}: {message}"}
 
 
-def _in_legacy_terms(exc: SourceError | StageError, translation: Translation) -> OvbuildError:
-    """The same error, naming ``calibration_data`` instead of the file ovbuild wrote it to."""
-    message = str(exc)
+def _legacy_text(message: str, translation: Translation) -> str:
     for path in translation.pending:
         message = message.replace(f"from {path}", "from calibration_data").replace(
             str(path), "calibration_data"
         )
-    return type(exc)(message)
+    return message
+
+
+def _in_legacy_terms(exc: OvbuildError, translation: Translation) -> OvbuildError:
+    """The same error, naming ``calibration_data`` instead of the file ovbuild wrote it to."""
+    if isinstance(exc, RecipeError):
+        problems = [_legacy_text(p, translation) for p in exc.problems]
+        return RecipeError(problems, recipe=exc.recipe, warnings=exc.warnings)
+    return type(exc)(_legacy_text(str(exc), translation))
 
 
 class OpenVINOBackend:
@@ -117,7 +123,7 @@ class OpenVINOBackend:
         translation.write_pending()  # only once the recipe is valid: nothing written for bad input
         try:
             result = build(recipe, root=self.store_root)
-        except (SourceError, StageError) as exc:
+        except (RecipeError, SourceError, StageError) as exc:  # preflight names the written file
             raise _in_legacy_terms(exc, translation) from exc
         how = "cached" if not result.built else f"built {', '.join(result.built)}"
         log.info(f"{name}: artifact {result.name} v{result.version} ({how})")

@@ -87,7 +87,7 @@ def test_calibration_data_that_does_not_fit_the_model(store: Path) -> None:
     _error(backend.load_model("vad_int8", config), "calibration_data", "[1, 100]", "'input'")
     renamed = [{"wave": np.zeros((1, 576), np.float32)} for _ in range(4)]
     _error(
-        backend.load_model("vad_int8", {**config, "calibration_data": renamed}), "calibration_data", "'wave'"
+        backend.load_model("vad_int8", {**config, "calibration_data": renamed}), "calibration_data", "wave"
     )
     assert store_names(store) == []  # nothing published
 
