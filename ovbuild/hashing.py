@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ KEY_PACKAGES = ("openvino", "nncf", "optimum-intel", "transformers", "openvino-t
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no whitespace, so equal values hash equally."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    """Typed config slices (mappings) hash as the dicts they were built from; anything else as text."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
 
 
 def sha256_text(text: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
 from ovbuild.sources.base import Source
 
@@ -182,7 +183,7 @@ def _tokenizers(ctx: Any, hf_dir: Path) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Ctranslate2SourceConfig:
+class Ctranslate2SourceConfig(FrozenConfig):
     """``source:`` for a CTranslate2 model directory (``model.bin``, ``config.json``, tokenizer)."""
 
     kind: str = "ctranslate2"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError, openvino_reason
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources.base import Source
@@ -88,7 +89,7 @@ def _reason(exc: Exception, path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class FileSourceConfig:
+class FileSourceConfig(FrozenConfig):
     """``source:`` for a model file OpenVINO reads itself."""
 
     kind: str = "onnx"

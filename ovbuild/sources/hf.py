@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
 from ovbuild.sources._detect import Detected, detect
 from ovbuild.sources._generative import (
@@ -244,7 +245,7 @@ def _bake_pooling(ctx: Any, pooling: str, normalize: bool) -> None:
 
 
 @dataclass(frozen=True)
-class HfSourceConfig:
+class HfSourceConfig(FrozenConfig):
     """``source:`` for a local HuggingFace model directory, exported with optimum-intel."""
 
     kind: str = "hf"

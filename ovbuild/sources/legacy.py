@@ -13,6 +13,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import call_target, target_input_files
@@ -62,7 +63,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class LegacySourceConfig:
+class LegacySourceConfig(FrozenConfig):
     """``source:`` for existing conversion code: ``converter`` is a "module:function" returning
     an ``ov.Model`` or a model path, called with ``args`` (and ``path=`` when set)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import call_target, target_input_files
@@ -126,7 +127,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class PytorchSourceConfig:
+class PytorchSourceConfig(FrozenConfig):
     """``source:`` for a PyTorch model: ``factory`` is a "module:function" returning an
     ``nn.Module``, called with ``args`` (and ``path=`` when set)."""
 

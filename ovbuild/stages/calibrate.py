@@ -9,12 +9,14 @@ variants builds it once. It writes ``calibration.npz`` (inputs NNCF collects sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ovbuild.calibration.store import CALIBRATION_FILE, HOLDOUT_FILE, REFERENCE_FILE
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -38,15 +40,23 @@ def run_reference(
     return outputs
 
 
+@dataclass(frozen=True)
+class CalibrateConfig(FrozenConfig):
+    """What the calibration data depends on (not the precision map: sweeps share it)."""
+
+    calibration: dict[str, Any]  # the recipe's calibration section
+    frontend: dict[str, Any] | None  # samples go through the recipe's own front-end
+
+
 class CalibrateStage(Stage):
     name = "calibrate"
     order = 50
     version = 1
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+    def config(self, recipe: dict[str, Any]) -> CalibrateConfig | None:
         if recipe.get("calibration") is None or not _consumed(recipe):
             return None
-        return {"calibration": recipe["calibration"], "frontend": recipe.get("frontend")}
+        return CalibrateConfig(calibration=recipe["calibration"], frontend=recipe.get("frontend"))
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         from ovbuild.target import target_file
@@ -58,11 +68,11 @@ class CalibrateStage(Stage):
             files.append(target_file(calibration["target"], "calibration.target"))
         return files
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CalibrateConfig) -> dict[str, Any]:
         from ovbuild.calibration import load_dataset, save_samples
 
         model = ctx.read_model(parent)
-        calib, holdout = load_dataset(config["calibration"], ctx.recipe, model)
+        calib, holdout = load_dataset(config.calibration, ctx.recipe, model)
         if not calib:
             raise StageError(f"calibration.path: {config['calibration'].get('path')} gave no samples")
         run_reference(ctx, model, calib[:1], "calibration")  # fail early on samples that do not fit
@@ -75,7 +85,7 @@ class CalibrateStage(Stage):
                 **{str(i): np.stack([r[i] for r in refs]) for i in range(len(refs[0]))},
             )
         return {
-            "kind": config["calibration"]["kind"],
+            "kind": config.calibration["kind"],
             "calibration_samples": len(calib),
             "holdout_samples": len(holdout),
         }

@@ -3,9 +3,11 @@ quantized precisions go through :mod:`ovbuild.precision` (NNCF)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -15,14 +17,21 @@ _FLOAT = {"fp32", "fp16", "bf16"}
 _PINNED_OK = ("f32", "i32", "i64", "boolean", "u8", "i8")
 
 
+@dataclass(frozen=True)
+class CompressConfig(FrozenConfig):
+    """What ``compress`` applies."""
+
+    precision: dict[str, Any]  # the recipe's precision section (map, NNCF knobs, budget)
+
+
 class CompressStage(Stage):
     name = "compress"
     order = 60
     changes_numerics = True
     version = 2
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
-        return {"precision": recipe["precision"]}
+    def config(self, recipe: dict[str, Any]) -> CompressConfig:
+        return CompressConfig(precision=recipe["precision"])
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         from ovbuild.stages.validate import metric_target_files
@@ -30,8 +39,8 @@ class CompressStage(Stage):
         # precision: auto scores candidates with the validate metric, a user target included.
         return metric_target_files(recipe) if recipe["precision"]["default"] == "auto" else []
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
-        precision = config["precision"]
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CompressConfig) -> dict[str, Any]:
+        precision = config.precision
         default = precision["default"]
         if default in _FLOAT and not precision["rules"]:
             if default == "fp32":

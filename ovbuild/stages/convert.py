@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.sources import source_for
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.source import source_config
 from ovbuild.store import CacheEntry
+
+
+@dataclass(frozen=True)
+class ConvertConfig(FrozenConfig):
+    """What ``convert`` reads: the source and the input shapes."""
+
+    source: FrozenConfig  # the kind's schema (``Source.schema``)
+    inputs: dict[str, list[int]]  # static shapes, for converters that need them
 
 
 class ConvertStage(Stage):
@@ -16,8 +27,8 @@ class ConvertStage(Stage):
     carries_models = False  # its parent is the source, which holds no IR
     version = 1
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
-        return {"source": recipe["source"], "inputs": recipe["inputs"]}
+    def config(self, recipe: dict[str, Any]) -> ConvertConfig:
+        return ConvertConfig(source=source_config(recipe), inputs=recipe["inputs"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
-        return source_for(config["source"]["kind"]).convert(ctx, config["source"])
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ConvertConfig) -> dict[str, Any]:
+        return source_for(config.source["kind"]).convert(ctx, config.source)

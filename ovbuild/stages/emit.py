@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ovbuild._version import __version__
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_files
@@ -32,22 +34,30 @@ def _numpy_type(ov_type: str) -> str:
     }.get(ov_type, "float32")
 
 
+@dataclass(frozen=True)
+class EmitConfig(FrozenConfig):
+    """The artifact describes the whole recipe (its manifest and model card), store aside."""
+
+    recipe: dict[str, Any]
+
+
 class EmitStage(Stage):
     name = "emit"
     order = 100
     carries_models = False  # it links the whole parent entry itself
     version = 2  # 2: stage_keys records emit's own key (gc keeps the entry; the store reads it)
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
+    def config(self, recipe: dict[str, Any]) -> EmitConfig:
         # The store location is where the artifact lives, not what it is.
         # Nor is the signing key: the signature is added beside the published files.
-        return {k: v for k, v in recipe.items() if k not in ("store", "sign")}
+        return EmitConfig(recipe={k: v for k, v in recipe.items() if k not in ("store", "sign")})
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         # The artifact carries these sources: editing them must change the artifact.
         return runtime_files()
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: EmitConfig) -> dict[str, Any]:
+        recipe = config.recipe
         out = ctx.out_dir
         link_tree(parent.path, out)
         (out / "entry.json").unlink(missing_ok=True)
@@ -55,7 +65,7 @@ class EmitStage(Stage):
         precompiled = parent.result
         inputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["inputs"]]
         outputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["outputs"]]
-        frontend = dict(config.get("frontend") or {})
+        frontend = dict(recipe.get("frontend") or {})
         if frontend:
             frontend["embedded"] = bool(
                 ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
@@ -66,8 +76,8 @@ class EmitStage(Stage):
             from ovbuild.stages._genai_layout import write_genai_dir
 
             write_genai_dir(out, convert["models"], convert["generation"])
-        (out / "loader.py").write_text(loader_source(config["name"], __version__))
-        (out / "README.md").write_text(_model_card(config, inputs, outputs, precompiled))
+        (out / "loader.py").write_text(loader_source(recipe["name"], __version__))
+        (out / "README.md").write_text(_model_card(recipe, inputs, outputs, precompiled))
         files = {
             p.relative_to(out).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
             for p in sorted(out.rglob("*"))
@@ -77,17 +87,17 @@ class EmitStage(Stage):
         stage_results = {name: entry.result for name, entry in ctx.ancestors.items()}
         manifest = {
             "schema_version": SCHEMA_VERSION,
-            "name": config["name"],
-            "description": config.get("description", ""),
-            "recipe": config,
-            "recipe_digest": sha256_json(config),
+            "name": recipe["name"],
+            "description": recipe.get("description", ""),
+            "recipe": recipe,
+            "recipe_digest": sha256_json(recipe),
             "model": MODEL_XML,
             "inputs": inputs,
             "outputs": outputs,
             "frontend": frontend or None,
-            "variant": variant_of(config),
-            "labels": _labels(config),
-            "postprocess": config.get("postprocess"),
+            "variant": variant_of(recipe),
+            "labels": _labels(recipe),
+            "postprocess": recipe.get("postprocess"),
             "device_plan": precompiled["plan"],
             "blobs": precompiled["blobs"],
             "stage_keys": {**{name: entry.key for name, entry in ctx.ancestors.items()}, self.name: ctx.key},

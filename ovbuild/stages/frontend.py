@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig, frozen_schema
+from ovbuild.config.schema import FRONTEND_SCHEMAS
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -22,8 +24,11 @@ class FrontendStage(Stage):
     produces_model = True
     version = 1
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
-        return recipe.get("frontend")
+    def config(self, recipe: dict[str, Any]) -> FrozenConfig | None:
+        frontend = recipe.get("frontend")
+        if frontend is None:
+            return None
+        return frozen_schema(FRONTEND_SCHEMAS[frontend["kind"]]).of(frontend)
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         frontend = recipe.get("frontend") or {}

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -36,20 +38,27 @@ def _type_name(value: Any) -> str:
     return value.get_type_name() if hasattr(value, "get_type_name") else str(value)
 
 
+@dataclass(frozen=True)
+class PrecompileConfig(FrozenConfig):
+    """What ``precompile`` compiles for."""
+
+    device: dict[str, Any]  # the recipe's device section: the plan to compile for
+
+
 class PrecompileStage(Stage):
     name = "precompile"
     order = 90
     version = 2
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
-        return {"device": recipe["device"]}
+    def config(self, recipe: dict[str, Any]) -> PrecompileConfig:
+        return PrecompileConfig(device=recipe["device"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: PrecompileConfig) -> dict[str, Any]:
         from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices
 
         available = available_devices()
         try:
-            plan = plan_devices(config["device"], available)
+            plan = plan_devices(config.device, available)
         except ValueError as exc:
             raise StageError(f"device: {exc}") from exc
         for warning in plan.warnings:
@@ -58,7 +67,7 @@ class PrecompileStage(Stage):
         blobs: dict[str, Any] = {}
         (ctx.out_dir / "cache").mkdir()
         for device in plan.used:
-            single = plan_devices({**config["device"], "priorities": [device], "mode": "single"}, available)
+            single = plan_devices({**config.device, "priorities": [device], "mode": "single"}, available)
             started = time.perf_counter()
             try:
                 compiled = compile_with_plan(ctx.core, model, single)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
 
@@ -18,17 +20,24 @@ def port_spec(port: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SerializeConfig(FrozenConfig):
+    """What ``serialize`` writes beside the IR."""
+
+    name: str  # recorded in the IR's rt_info
+
+
 class SerializeStage(Stage):
     name = "serialize"
     order = 80
     version = 1
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
-        return {"name": recipe["name"]}
+    def config(self, recipe: dict[str, Any]) -> SerializeConfig:
+        return SerializeConfig(name=recipe["name"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: SerializeConfig) -> dict[str, Any]:
         model = ctx.read_model(parent)
-        model.set_rt_info(config["name"], ["ovbuild", "recipe"])
+        model.set_rt_info(config.name, ["ovbuild", "recipe"])
         ctx.save_model(model)
         return {
             "inputs": [port_spec(p) for p in model.inputs],

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
+
+
+@dataclass(frozen=True)
+class ShapeConfig(FrozenConfig):
+    """``recipe.inputs``: the static shape of each named input."""
+
+    inputs: dict[str, list[int]]  # input name -> dims (-1 or null: dynamic)
 
 
 class ShapeStage(Stage):
@@ -15,16 +24,16 @@ class ShapeStage(Stage):
     produces_model = True
     version = 1
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
-        return {"inputs": recipe["inputs"]} if recipe.get("inputs") else None
+    def config(self, recipe: dict[str, Any]) -> ShapeConfig | None:
+        return ShapeConfig(inputs=recipe["inputs"]) if recipe.get("inputs") else None
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ShapeConfig) -> dict[str, Any]:
         import openvino as ov
 
         model = ctx.read_model(parent)
         by_name = {name: port for port in model.inputs for name in port.get_names()}
         shapes = {}
-        for name, dims in config["inputs"].items():
+        for name, dims in config.inputs.items():
             if name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
                 raise StageError(f"inputs.{name}: the model has no input named {name!r} (inputs: {known})")
@@ -38,4 +47,4 @@ class ShapeStage(Stage):
         except Exception as exc:
             raise StageError(f"inputs: OpenVINO cannot reshape to {config['inputs']}: {exc}") from exc
         ctx.save_model(model)
-        return {"shapes": {k: list(v) for k, v in config["inputs"].items()}}
+        return {"shapes": {k: list(v) for k, v in config.inputs.items()}}

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ovbuild.sources import source_for
+from ovbuild.config.frozen import FrozenConfig
+from ovbuild.sources import Source, source_for
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
+
+
+def source_config(recipe: dict[str, Any]) -> FrozenConfig:
+    """The recipe's ``source`` block as its kind's frozen schema (``Source.schema``)."""
+    return Source.registry[recipe["source"]["kind"]].schema.of(recipe["source"])
 
 
 class SourceStage(Stage):
@@ -17,12 +23,12 @@ class SourceStage(Stage):
     version = 1
     cached = False  # its digests are already in the key; an entry would hold nothing more
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any]:
-        return recipe["source"]
+    def config(self, recipe: dict[str, Any]) -> FrozenConfig:
+        return source_config(recipe)
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         return source_for(recipe["source"]["kind"]).input_files(recipe["source"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> dict[str, Any]:
         files = source_for(config["kind"]).input_files(config)
         return {"kind": config["kind"], "files": [str(p) for p in files]}

@@ -9,11 +9,13 @@ there); else seeded random inputs of the recorded shapes, with a warning. A metr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -70,25 +72,35 @@ def check_bounds(cfg: dict[str, Any], value: float, candidate: str | None = None
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ValidateStageConfig(FrozenConfig):
+    """What ``validate`` scores and how the candidate runs."""
+
+    validate: dict[str, Any]  # the recipe's validate section
+    device: dict[str, Any]  # the candidate runs with the device's numerics
+
+
 class ValidateStage(Stage):
     name = "validate"
     order = 70
     version = 2
 
-    def config(self, recipe: dict[str, Any]) -> dict[str, Any] | None:
+    def config(self, recipe: dict[str, Any]) -> ValidateStageConfig | None:
         if recipe.get("validate") is None:
             return None
-        return {"validate": recipe["validate"], "device": recipe["device"]}
+        return ValidateStageConfig(validate=recipe["validate"], device=recipe["device"])
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         data = recipe["validate"].get("data")
         return [Path(data)] + metric_target_files(recipe) if data else metric_target_files(recipe)
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(
+        self, ctx: StageContext, parent: CacheEntry | None, config: ValidateStageConfig
+    ) -> dict[str, Any]:
         from ovbuild.metrics import compare_models
         from ovbuild.runtime.devices import candidate_properties
 
-        cfg = config["validate"]
+        cfg = config.validate
         reference = ctx.reference()
         if reference is None:
             raise StageError("validate: no reference model before compress")
