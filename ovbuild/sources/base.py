@@ -14,10 +14,12 @@ libraries (key planning and ``ovbuild validate`` call it). ``convert`` writes Op
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ovbuild.config.schema import register_source_schema
+from ovbuild.registry import register
 
 
 class Source:
@@ -36,10 +38,7 @@ class Source:
             return  # a shared helper base, not a kind
         if not isinstance(getattr(cls, "schema", None), type):
             raise TypeError(f"source kind {cls.kind!r}: declare its keys as a dataclass 'schema'")
-        known = Source.registry.get(cls.kind)
-        if known is not None and known.__qualname__ != cls.__qualname__:
-            raise TypeError(f"source kind {cls.kind!r} is taken by {known.__module__}.{known.__qualname__}")
-        Source.registry[cls.kind] = cls
+        register(Source.registry, cls.kind, cls, "source kind")
         register_source_schema(cls.kind, cls.schema)
 
     def input_files(self, cfg: dict[str, Any]) -> list[Path]:
@@ -47,3 +46,14 @@ class Source:
 
     def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+
+class ModuleSource(Source):
+    """A kind whose ``input_files(cfg)`` and ``convert(ctx, cfg)`` are functions of the module
+    that defines the class (the bundled kinds, whose functions tests also call directly)."""
+
+    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
+        return sys.modules[type(self).__module__].input_files(cfg)
+
+    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+        return sys.modules[type(self).__module__].convert(ctx, cfg)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
-from ovbuild.sources.base import Source
+from ovbuild.sources.base import ModuleSource
 
 _REQUIRED = ("model.bin", "config.json", "tokenizer.json")
 HF_DIR = "hf"
@@ -190,12 +190,6 @@ class Ctranslate2SourceConfig(FrozenConfig):
     path: str | None = None
 
 
-class Ctranslate2Source(Source):
+class Ctranslate2Source(ModuleSource):
     kind = "ctranslate2"
     schema = Ctranslate2SourceConfig
-
-    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
-        return input_files(cfg)
-
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-        return convert(ctx, cfg)

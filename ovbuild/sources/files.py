@@ -10,7 +10,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError, openvino_reason
 from ovbuild.sources._ovc import convert_model
-from ovbuild.sources.base import Source
+from ovbuild.sources.base import ModuleSource
 
 _SUFFIXES = {"onnx": (".onnx",), "ir": (".xml",), "tflite": (".tflite",)}
 
@@ -96,14 +96,8 @@ class FileSourceConfig(FrozenConfig):
     path: str | None = None  # the model file (IR: the .xml, its .bin beside it)
 
 
-class _FileSource(Source):
+class _FileSource(ModuleSource):
     schema = FileSourceConfig
-
-    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
-        return input_files(cfg)
-
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-        return convert(ctx, cfg)
 
 
 class OnnxSource(_FileSource):

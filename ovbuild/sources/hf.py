@@ -25,7 +25,7 @@ from ovbuild.sources._generative import (
     require_stateful,
     ship_hf_metadata,
 )
-from ovbuild.sources.base import Source
+from ovbuild.sources.base import ModuleSource
 
 # optimum-intel file name -> ovbuild file stem (first listed wins as "model").
 _EXPORTED = (
@@ -255,12 +255,6 @@ class HfSourceConfig(FrozenConfig):
     normalize: bool | None = None  # L2-normalize the pooled embedding; null = from modules.json
 
 
-class HfSource(Source):
+class HfSource(ModuleSource):
     kind = "hf"
     schema = HfSourceConfig
-
-    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
-        return input_files(cfg)
-
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-        return convert(ctx, cfg)

@@ -18,7 +18,7 @@ from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import SourceError
 from ovbuild.sources._ovc import convert_model
 from ovbuild.sources._target import call_target, target_input_files
-from ovbuild.sources.base import Source
+from ovbuild.sources.base import ModuleSource
 
 
 def input_files(cfg: dict[str, Any]) -> list[Path]:
@@ -139,12 +139,6 @@ class PytorchSourceConfig(FrozenConfig):
     input_dtypes: dict[str, str] = field(default_factory=dict)
 
 
-class PytorchSource(Source):
+class PytorchSource(ModuleSource):
     kind = "pytorch"
     schema = PytorchSourceConfig
-
-    def input_files(self, cfg: dict[str, Any]) -> list[Path]:
-        return input_files(cfg)
-
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-        return convert(ctx, cfg)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ovbuild.registry import register
 from ovbuild.store import CacheEntry
 
 MODEL_XML = "model.xml"
@@ -112,10 +113,7 @@ class Stage:
             return  # a shared helper base, not a stage
         if not isinstance(getattr(cls, "order", None), int):
             raise TypeError(f"stage {cls.name!r}: declare its position with an int 'order'")
-        known = Stage.registry.get(cls.name)
-        if known is not None and known.__qualname__ != cls.__qualname__:
-            raise TypeError(f"stage name {cls.name!r} is taken by {known.__module__}.{known.__qualname__}")
-        Stage.registry[cls.name] = cls
+        register(Stage.registry, cls.name, cls, "stage name")
         if cls.section is not None and cls.schema is not None:
             from ovbuild.config.schema import register_section
 

@@ -1,0 +1,19 @@
+"""Class registries filled by subclassing (Olive's ``Pass.registry``): stages by name, sources by
+kind. Registering a name twice is an error unless it is the same class defined again (a module
+re-imported), so two plugins cannot silently replace each other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(registry: dict[str, Any], key: str, cls: type, what: str) -> None:
+    """Put ``cls`` under ``key``.
+
+    Raises:
+        TypeError: another class already holds ``key``.
+    """
+    known = registry.get(key)
+    if known is not None and known.__qualname__ != cls.__qualname__:
+        raise TypeError(f"{what} {key!r} is taken by {known.__module__}.{known.__qualname__}")
+    registry[key] = cls
