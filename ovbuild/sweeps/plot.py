@@ -53,60 +53,12 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
 
     points = [r for r in rows if r["status"] in ("success", MISSED_GATE) and r.get("latency_ms") is not None]
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    labels = []
     if not points:
         ax.text(0.5, 0.5, "no variant could be measured", ha="center", va="center", transform=ax.transAxes)
     else:
-        known = [r["accuracy"] for r in points if r.get("accuracy") is not None]
-        floor = (min(known) - 0.05 * (max(known) - min(known) or 1.0)) if known else 0.0
-        sizes = [r.get("size_bytes") or 0 for r in points]
-        biggest = max(sizes) or 1
-        ys = [r["accuracy"] if r.get("accuracy") is not None else floor for r in points]
-        labels = []
-        for r, y, size in zip(points, ys, sizes, strict=True):
-            area = 60 + 540 * size / biggest
-            on_front = bool(r.get("pareto"))
-            missed = r["status"] == MISSED_GATE
-            ax.scatter(
-                r["latency_ms"],
-                y,
-                s=120 if missed else area,
-                color="0.45" if missed else "tab:red" if on_front else "tab:blue",
-                marker="X" if missed else "o",
-                alpha=0.55,
-                edgecolors="black",
-                zorder=4 if on_front else 3,
-            )
-            mb = "missed its gate, not published" if missed else f"{size / 1e6:.1f} MB" if size else "?"
-            label = ax.annotate(
-                f"{r['variant']} ({mb})",
-                (r["latency_ms"], y),
-                textcoords="offset points",
-                xytext=(10, 0),
-                va="center",
-                fontsize=8,
-                zorder=5,
-                # a light box keeps a label readable where it crosses the front's line
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-                arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6},
-            )
-            labels.append(label)
-        front = sorted((r for r in points if r.get("pareto")), key=lambda r: r["latency_ms"])
-        if len(front) > 1:
-            ax.step(
-                [r["latency_ms"] for r in front],
-                [r["accuracy"] for r in front],
-                where="post",
-                color="tab:red",
-                linewidth=1.5,
-                zorder=2,
-                label="Pareto front",
-            )
-        ax.scatter([], [], color="tab:red", label="on the Pareto front")
-        ax.scatter([], [], color="tab:blue", label="dominated")
-        if any(r["status"] == MISSED_GATE for r in points):
-            ax.scatter([], [], color="0.45", marker="X", label="missed its validate gate")
-        ax.legend(loc="best", fontsize=8)
-        ax.margins(x=0.25, y=0.2)
+        labels = _draw_variants(ax, points)
+        _draw_front(ax, points)
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
     ax.set_xlabel("latency, median ms (lower is better)")
     ax.set_ylabel(f"{metric or 'accuracy'} vs FP32 reference ({direction})")
@@ -121,3 +73,64 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def _draw_variants(ax: Any, points: list[dict[str, Any]]) -> list[Any]:
+    """One marker per variant (area ~ artifact size; red on the front, a grey X when it missed its
+    validate gate) and its label."""
+    known = [r["accuracy"] for r in points if r.get("accuracy") is not None]
+    floor = (min(known) - 0.05 * (max(known) - min(known) or 1.0)) if known else 0.0
+    sizes = [r.get("size_bytes") or 0 for r in points]
+    biggest = max(sizes) or 1
+    ys = [r["accuracy"] if r.get("accuracy") is not None else floor for r in points]
+    labels = []
+    for r, y, size in zip(points, ys, sizes, strict=True):
+        area = 60 + 540 * size / biggest
+        on_front = bool(r.get("pareto"))
+        missed = r["status"] == MISSED_GATE
+        ax.scatter(
+            r["latency_ms"],
+            y,
+            s=120 if missed else area,
+            color="0.45" if missed else "tab:red" if on_front else "tab:blue",
+            marker="X" if missed else "o",
+            alpha=0.55,
+            edgecolors="black",
+            zorder=4 if on_front else 3,
+        )
+        mb = "missed its gate, not published" if missed else f"{size / 1e6:.1f} MB" if size else "?"
+        label = ax.annotate(
+            f"{r['variant']} ({mb})",
+            (r["latency_ms"], y),
+            textcoords="offset points",
+            xytext=(10, 0),
+            va="center",
+            fontsize=8,
+            zorder=5,
+            # a light box keeps a label readable where it crosses the front's line
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6},
+        )
+        labels.append(label)
+    return labels
+
+
+def _draw_front(ax: Any, points: list[dict[str, Any]]) -> None:
+    """The Pareto front as a step line, and the legend."""
+    front = sorted((r for r in points if r.get("pareto")), key=lambda r: r["latency_ms"])
+    if len(front) > 1:
+        ax.step(
+            [r["latency_ms"] for r in front],
+            [r["accuracy"] for r in front],
+            where="post",
+            color="tab:red",
+            linewidth=1.5,
+            zorder=2,
+            label="Pareto front",
+        )
+    ax.scatter([], [], color="tab:red", label="on the Pareto front")
+    ax.scatter([], [], color="tab:blue", label="dominated")
+    if any(r["status"] == MISSED_GATE for r in points):
+        ax.scatter([], [], color="0.45", marker="X", label="missed its validate gate")
+    ax.legend(loc="best", fontsize=8)
+    ax.margins(x=0.25, y=0.2)

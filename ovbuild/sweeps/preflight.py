@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -53,16 +54,27 @@ def split_sweep(argv: list[str]) -> Preflight:
     >>> split_sweep(["-m", "recipe=silero_vad", "precision=fp32,nope"]).argv  # doctest: +SKIP
     ['-m', 'recipe=silero_vad', 'precision=fp32']
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     from ovbuild.config import compose_raw, register_recipes
-    from ovbuild.errors import RecipeError
 
     register_recipes()
-    overrides = [a for a in argv if _is_override(a)]
+    fixed, sweeps = _parse([a for a in argv if _is_override(a)])
+    compose_raw(fixed)  # a bad fixed override fails every variant: one clear error now
+    kept, bad = _try_values(fixed, sweeps)
+    new_argv = [f"{sweeps[a][0]}={','.join(kept[a])}" if a in bad else a for a in argv]
+    return Preflight(new_argv, _rejected(fixed, sweeps, kept, bad))
+
+
+#: Each discrete sweep's original argument -> (key, values).
+_Sweeps = dict[str, tuple[str, list[str]]]
+
+
+def _parse(overrides: list[str]) -> tuple[list[str], _Sweeps]:
+    """The fixed (non-sweep) overrides and the discrete sweeps; Hydra's own keys are left alone."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
     parsed = OverridesParser.create().parse_overrides(overrides)
     fixed: list[str] = []
-    sweeps: dict[str, tuple[str, list[str]]] = {}  # original arg -> (key, values)
+    sweeps: _Sweeps = {}
     for arg, override in zip(overrides, parsed, strict=True):
         key = override.get_key_element()
         if _is_hydra_key(key):
@@ -71,7 +83,20 @@ def split_sweep(argv: list[str]) -> Preflight:
             sweeps[arg] = (key, list(override.sweep_string_iterator()))
         elif not override.is_sweep_override():
             fixed.append(arg)
-    compose_raw(fixed)  # a bad fixed override fails every variant: one clear error now
+    return fixed, sweeps
+
+
+def _try_values(
+    fixed: list[str], sweeps: _Sweeps
+) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+    """Compose every sweep value beside the fixed overrides: the values that compose, and the
+    ``(value, reason)`` of those that do not.
+
+    Raises:
+        RecipeError: no value of some sweep composes.
+    """
+    from ovbuild.config import compose_raw
+    from ovbuild.errors import RecipeError
 
     kept: dict[str, list[str]] = {}
     bad: dict[str, list[tuple[str, str]]] = {}
@@ -86,7 +111,13 @@ def split_sweep(argv: list[str]) -> Preflight:
         if arg not in kept:
             reasons = "; ".join(f"{key}={v}: {why}" for v, why in bad[arg])
             raise RecipeError(f"no value of the sweep {arg!r} can be composed: {reasons}")
+    return kept, bad
 
+
+def _rejected(
+    fixed: list[str], sweeps: _Sweeps, kept: dict[str, list[str]], bad: dict[str, list[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """One error record per variant a bad value takes out (crossed with the other sweeps' values)."""
     rejected = []
     for arg, failures in bad.items():
         key = sweeps[arg][0]
@@ -96,11 +127,4 @@ def split_sweep(argv: list[str]) -> Preflight:
                 rejected.append(
                     {"overrides": [*fixed, f"{key}={value}", *combo], "status": "error", "error": reason}
                 )
-    new_argv = []
-    for arg in argv:
-        if arg in bad:
-            key = sweeps[arg][0]
-            new_argv.append(f"{key}={','.join(kept[arg])}")
-        else:
-            new_argv.append(arg)
-    return Preflight(new_argv, rejected)
+    return rejected
