@@ -58,13 +58,13 @@ def frontend_runtime_precisions(compiled: Any, prefix: str = FRONTEND_PREFIX) ->
         ``{runtime node name: (layer type, runtime precision)}`` for every runtime node that holds
         an original front-end layer (e.g. ``("FullyConnected", "f32")``).
     """
-    out: dict[str, tuple[str, str]] = {}
-    for node in compiled.get_runtime_model().get_ordered_ops():
-        rt = node.get_rt_info()
-        names = rt["originalLayersNames"].astype(str).split(",") if "originalLayersNames" in rt else []
-        if any(n.startswith(prefix) for n in names) or node.get_friendly_name().startswith(prefix):
-            out[node.get_friendly_name()] = (rt["layerType"].astype(str), rt["runtimePrecision"].astype(str))
-    return out
+    from ovbuild.precision.pins import runtime_nodes
+
+    return {
+        node.name: (node.layer, node.precision or "?")
+        for node in runtime_nodes(compiled)
+        if node.name.startswith(prefix) or any(n.startswith(prefix) for n in node.originals)
+    }
 
 
 def _adapt_layout(ops: Any, out: Any, src: str, dst: str) -> Any:

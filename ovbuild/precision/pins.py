@@ -8,8 +8,9 @@ written into ``model.xml`` after it is saved, and read back from the compiled mo
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 _PIN = {"name": "DisablePrecisionConversion", "version": "0", "value": "dynamic:f16"}
 
@@ -43,15 +44,33 @@ def pin_f32_in_xml(xml: Path, names: list[str] | set[str]) -> int:
     return pinned
 
 
+class RuntimeNode(NamedTuple):
+    """One node of a compiled model's runtime graph, as the plugin reports it."""
+
+    name: str  # the runtime node's friendly name
+    layer: str  # the plugin's layer type (e.g. ``FullyConnected``), else the op type
+    precision: str | None  # what it executes in (``f32``, ``bf16``, ``i8``...), when reported
+    originals: tuple[str, ...]  # the names of the model nodes fused into it
+
+
+def runtime_nodes(compiled: Any) -> Iterator[RuntimeNode]:
+    """Every node of ``compiled.get_runtime_model()``: the one reader of runtime precisions."""
+    for node in compiled.get_runtime_model().get_ordered_ops():
+        rt = node.get_rt_info()
+        originals = rt["originalLayersNames"].astype(str).split(",") if "originalLayersNames" in rt else []
+        yield RuntimeNode(
+            node.get_friendly_name(),
+            rt["layerType"].astype(str) if "layerType" in rt else node.get_type_name(),
+            rt["runtimePrecision"].astype(str) if "runtimePrecision" in rt else None,
+            tuple(originals),
+        )
+
+
 def runtime_precision_of(compiled: Any, names: list[str] | set[str]) -> dict[str, str]:
     """``{original node name: runtime precision}`` read back from ``get_runtime_model()``."""
     wanted = set(names)
     found: dict[str, str] = {}
-    for node in compiled.get_runtime_model().get_ordered_ops():
-        rt = node.get_rt_info()
-        if "originalLayersNames" not in rt or "runtimePrecision" not in rt:
-            continue
-        for original in rt["originalLayersNames"].astype(str).split(","):
-            if original in wanted:
-                found[original] = rt["runtimePrecision"].astype(str)
+    for node in runtime_nodes(compiled):
+        if node.precision is not None:
+            found.update((original, node.precision) for original in node.originals if original in wanted)
     return found

@@ -20,14 +20,12 @@ from ovbuild.store import CacheEntry
 
 def runtime_precisions(compiled: Any) -> dict[str, dict[str, int]]:
     """``{layer type: {precision: count}}`` from the compiled model's runtime graph."""
+    from ovbuild.precision.pins import runtime_nodes
+
     counts: Counter[tuple[str, str]] = Counter()
-    for op in compiled.get_runtime_model().get_ordered_ops():
-        info = op.get_rt_info()
-        layer = info["layerType"].astype(str) if "layerType" in info else op.get_type_name()
-        if layer in ("Input", "Output", "Const", "Parameter", "Result", "Constant"):
-            continue
-        precision = info["runtimePrecision"].astype(str) if "runtimePrecision" in info else "?"
-        counts[(layer, precision)] += 1
+    for node in runtime_nodes(compiled):
+        if node.layer not in ("Input", "Output", "Const", "Parameter", "Result", "Constant"):
+            counts[(node.layer, node.precision or "?")] += 1
     table: dict[str, dict[str, int]] = {}
     for (layer, precision), n in sorted(counts.items()):
         table.setdefault(layer, {})[precision] = n
