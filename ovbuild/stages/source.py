@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, frozen_schema
 from ovbuild.sources import Source, source_for
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.store import CacheEntry
@@ -13,7 +13,9 @@ from ovbuild.store import CacheEntry
 
 def source_config(recipe: dict[str, Any]) -> FrozenConfig:
     """The recipe's ``source`` block as its kind's frozen schema (``Source.schema``)."""
-    return Source.registry[recipe["source"]["kind"]].schema.of(recipe["source"])
+    schema = Source.registry[recipe["source"]["kind"]].schema
+    typed = schema if issubclass(schema, FrozenConfig) else frozen_schema(schema)
+    return typed.of(recipe["source"])
 
 
 class SourceStage(Stage):
