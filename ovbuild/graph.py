@@ -1,8 +1,10 @@
 """The stage graph: compute every stage's key up front, reuse what the cache holds, run the rest,
 and publish the final entry as an artifact version.
 
-Keys depend only on the recipe, the files it names and package versions, never on outputs, so
-an unchanged rebuild is answered from the artifact index without touching a stage.
+Keys depend only on the recipe, the files it names, package versions and the ovbuild code each
+stage runs (:mod:`ovbuild.imports`), never on outputs, so an unchanged rebuild is answered from
+the artifact index without touching a stage. The stages and their order come from the registry
+(:mod:`ovbuild.stages.base`); each runs through ``Stage.execute``, which carries models forward.
 """
 
 from __future__ import annotations
