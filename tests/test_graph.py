@@ -129,3 +129,47 @@ def test_calibration_and_metric_target_modules_enter_the_keys(
 def test_a_missing_target_module_fails_planning_naming_the_key(store: Path) -> None:
     with pytest.raises(StageError, match=r"validate.target: cannot import module 'no_such_metric_mod'"):
         _keys("validate=cosine", "+validate.target=no_such_metric_mod:metric", root=store)
+
+
+PROBE = '''
+from ovbuild.stages.base import Stage
+
+
+class CodeEditProbe(Stage):
+    """Passes the model through; only for the recipe named code_edit_probe."""
+
+    name = "code_edit_probe"
+    order = 85  # after serialize, before precompile
+
+    def config(self, recipe):
+        return {"on": True} if recipe["name"] == "code_edit_probe" else None
+
+    def run(self, ctx, parent, config):
+        return {"edited": False}
+'''
+
+
+def test_editing_a_stages_code_rebuilds_it_and_only_what_follows(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    from ovbuild import load_recipe
+    from tests.stages.contract import tiny_conv_ir
+
+    (tmp_path / "probe_stage_mod.py").write_text(PROBE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    probe = importlib.import_module("probe_stage_mod")
+    model = tiny_conv_ir(tmp_path / "conv.xml")
+    raw = {
+        "name": "code_edit_probe",
+        "source": {"kind": "ir", "path": str(model)},
+        "store": {"root": str(store)},
+    }
+    first = build(load_recipe(raw=raw))
+    assert "code_edit_probe" in first.built
+    (tmp_path / "probe_stage_mod.py").write_text(PROBE.replace('"edited": False', '"edited": True'))
+    importlib.reload(probe)  # what a new process would import
+    second = build(load_recipe(raw=raw))
+    assert second.built == ["code_edit_probe", "precompile", "emit"]
+    assert second.manifest["stages"]["code_edit_probe"] == {"edited": True}
