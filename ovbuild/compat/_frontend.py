@@ -136,9 +136,16 @@ def text_frontend(c: Checker, source: dict[str, Any], warnings: list[str]) -> di
             warnings.append(missing_tokenizer_advice(source["path"]))
         return None
     shape = _input_shape(source["path"], source["kind"]) or []
-    length = shape[-1] if len(shape) == 2 and shape[-1] > 0 else 128
-    embedded = tokenizer.endswith(".xml")
-    return {"kind": "text", "tokenizer": tokenizer, "max_length": length, "embed": embedded}
+    static = len(shape) == 2 and shape[-1] > 0
+    return {
+        "kind": "text",
+        "tokenizer": tokenizer,
+        "max_length": shape[-1] if static else 128,
+        # every row padded to one length, as the old API's tokenizer did: calibration sentences
+        # stack into one batch, and a static token axis gets the length it needs
+        "padding": "max_length",
+        "embed": tokenizer.endswith(".xml"),
+    }
 
 
 def vision_frontend(source: dict[str, Any]) -> dict[str, Any] | None:
