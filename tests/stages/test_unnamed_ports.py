@@ -42,3 +42,15 @@ def test_output_without_tensor_names_builds(unnamed_ir: Path, store: Path) -> No
     out = model({"x": np.ones((1, 8), np.float32)})
     assert set(out) == {"output_0", "output_1"}
     assert np.allclose(out["output_1"].sum(), 1.0, atol=1e-2)
+
+
+def test_output_without_tensor_names_through_legacy_load_model(unnamed_ir: Path, store: Path) -> None:
+    from ovbuild.compat import OpenVINOBackend
+
+    backend = OpenVINOBackend({"store_root": str(store)})
+    loaded = backend.load_model("two_heads", {"device": "CPU", "model_path": str(unnamed_ir)})
+    assert loaded["status"] == "success", loaded.get("error")
+    assert [p["name"] for p in loaded["outputs"]] == ["output_0", "output_1"]
+    result = backend.run_inference("two_heads", {"x": np.ones((1, 8), np.float32)})
+    assert result["status"] == "success", result.get("error")
+    assert set(result["results"]) == {"output_0", "output_1"}
