@@ -66,6 +66,9 @@ def _import_runtime():
 runtime = _import_runtime()
 _loading = importlib.import_module(runtime.__name__ + ".loading")
 Model = _loading.Model
+Session = _loading.Session
+InputError = _loading.InputError
+ModelClosedError = _loading.ModelClosedError
 ArtifactIntegrityError = _loading.ArtifactIntegrityError
 load_artifact = _loading.load_artifact
 

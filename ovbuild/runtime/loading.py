@@ -8,12 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from .devices import available_devices, compile_with_plan, plan_devices
+from .inputs import InputError
 from .integrity import ArtifactIntegrityError, verify_artifact
 from .model import Model
+from .requests import ModelClosedError
+from .session import Session
 from .signature import verify_signature as check_signature
 from .trust import read_manifest
 
-__all__ = ["ArtifactIntegrityError", "Model", "load_artifact", "main"]
+__all__ = [
+    "ArtifactIntegrityError",
+    "InputError",
+    "Model",
+    "ModelClosedError",
+    "Session",
+    "load_artifact",
+    "main",
+]
 
 
 def _device_config(recorded: dict[str, Any], device: str | None) -> dict[str, Any]:

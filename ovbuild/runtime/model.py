@@ -1,30 +1,58 @@
-"""The loaded artifact: call it with natural inputs or named tensors, get named NumPy outputs."""
+"""The loaded artifact: call it with natural inputs or named tensors, get named NumPy outputs.
+
+Concurrency contract (also in the README):
+
+- ``model(x)`` is safe from any number of threads. Each call borrows its own infer request from a
+  pool sized from the compiled model's ``OPTIMAL_NUMBER_OF_INFER_REQUESTS`` (at least 2), so under
+  a THROUGHPUT hint concurrent calls run on parallel streams. Every input is set on every call:
+  a missing, ``None``, misnamed, wrongly typed or shaped input is an :class:`InputError` naming it,
+  never the previous call's tensor.
+- A stateful model (``ReadValue``/``Assign``) called as ``model(x)`` starts from its initial state
+  every time; state that should persist lives in an explicit ``model.session()``.
+- ``infer_batch(items)`` and ``imap(items)`` hold only a bounded window of decoded audio and tensors.
+- ``close()`` (or ``with load() as model:``) waits for calls in flight, then releases sessions,
+  batchers, requests and the compiled model in that order; ``__del__`` and interpreter exit do
+  the same. OpenVINO never holds a Python callback or a tensor sharing NumPy memory, so its threads
+  never need the GIL and teardown cannot deadlock.
+"""
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .audio import audio_prepare_batch
 from .batcher import DynamicBatcher
+from .batches import ROWS_PER_UNIT, Unit, audio_units, run_units
 from .generate import GenerationConfig, TextGenerator
-from .text import host_encode, host_tokenizer, run_sorted
+from .inputs import InputError, check_inputs, port_specs
+from .prepare import HostInputs
+from .requests import ModelClosedError, RequestPool
+from .session import Session
+from .text import run_sorted
+
+_NOTHING = object()
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live_models() -> None:
+    # Before the interpreter starts tearing modules down, so every close runs in a sane state.
+    for model in list(_LIVE):
+        model.close()
 
 
 class Model:
     """A compiled artifact. Call it with natural inputs or named tensors; get named NumPy outputs."""
 
     def __init__(
-        self,
-        artifact_dir: Path,
-        manifest: dict[str, Any],
-        compiled: Any,
-        plan: dict[str, Any],
-        load_seconds: float,
+        self, artifact_dir: Path, manifest: dict[str, Any], compiled: Any, plan: Any, load_seconds: float
     ) -> None:
         self.artifact_dir = artifact_dir
         self.manifest = manifest
@@ -32,109 +60,66 @@ class Model:
         self.plan = plan
         self.load_seconds = load_seconds
         self.frontend = manifest.get("frontend") or {}
-        self.input_names = [p["name"] for p in manifest["inputs"]]
+        self.inputs = port_specs(list(compiled.inputs), [p["name"] for p in manifest["inputs"]])
+        self.input_names = [spec.name for spec in self.inputs]
         self.output_names = [p["name"] for p in manifest["outputs"]]
         #: A classifier's class names by index (HF ``id2label``), else ``None``.
         self.labels: list[str] | None = manifest.get("labels")
-        self._request = compiled.create_infer_request()
-        self._queue: Any = None
-        self._queue_lock = threading.Lock()
-        self._host_tokenizer: Any = None
+        self.stateful = bool(compiled.create_infer_request().query_state())
+        optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        self._pool = RequestPool(compiled, max(2, optimal), reset_state=self.stateful)
+        self._host = HostInputs(artifact_dir, manifest, self.input_names)
+        self._closed = False
+        self._lock = threading.Lock()
+        self._sessions: weakref.WeakSet = weakref.WeakSet()
+        self._batchers: weakref.WeakSet = weakref.WeakSet()
+        self._parts: dict[str, Any] = {}
+        self._generator: TextGenerator | None = None
+        _LIVE.add(self)
 
     @property
     def device(self) -> str:
         return self.plan.device
 
-    def prepare(self, item: Any) -> dict[str, np.ndarray]:
+    def prepare(self, item: Any) -> dict[str, Any]:
         """Turn one natural input (named dict, array, audio file, strings) into named tensors."""
-        if isinstance(item, dict):
-            unknown = set(item) - set(self.input_names)
-            if unknown:
-                raise ValueError(f"unknown input name(s) {sorted(unknown)}; inputs are {self.input_names}")
-            return {k: np.asarray(v) for k, v in item.items()}
-        if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
-            return {self.input_names[0]: self._waveform(item)}
-        if self.frontend.get("kind") == "image" and self.frontend.get("embedded"):
-            return {self.input_names[0]: self._images(item)}
-        if self.frontend.get("kind") == "text":
-            texts = [item] if isinstance(item, str) else list(item)
-            if self.frontend.get("embedded"):
-                return {self.input_names[0]: np.array(texts)}
-            return self._tokenize(texts)
-        if len(self.input_names) != 1:
-            raise ValueError(f"this model has inputs {self.input_names}: pass a dict of named arrays")
-        return {self.input_names[0]: np.asarray(item)}
+        return self._host.prepare(item)
 
-    def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Host-side tokenization with ``tokenizers`` when the tokenizer is not in the graph."""
-        if self._host_tokenizer is None:
-            fe = self.frontend
-            found = [
-                d / "tokenizer.json"
-                for d in (self.artifact_dir / "assets", self.artifact_dir)
-                if (d / "tokenizer.json").is_file()
-            ]
-            if not found:
-                raise FileNotFoundError(f"no tokenizer.json in {self.artifact_dir} or its assets/")
-            # artifacts built before padding was recorded padded to max_length
-            padding = fe.get("padding", "max_length")
-            self._host_tokenizer = host_tokenizer(found[0], int(fe.get("max_length", 128)), padding)
-        return host_encode(self._host_tokenizer, texts, self.input_names)
+    # ---- inference ------------------------------------------------------------------------------
 
-    def _waveform(self, item: Any) -> np.ndarray:
-        """``[rows, samples]``: one row when padding, one per chunk otherwise."""
-        length = self.manifest["inputs"][0]["shape"][-1]
-        waves, _, _ = audio_prepare_batch([item], self.frontend, length)
-        return waves
+    def __call__(self, item: Any = _NOTHING, **named: Any) -> dict[str, np.ndarray]:
+        """Run one input: a natural input (strings, an audio file, an image) or named tensors.
 
-    def _infer_rows(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Infer a batch of rows; row by row when the model's batch axis is static."""
-        name = self.input_names[0]
-        if self.manifest["inputs"][0]["shape"][0] == -1 or len(inputs[name]) == 1:
-            return self._outputs(self._request.infer(inputs))
-        rows = [self._outputs(self._request.infer({**inputs, name: row[None]})) for row in inputs[name]]
-        return {k: np.concatenate([r[k] for r in rows]) for k in self.output_names}
+        Raises:
+            InputError: an input is missing, ``None``, unknown, or of the wrong type or shape.
+            ModelClosedError: after ``close()``.
+        """
+        if item is _NOTHING or (item is None and not named):
+            if not named:
+                expected = "; ".join(f"{s.name}: {s.describe()}" for s in self.inputs)
+                raise InputError(f"no input given (got {item!r}); this model's inputs are: {expected}")
+            item = named
+        elif named:
+            raise InputError("pass one input or keyword arguments, not both")
+        jobs = self._jobs(self.prepare(item))
+        if len(jobs) == 1:
+            return self._pool.infer(jobs[0], self.output_names)
+        outputs = [out for _, out in self._pool.pipeline(((None, job) for job in jobs), self.output_names)]
+        return {k: np.concatenate([o[k] for o in outputs]) for k in self.output_names}
 
-    def _infer_audio_batch(self, items: list[Any], on_error: str) -> list[dict[str, Any]]:
-        length = self.manifest["inputs"][0]["shape"][-1]
-        waves, owners, errors = audio_prepare_batch(items, self.frontend, length, on_error=on_error)
-        outputs = self._infer_rows({self.input_names[0]: waves}) if len(waves) else {}
-        owners_arr = np.asarray(owners)
-        results: list[dict[str, Any]] = []
-        for index in range(len(items)):
-            if index in errors:
-                results.append({"error": errors[index]})
-            else:
-                results.append({k: v[owners_arr == index] for k, v in outputs.items()})
-        return results
-
-    def _images(self, item: Any) -> np.ndarray:
-        """RGB uint8 ``[N, H, W, 3]`` from an image path, an ``[H, W, 3]`` array or a batch of them."""
-        if isinstance(item, (str, Path)):
-            try:
-                from PIL import Image
-            except ImportError as exc:
-                msg = "decoding image files needs Pillow; pass an RGB uint8 array instead"
-                raise ImportError(msg) from exc
-            with Image.open(item) as image:
-                item = np.asarray(image.convert("RGB"))
-        images = np.asarray(item)
-        if images.ndim == 3:
-            images = images[None]
-        if images.ndim != 4 or images.shape[-1] != 3:
-            raise ValueError(f"expected RGB images [H, W, 3] or [N, H, W, 3], got shape {images.shape}")
-        if images.dtype != np.uint8:
-            images = np.clip(images, 0, 255).astype(np.uint8)
-        return images
-
-    def _outputs(self, result: Any) -> dict[str, np.ndarray]:
-        return {name: np.array(result[i]) for i, name in enumerate(self.output_names)}
-
-    def __call__(self, item: Any = None, **named: Any) -> dict[str, np.ndarray]:
-        inputs = self.prepare(named if item is None else item)
-        if self.frontend.get("kind") == "audio" and self.frontend.get("embedded"):
-            return self._infer_rows(inputs)
-        return self._outputs(self._request.infer(inputs))
+    def _jobs(self, prepared: dict[str, Any]) -> list[dict[str, np.ndarray]]:
+        """Checked inference inputs for one prepared item: host-side audio rows are split to fit
+        a static batch of 1, or ``ROWS_PER_UNIT`` at a time so intermediate tensors stay small."""
+        if not self._host.embedded_audio or self.input_names[0] not in prepared:
+            return [check_inputs(self.inputs, prepared)]
+        rows = np.asarray(prepared[self.input_names[0]])
+        step = 1 if (self.inputs[0].shape or [-1])[0] == 1 else ROWS_PER_UNIT
+        if len(rows) <= step:
+            return [check_inputs(self.inputs, prepared)]
+        return [
+            check_inputs(self.inputs, {**prepared, self.input_names[0]: rows[i : i + step]})
+            for i in range(0, len(rows), step)
+        ]
 
     def encode(self, texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
         """Many sentences of a text model: one output row per sentence, in input order.
@@ -146,66 +131,74 @@ class Model:
             raise ValueError("encode() takes sentences; this artifact has no text front-end")
         return run_sorted(texts, batch_size, lambda batch: self(batch))
 
-    def infer_batch(self, items: list[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
-        """Run many inputs; under a THROUGHPUT hint every stream is kept busy with async requests.
+    def infer_batch(self, items: Iterable[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
+        """``list(model.imap(items, on_error=...))``: see :meth:`imap`."""
+        return list(self.imap(items, on_error=on_error))
 
-        Audio items (paths, bytes, ``(array, rate)``) are decoded and run as one batch; with
-        ``on_error="skip"`` a bad item yields ``{"error": message}`` and the others still run.
+    def imap(self, items: Iterable[Any], *, on_error: str = "raise") -> Iterator[dict[str, Any]]:
+        """Run many inputs, yielding each one's outputs in order, in bounded memory.
+
+        Requests from the pool run in parallel (every stream busy under a THROUGHPUT hint). Audio
+        items (paths, bytes, ``(array, rate)``) are decoded lazily and short clips share inferences.
+        With ``on_error="skip"`` a bad item (a directory, an unreadable or non-audio file, an array
+        of the wrong dtype, a bad tensor) yields ``{"error": message naming the item}`` and the
+        others still run.
         """
-        audio = self.frontend.get("kind") == "audio" and self.frontend.get("embedded")
-        if audio and not any(isinstance(item, dict) for item in items):
-            return self._infer_audio_batch(items, on_error)
-        prepared = [self.prepare(item) for item in items]
-        hint = str(self.plan.properties.get("PERFORMANCE_HINT", ""))
-        if "THROUGHPUT" not in hint or len(prepared) < 2:
-            return [self._outputs(self._request.infer(p)) for p in prepared]
-        results: list[Any] = [None] * len(prepared)
+        if on_error not in ("raise", "skip"):
+            raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+        if self._host.embedded_audio:
+            # Named tensors take the generic path; a generator is taken to hold natural audio items.
+            if not (isinstance(items, (list, tuple)) and any(isinstance(item, dict) for item in items)):
+                units = self._audio_units(items, on_error)
+                return run_units(units, lambda jobs: self._pool.pipeline(jobs, self.output_names))
+        units = self._item_units(items, on_error)
+        return run_units(units, lambda jobs: self._pool.pipeline(jobs, self.output_names))
 
-        def done(request: Any, index: int) -> None:
-            results[index] = {
-                n: np.array(request.get_output_tensor(i).data) for i, n in enumerate(self.output_names)
-            }
+    def _audio_units(self, items: Iterable[Any], on_error: str) -> Iterator[tuple[Unit, list]]:
+        for unit, rows in audio_units(items, self.frontend, self._host.waveform_length, on_error):
+            yield unit, ([] if rows is None else self._jobs({self.input_names[0]: rows}))
 
-        with self._queue_lock:
-            queue = self._async_queue()
-            queue.set_callback(done)
-            for index, inputs in enumerate(prepared):
-                queue.start_async(inputs, index)
-            queue.wait_all()
-        return results
+    def _item_units(self, items: Iterable[Any], on_error: str) -> Iterator[tuple[Unit, list]]:
+        for index, item in enumerate(items):
+            try:
+                jobs = self._jobs(self.prepare(item))
+            except (ValueError, TypeError, OSError) as exc:  # InputError and AudioError are ValueErrors
+                if on_error == "raise":
+                    raise
+                yield Unit([index], {index: f"item {index}: {type(exc).__name__}: {exc}"}, None, 0), []
+                continue
+            yield Unit([index], {}, None, 0), jobs
 
-    def _async_queue(self) -> Any:
-        # One queue for the model's lifetime: creating and destroying a queue per call can hang or
-        # abort inside OpenVINO ("Resource deadlock avoided") under AUTO plans.
-        if self._queue is None:
-            import openvino as ov
+    # ---- sessions, sub-models, batching -----------------------------------------------------------
 
-            jobs = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            self._queue = ov.AsyncInferQueue(self.compiled, max(1, jobs))
-        return self._queue
-
-    def __del__(self) -> None:
-        # Requests and queues must go before the compiled model they were made from.
-        self.__dict__.pop("_queue", None)
-        self.__dict__.pop("_request", None)
+    def session(self, role: str | None = None) -> Session:
+        """A :class:`Session` (own infer request, persistent state) on the model or a sub-model."""
+        compiled = self._checked_open() if role is None else self.submodel(role)
+        if role is None:
+            session = Session(compiled, self.inputs, self.output_names)
+        else:
+            outputs = [p.get_any_name() for p in compiled.outputs]
+            session = Session(compiled, port_specs(list(compiled.inputs)), outputs)
+        self._sessions.add(session)
+        return session
 
     def submodel(self, role: str) -> Any:
-        """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``).
-
-        Encoder-decoder artifacts keep their decoders as extra IR files, recorded by role in the
-        manifest; ``model.submodel("decoder")`` compiles one on this model's device.
-        """
+        """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``),
+        compiled once on this model's device. Run it through ``model.session(role)``."""
         models = ((self.manifest.get("stages") or {}).get("convert") or {}).get("models") or {
             "model": "model.xml"
         }
         if role not in models:
             raise KeyError(f"no sub-model {role!r}; this artifact has {sorted(models)}")
         if models[role] == self.manifest["model"]:
-            return self.compiled
-        import openvino as ov
+            return self._checked_open()
+        with self._lock:
+            if role not in self._parts:
+                import openvino as ov
 
-        path = self.artifact_dir / models[role]
-        return ov.Core().compile_model(str(path), self.plan.device, self.plan.properties)
+                path = str(self.artifact_dir / models[role])
+                self._parts[role] = ov.Core().compile_model(path, self.plan.device, self.plan.properties)
+            return self._parts[role]
 
     def generate(
         self, prompt: str | list[str], max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any
@@ -227,24 +220,63 @@ class Model:
         return self._text_generator().stream(prompt, cfg)
 
     def _text_generator(self) -> TextGenerator:
-        with self._queue_lock:
-            if getattr(self, "_generator", None) is None:
-                self._generator = TextGenerator(self.artifact_dir, self.manifest, self.compiled, self.plan)
+        compiled = self._checked_open()
+        with self._lock:
+            if self._generator is None:
+                self._generator = TextGenerator(self.artifact_dir, self.manifest, compiled, self.plan)
         return self._generator
 
-    def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0) -> Any:
+    def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0, workers: int = 1) -> DynamicBatcher:
         """A :class:`DynamicBatcher` that groups concurrent single-item calls from many threads
         into one inference; needs an artifact whose batch axis is dynamic (``inputs: [-1, ...]``).
+        Closed with the model.
 
         >>> batched = model.batcher(max_batch=8)  # doctest: +SKIP
         >>> batched(model.prepare(["one sentence"]))  # from any number of threads  # doctest: +SKIP
         """
-        request = self.compiled.create_infer_request()
+        self._checked_open()
 
         def infer(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-            return self._outputs(request.infer(inputs))
+            return self._pool.infer(check_inputs(self.inputs, inputs), self.output_names)
 
-        return DynamicBatcher(infer, max_batch=max_batch, max_wait_ms=max_wait_ms)
+        batcher = DynamicBatcher(infer, max_batch=max_batch, max_wait_ms=max_wait_ms, workers=workers)
+        self._batchers.add(batcher)
+        return batcher
+
+    # ---- teardown -------------------------------------------------------------------------------
+
+    def _checked_open(self) -> Any:
+        if self._closed:
+            raise ModelClosedError("the model is closed")
+        return self.compiled
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Wait (up to ``timeout`` s) for calls in flight, then release everything; idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        _LIVE.discard(self)
+        for batcher in list(self._batchers):
+            batcher.close()
+        for session in list(self._sessions):
+            session.close()
+        self._pool.close(timeout)
+        self._parts.clear()
+        self._generator = None
+        self.compiled = None
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if "_lock" in self.__dict__:  # a half-built model has nothing to release
+            self.close()
+
+    # ---- smoke tests and benchmarks ---------------------------------------------------------------
 
     def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""
@@ -262,14 +294,14 @@ class Model:
         return out
 
     def bench(self, seconds: float = 3.0) -> dict[str, float]:
-        inputs = self.example_inputs()
+        inputs = check_inputs(self.inputs, self.example_inputs())
         for _ in range(3):
-            self._request.infer(inputs)
+            self._pool.infer(inputs, self.output_names)
         times = []
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline or len(times) < 10:
             started = time.perf_counter()
-            self._request.infer(inputs)
+            self._pool.infer(inputs, self.output_names)
             times.append((time.perf_counter() - started) * 1000)
         times_arr = np.array(times)
         return {
@@ -279,3 +311,6 @@ class Model:
             "throughput_per_s": float(1000 / np.median(times_arr)),
             "iterations": len(times),
         }
+
+
+__all__ = ["InputError", "Model", "ModelClosedError", "Session"]

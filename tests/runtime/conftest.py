@@ -68,3 +68,43 @@ def speech(speak: Callable[[str, str], Path]) -> np.ndarray:
 
     x, _ = audio_decode(speak(SENTENCES[0], "en-us"), SR)
     return audio_to_mono(x)
+
+
+# ---- artifacts the loader tests run (built once per session in the shared store) --------------------
+
+
+def _artifact(shared_store: Path, *overrides: str) -> Path:
+    from ovbuild import build
+    from tests.conftest import recipe_for
+
+    return build(recipe_for(*overrides, root=shared_store)).path
+
+
+@pytest.fixture(scope="session")
+def vad_artifact(shared_store: Path) -> Path:
+    """Silero VAD: three inputs (``input`` f32 [1, 512], ``state`` f32 [2, 1, 128], ``sr`` i64 [])."""
+    return _artifact(shared_store, "recipe=silero_vad")
+
+
+@pytest.fixture(scope="session")
+def vad_throughput_artifact(shared_store: Path) -> Path:
+    return _artifact(shared_store, "recipe=silero_vad", "device.performance_hint=THROUGHPUT")
+
+
+@pytest.fixture(scope="session")
+def minilm_artifact(shared_store: Path) -> Path:
+    """all-MiniLM-L6-v2 with its tokenizer in the graph: strings in, unit vectors out."""
+    return _artifact(shared_store, "recipe=minilm", "device.inference_precision=f32")
+
+
+@pytest.fixture(scope="session")
+def minilm_throughput_artifact(shared_store: Path) -> Path:
+    return _artifact(
+        shared_store, "recipe=minilm", "device.inference_precision=f32", "device.performance_hint=THROUGHPUT"
+    )
+
+
+@pytest.fixture(scope="session")
+def speaker_artifact(shared_store: Path) -> Path:
+    """resemblyzer's speaker encoder with its mel front-end in the graph: waveforms in (dynamic batch)."""
+    return _artifact(shared_store, "recipe=speaker_encoder", "device.inference_precision=f32")

@@ -1,0 +1,94 @@
+"""Long jobs in bounded memory: items grouped into units of a few inferences, answered in order.
+
+A unit is a run of consecutive items answered together: for audio, up to ``ROWS_PER_UNIT`` waveform
+rows from several short files (or all rows of one long file); otherwise one item. Only the units
+in flight hold decoded audio and outputs, however many items the job has.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .audio import audio_item_rows
+
+#: Waveform rows per unit: enough to batch short clips, few enough that intermediate tensors stay small.
+ROWS_PER_UNIT = 16
+
+
+@dataclasses.dataclass
+class Unit:
+    """Consecutive items answered together; ``owners[r]`` is the item of output row ``r`` (None: one item)."""
+
+    members: list[int]
+    errors: dict[int, str]
+    owners: list[int] | None
+    jobs: int
+    outputs: list[dict[str, np.ndarray]] = dataclasses.field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.outputs) == self.jobs
+
+    def results(self) -> Iterator[dict[str, Any]]:
+        joined = {}
+        if self.outputs:
+            joined = {k: np.concatenate([o[k] for o in self.outputs]) for k in self.outputs[0]}
+        owners = np.asarray(self.owners) if self.owners is not None else None
+        for index in self.members:
+            if index in self.errors:
+                yield {"error": self.errors[index]}
+            elif owners is None:
+                yield joined
+            else:
+                yield {k: v[owners == index] for k, v in joined.items()}
+
+
+def audio_units(
+    items: Iterable[Any], frontend: dict[str, Any], num_samples: int, on_error: str
+) -> Iterator[tuple[Unit, np.ndarray | None]]:
+    """``(unit, waveform rows or None)``, decoding items lazily."""
+    members: list[int] = []
+    owners: list[int] = []
+    errors: dict[int, str] = {}
+    rows: list[np.ndarray] = []
+    for index, item_rows, error in audio_item_rows(items, frontend, num_samples, on_error=on_error):
+        members.append(index)
+        if error is not None:
+            errors[index] = error
+        else:
+            rows.append(item_rows)
+            owners.extend([index] * len(item_rows))
+        if len(owners) >= ROWS_PER_UNIT:
+            yield Unit(members, errors, owners, 0), np.concatenate(rows)
+            members, owners, errors, rows = [], [], {}, []
+    if members:
+        yield Unit(members, errors, owners, 0), np.concatenate(rows) if rows else None
+
+
+def run_units(
+    units: Iterable[tuple[Unit, list[dict[str, np.ndarray]]]],
+    run: Callable[
+        [Iterator[tuple[Unit, dict[str, np.ndarray]]]], Iterator[tuple[Unit, dict[str, np.ndarray]]]
+    ],
+) -> Iterator[dict[str, Any]]:
+    """Per-item results in item order: ``run`` executes the units' jobs (in order) as they are made."""
+    pending: deque[Unit] = deque()
+
+    def jobs() -> Iterator[tuple[Unit, dict[str, np.ndarray]]]:
+        for unit, unit_jobs in units:
+            unit.jobs = len(unit_jobs)
+            pending.append(unit)
+            for job in unit_jobs:
+                yield unit, job
+
+    for unit, outputs in run(jobs()):
+        unit.outputs.append(outputs)
+        while pending and pending[0].complete:
+            yield from pending.popleft().results()
+    while pending:
+        yield from pending.popleft().results()
