@@ -6,7 +6,7 @@ calibration sees exactly what inference sees. :func:`sorted_batches` groups many
 batches of similar length, as sentence-transformers' ``encode`` does: with padding to the longest
 sentence in the batch, a batch of similar lengths carries few pad tokens.
 
-Concatenated into every ``loader.py``: imports only the standard library and numpy (``tokenizers``
+Runtime module (shipped inside every artifact): imports only the standard library and numpy (``tokenizers``
 lazily).
 """
 
