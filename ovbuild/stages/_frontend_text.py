@@ -59,8 +59,15 @@ def embed_text(ctx: Any, parent: CacheEntry, config: dict[str, Any]) -> dict[str
     Raises:
         StageError: the tokenizer cannot be built or its outputs match no model input.
     """
-    path = tokenizer_dir(ctx.recipe, config)
-    tokenizer = build_tokenizer(path, int(config["max_length"]), config.get("padding", "max_length"))
+    given = Path(str(config.get("tokenizer") or "")).expanduser()
+    if given.suffix == ".xml" and given.is_file():
+        # An openvino_tokenizer.xml someone already converted (e.g. beside a legacy model file).
+        import openvino_tokenizers  # noqa: F401 - registers the tokenizer ops with OpenVINO
+
+        path, tokenizer = given.resolve(), ctx.core.read_model(str(given))
+    else:
+        path = tokenizer_dir(ctx.recipe, config)
+        tokenizer = build_tokenizer(path, int(config["max_length"]), config.get("padding", "max_length"))
     model = ctx.read_model(parent)
     produced = {name for out in tokenizer.outputs for name in out.get_names()}
     leftover = [p.get_any_name() for p in model.inputs if not p.get_names() & produced]

