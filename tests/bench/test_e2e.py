@@ -54,3 +54,20 @@ def test_text_batches_are_longest_first_and_cover_every_item() -> None:
     assert len(items[batches[0][0]]) == max(len(s) for s in items)
     with pytest.raises(OvbuildError, match="--batch-size"):
         make_batches(kind, items, 0)
+
+
+def test_read_data_tells_audio_from_images_and_text(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+    from PIL import Image
+
+    sf.write(tmp_path / "a.wav", np.zeros(1600, np.float32), 16000)
+    sf.write(tmp_path / "b.flac", np.zeros(1600, np.float32), 16000)
+    Image.new("RGB", (8, 8)).save(tmp_path / "c.png")
+    assert read_data(tmp_path) == ("audio", [tmp_path / "a.wav", tmp_path / "b.flac"])
+    assert read_data(tmp_path / "c.png") == ("image", [tmp_path / "c.png"])
+    (tmp_path / "lines.txt").write_text("one\n\n two \n")
+    assert read_data(tmp_path / "lines.txt") == ("text", ["one", "two"])
+    (tmp_path / "blank.txt").write_text("\n\n")
+    with pytest.raises(OvbuildError, match="no usable items"):
+        read_data(tmp_path / "blank.txt")
