@@ -152,6 +152,9 @@ def find_problems(raw: dict[str, Any]) -> list[str]:
     for name, schema in SECTIONS.items():
         if raw.get(name) is not None:
             _check(raw[name], schema, name, errors)
+    from ovbuild.precision.weights import recipe_problems
+
+    errors.extend(recipe_problems(raw))
     if isinstance(raw.get("name"), str) and raw["name"] != _MISSING:
         problem = name_problem(raw["name"])
         if problem:

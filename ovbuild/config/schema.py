@@ -25,6 +25,14 @@ class Precision(str, Enum):
     auto = "auto"
 
 
+class BackupPrecision(str, Enum):
+    """Where weight-only compression puts layers it keeps out of INT4 (NNCF's backup mode)."""
+
+    int8_asym = "int8_asym"
+    int8_sym = "int8_sym"
+    none = "none"  # keep them in floating point
+
+
 class LayerClass(str, Enum):
     attention = "attention"
     matmul = "matmul"
@@ -69,6 +77,7 @@ class Metric(str, Enum):
     top1_agreement = "top1_agreement"
     nn_agreement = "nn_agreement"
     target = "target"
+    token_agreement = "token_agreement"  # generative: greedy tokens vs the FP32 artifact's
 
 
 @dataclass
@@ -104,6 +113,13 @@ class PrecisionConfig:
     model_type: str | None = None
     preset: str | None = None  # performance | mixed
     smooth_quant_alpha: float | None = None
+    # nncf.compress_weights knobs (int8_weights / int4_weights), e.g. for LLMs.
+    backup_precision: BackupPrecision | None = None  # null: NNCF's default (int8_asym)
+    all_layers: bool | None = None  # null: all layers, except first/last of generative models
+    group_size_fallback: str | None = None  # error (default) | ignore | adjust
+    awq: bool = False  # data-aware (calibration data): activation-aware weight quantization
+    scale_estimation: bool = False  # data-aware
+    gptq: bool = False  # data-aware
 
 
 @dataclass
@@ -141,6 +157,7 @@ class ValidateConfig:
     samples: int = 50
     data: str | None = None  # held-out data; synthetic inputs when omitted
     target: str | None = None  # metric: target -> "module:function(reference, candidate)"
+    new_tokens: int = 32  # token_agreement: greedy tokens generated per held-out prompt
 
 
 @dataclass

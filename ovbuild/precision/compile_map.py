@@ -157,9 +157,16 @@ def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], 
         raise StageError(f"precision: nncf.quantize rejected the configuration: {exc}") from exc
 
 
-def compress_weights(model: Any, node_map: NodeMap, precision: str, cfg: dict[str, Any]) -> Any:
-    """Weight-only INT8/INT4 (``nncf.compress_weights``) of the map's ``precision`` nodes."""
+def compress_weights(
+    model: Any, node_map: NodeMap, precision: str, cfg: dict[str, Any], dataset: Any = None
+) -> Any:
+    """Weight-only INT8/INT4 (``nncf.compress_weights``) of the map's ``precision`` nodes.
+
+    ``dataset`` (an ``nncf.Dataset``) feeds the data-aware options (``precision.awq``, ...).
+    """
     import nncf
+
+    from ovbuild.precision.weights import compression_kwargs, run_compress_weights
 
     targets = set(node_map.nodes(precision)) & set(node_map.weighted)
     if not targets:
@@ -167,12 +174,7 @@ def compress_weights(model: Any, node_map: NodeMap, precision: str, cfg: dict[st
     ignored = [n for n in node_map.precision if n not in targets]
     bits = _WEIGHT_ONLY[precision]
     mode = getattr(nncf.CompressWeightsMode, f"{bits}_{'SYM' if cfg.get('sym') else 'ASYM'}")
-    kwargs: dict[str, Any] = {}
-    if bits == "INT4":
-        kwargs.update(ratio=cfg.get("ratio", 1.0), group_size=cfg.get("group_size", 128), all_layers=True)
-    return nncf.compress_weights(
-        model, mode=mode, ignored_scope=nncf.IgnoredScope(names=ignored, validate=False), **kwargs
-    )
+    return run_compress_weights(model, mode, ignored, compression_kwargs(cfg, bits, dataset))
 
 
 def compress_fp16(model: Any, node_map: NodeMap) -> int:
@@ -209,7 +211,11 @@ def set_dynamic_quantization(model: Any, group_size: int | None) -> dict[str, st
 
 
 def apply_map(
-    model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any]
+    model: Any,
+    node_map: NodeMap,
+    samples: list[dict[str, Any]],
+    cfg: dict[str, Any],
+    weights_dataset: Any = None,
 ) -> tuple[Any, dict]:
     """Apply a resolved map to ``model``.
 
@@ -218,6 +224,7 @@ def apply_map(
         node_map: from :func:`resolve`.
         samples: calibration input dicts (needed only for static INT8).
         cfg: the ``precision`` config.
+        weights_dataset: an ``nncf.Dataset`` for data-aware weight compression (AWQ, ...).
 
     Returns:
         ``(model, summary)``; the names to pin to f32 are in ``summary["pin_f32"]``.
@@ -232,7 +239,7 @@ def apply_map(
         summary["nncf_quantize"] = {"ignored": len([p for p in node_map.precision.values() if p != "int8"])}
     for precision in _WEIGHT_ONLY:
         if set(node_map.nodes(precision)) & set(node_map.weighted):
-            model = compress_weights(model, node_map, precision, cfg)
+            model = compress_weights(model, node_map, precision, cfg, weights_dataset)
             summary.setdefault("nncf_compress_weights", []).append(precision)
     summary["fp16_weights"] = compress_fp16(model, node_map)
     summary["compile_properties"] = set_dynamic_quantization(

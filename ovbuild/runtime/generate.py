@@ -52,7 +52,7 @@ def _pick_token(logits: np.ndarray, cfg: GenerationConfig, rng: np.random.Genera
     return int(rng.choice(probs.size, p=probs))
 
 
-class _CausalDecoder:
+class CausalDecoder:
     """One sequence through a stateful decoder-only LM (optimum-intel's stateful export)."""
 
     def __init__(self, compiled: Any) -> None:
@@ -83,7 +83,7 @@ class _CausalDecoder:
         return np.asarray(logits)[0, -1]
 
 
-class _Seq2SeqDecoder:
+class Seq2SeqDecoder:
     """One sequence through an encoder and a stateful decoder (T5-style export)."""
 
     def __init__(self, encoder: Any, decoder: Any, start_id: int) -> None:
@@ -187,9 +187,9 @@ class TextGenerator:
 
     def _sequence(self) -> Any:
         if self.info["kind"] == "causal":
-            return _CausalDecoder(self.compiled)
+            return CausalDecoder(self.compiled)
         start = self.info.get("decoder_start_token_id")
-        return _Seq2SeqDecoder(self.compiled, self._decoder, 0 if start is None else int(start))
+        return Seq2SeqDecoder(self.compiled, self._decoder, 0 if start is None else int(start))
 
     def token_ids(self, prompt_ids: np.ndarray, cfg: GenerationConfig) -> Iterator[int]:
         """New token ids for ``prompt_ids``, the end-of-sequence token included when reached."""

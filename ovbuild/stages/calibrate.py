@@ -71,6 +71,15 @@ class CalibrateStage(Stage):
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: CalibrateConfig) -> dict[str, Any]:
         from ovbuild.calibration import load_dataset, save_samples
 
+        generation = ctx.ancestors["convert"].result.get("generation") if "convert" in ctx.ancestors else None
+        if generation:
+            from ovbuild.calibration.prompts import tokenize_prompts
+
+            counts = tokenize_prompts(
+                ctx.core, parent.file(generation["tokenizer"]), config["calibration"], ctx.out_dir
+            )
+            carry_models(parent, ctx.out_dir)
+            return {"kind": config["calibration"]["kind"], "prompts": True, **counts}
         model = ctx.read_model(parent)
         calib, holdout = load_dataset(config.calibration, ctx.recipe, model)
         if not calib:
@@ -99,4 +108,5 @@ def _consumed(recipe: dict[str, Any]) -> bool:
     """
     precision = recipe["precision"]
     wanted = {precision["default"], *(rule["precision"] for rule in precision.get("rules") or [])}
-    return bool(wanted & {"int8", "auto"}) or recipe.get("validate") is not None
+    data_aware = any(precision.get(k) for k in ("awq", "scale_estimation", "gptq"))
+    return bool(wanted & {"int8", "auto"}) or data_aware or recipe.get("validate") is not None

@@ -42,6 +42,10 @@ class CompressStage(Stage):
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: CompressConfig) -> dict[str, Any]:
         precision = config.precision
         default = precision["default"]
+        if "convert" in ctx.ancestors and ctx.ancestors["convert"].result.get("generation"):
+            from ovbuild.stages._compress_generative import compress_generative
+
+            return compress_generative(ctx, parent, precision)
         if default in _FLOAT and not precision["rules"]:
             if default == "fp32":
                 return {"weights": "f32"}

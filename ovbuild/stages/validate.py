@@ -101,6 +101,10 @@ class ValidateStage(Stage):
         from ovbuild.runtime.devices import candidate_properties
 
         cfg = config.validate
+        if "convert" in ctx.ancestors and ctx.ancestors["convert"].result.get("generation"):
+            from ovbuild.stages._validate_generative import validate_generative
+
+            return validate_generative(ctx, parent, cfg)
         reference = ctx.reference()
         if reference is None:
             raise StageError("validate: no reference model before compress")

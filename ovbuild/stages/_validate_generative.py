@@ -1,0 +1,137 @@
+"""The accuracy gate of generative artifacts: generation compared with the FP32 artifact's.
+
+``token_agreement``: on each held-out prompt the FP32 model (convert's IR at f32) generates
+``validate.new_tokens`` greedy tokens; the candidate is teacher-forced along that sequence and
+the metric is the fraction of steps where its greedy choice is the same token. Teacher forcing
+scores every step on its own, so one early divergence does not zero the rest of a sequence.
+``sequence_match`` (reported beside it) is the fraction of prompts whose free-running greedy
+output equals the reference's exactly.
+
+Other generative metrics (``wer`` for speech) register themselves in :data:`METRICS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ovbuild.errors import RecipeError
+from ovbuild.stages.base import StageContext
+from ovbuild.store import CacheEntry
+
+#: metric name -> fn(ctx, candidate entry, validate cfg) -> (value, {metric: value}, samples)
+METRICS: dict[str, Callable[..., tuple[float, dict[str, float], int]]] = {}
+
+
+def _prompts(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> list[list[int]]:
+    """Held-out prompt ids: ``validate.data`` (a text file, one prompt a line) or calibration's holdout."""
+    limit = int(cfg["samples"])
+    if cfg.get("data"):
+        path = Path(cfg["data"]).expanduser()
+        if not path.is_file():
+            raise RecipeError(f"validate.data: no such prompt file: {path}")
+        lines = [line.strip() for line in path.read_text().splitlines() if line.strip()][:limit]
+        tokenizer = ctx.core.compile_model(str(parent.file(_generation(ctx)["tokenizer"])), "CPU")
+        request = tokenizer.create_infer_request()
+        return [np.asarray(request.infer([np.array([line])])["input_ids"])[0].tolist() for line in lines]
+    calib = ctx.ancestors.get("calibrate")
+    if calib is None or not calib.result.get("prompts"):
+        raise RecipeError(
+            "validate.data: the generation gate needs held-out prompts: set validate.data (a text "
+            "file, one prompt a line) or a text calibration group (its held-out split is used)"
+        )
+    from ovbuild.calibration.prompts import load_prompts
+
+    return load_prompts(calib.path)["holdout"][:limit]
+
+
+def _generation(ctx: StageContext) -> dict[str, Any]:
+    return ctx.ancestors["convert"].result["generation"]
+
+
+def _decoders(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any]) -> Callable[[], Any]:
+    """A factory of fresh single-sequence decoders over ``entry``'s IR files."""
+    from ovbuild.runtime.generate import CausalDecoder, Seq2SeqDecoder
+
+    convert = ctx.ancestors["convert"].result
+    models, generation = convert["models"], convert["generation"]
+
+    def compiled(role: str) -> Any:
+        return ctx.core.compile_model(str(entry.file(models[role])), "CPU", properties)
+
+    if generation["kind"] == "causal":
+        main = compiled("model")
+        return lambda: CausalDecoder(main)
+    encoder, decoder = compiled("encoder"), compiled("decoder")
+    start = generation.get("decoder_start_token_id") or 0
+    return lambda: Seq2SeqDecoder(encoder, decoder, int(start))
+
+
+def _greedy(sequence: Any, prompt: np.ndarray, count: int, eos: set[int]) -> list[int]:
+    logits, out = sequence.start(prompt), []
+    for _ in range(count):
+        out.append(int(np.argmax(logits)))
+        if out[-1] in eos or len(out) == count:
+            break
+        logits = sequence.next(out[-1])
+    return out
+
+
+def _forced_agreement(sequence: Any, prompt: np.ndarray, reference: list[int]) -> int:
+    logits, same = sequence.start(prompt), 0
+    for i, token in enumerate(reference):
+        same += int(np.argmax(logits)) == token
+        if i + 1 < len(reference):
+            logits = sequence.next(token)
+    return same
+
+
+def token_agreement(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> tuple[float, dict, int]:
+    """Teacher-forced greedy token agreement (and exact sequence match) against the FP32 IR."""
+    from ovbuild.runtime.devices import candidate_properties
+
+    prompts = _prompts(ctx, parent, cfg)
+    if not prompts:
+        raise RecipeError("validate.samples: no held-out prompts to score")
+    eos = set(_generation(ctx).get("eos_token_ids") or [])
+    count = int(cfg.get("new_tokens") or 32)
+    reference = _decoders(ctx, ctx.ancestors["convert"], {"INFERENCE_PRECISION_HINT": "f32"})
+    candidate = _decoders(ctx, parent, candidate_properties(ctx.recipe))
+    agree = total = exact = 0
+    for ids in prompts:
+        prompt = np.array(ids, np.int64)
+        wanted = _greedy(reference(), prompt, count, eos)
+        agree += _forced_agreement(candidate(), prompt, wanted)
+        total += len(wanted)
+        exact += _greedy(candidate(), prompt, count, eos) == wanted
+    values = {"token_agreement": agree / max(total, 1), "sequence_match": exact / len(prompts)}
+    return values["token_agreement"], values, len(prompts)
+
+
+METRICS["token_agreement"] = token_agreement
+
+
+def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Score the candidate with ``validate.metric`` and apply ``validate.min``/``max``.
+
+    Raises:
+        RecipeError: a metric that does not apply to generative models, no held-out prompts.
+        StageError: the measured value misses its bound (nothing is published).
+    """
+    from ovbuild.stages._models import carry_models
+    from ovbuild.stages.validate import check_bounds
+
+    metric = cfg["metric"]
+    if metric not in METRICS:
+        raise RecipeError(
+            f"validate.metric: {metric!r} does not apply to generative models; "
+            f"use {', '.join(sorted(METRICS))}"
+        )
+    value, values, samples = METRICS[metric](ctx, parent, cfg)
+    ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
+    check_bounds(cfg, value)
+    carry_models(parent, ctx.out_dir)
+    return {"metric": metric, "value": value, "samples": samples, "metrics": values}
