@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from ovbuild.errors import RecipeError
-from ovbuild.stages._models import carry_models
 from ovbuild.stages.base import StageContext
 from ovbuild.store import CacheEntry
 
@@ -54,18 +53,12 @@ def _weights_dataset(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any],
     return nncf.Dataset([prefill_inputs(ids, names) for ids in load_prompts(calib.path)["calibration"]])
 
 
-def _skip(files: list[str]) -> tuple[str, ...]:
-    return tuple(files) + tuple(f.removesuffix(".xml") + ".bin" for f in files)
-
-
 def _float_weights(ctx: StageContext, parent: CacheEntry, files: list[str], default: str) -> dict[str, Any]:
     """fp32: as exported; fp16/bf16: every sub-model's weights stored as f16."""
     if default == "fp32":
-        carry_models(parent, ctx.out_dir)
-        return {"weights": "f32"}
+        return {"weights": "f32"}  # the stage base carries the parent's files forward
     for file in files:
         ctx.save_model(ctx.core.read_model(str(parent.file(file))), file, fp16=True)
-    carry_models(parent, ctx.out_dir, skip=_skip(files))
     return {"weights": "f16", "models": files}
 
 
@@ -106,5 +99,4 @@ def compress_generative(
         summary["pinned_f32"] = pin_f32_in_xml(xml, summary.pop("pin_f32"))
         summary["data_aware"] = dataset is not None
         summaries[file] = summary
-    carry_models(parent, ctx.out_dir, skip=_skip(files))
     return {"map": {"default": cfg["default"], "rules": cfg.get("rules") or []}, "models": summaries}

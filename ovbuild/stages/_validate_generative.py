@@ -121,7 +121,6 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
         RecipeError: a metric that does not apply to generative models, no held-out prompts.
         StageError: the measured value misses its bound (nothing is published).
     """
-    from ovbuild.stages._models import carry_models
     from ovbuild.stages.validate import check_bounds
 
     metric = cfg["metric"]
@@ -133,5 +132,4 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
     value, values, samples = METRICS[metric](ctx, parent, cfg)
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
     check_bounds(cfg, value)
-    carry_models(parent, ctx.out_dir)
     return {"metric": metric, "value": value, "samples": samples, "metrics": values}

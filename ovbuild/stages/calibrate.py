@@ -78,7 +78,6 @@ class CalibrateStage(Stage):
             counts = tokenize_prompts(
                 ctx.core, parent.file(generation["tokenizer"]), config["calibration"], ctx.out_dir
             )
-            carry_models(parent, ctx.out_dir)
             return {"kind": config["calibration"]["kind"], "prompts": True, **counts}
         model = ctx.read_model(parent)
         calib, holdout = load_dataset(config.calibration, ctx.recipe, model)
