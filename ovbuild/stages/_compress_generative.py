@@ -29,6 +29,19 @@ def _check_map(cfg: dict[str, Any]) -> None:
             raise RecipeError(f"precision.rules[{i}].precision: {rule['precision']!r} is not available here")
 
 
+def _keep_frontend_float(node_map: Any) -> None:
+    """An in-graph audio front-end (Whisper's log-mel) is signal processing, not weights to
+    compress: its DFT and mel constants stay f32 whatever the map says."""
+    import re
+
+    from ovbuild.frontends.audio_graph import FRONTEND_IGNORED_PATTERN
+
+    pattern = re.compile(FRONTEND_IGNORED_PATTERN)
+    for name in node_map.precision:
+        if pattern.match(name):
+            node_map.precision[name] = "fp32"
+
+
 def _weights_dataset(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any], kind: str, file: str) -> Any:
     """An ``nncf.Dataset`` of whole-prompt inputs when a data-aware option is on, else None."""
     from ovbuild.precision.weights import data_aware
@@ -94,6 +107,7 @@ def compress_generative(
         )
         model = ctx.core.read_model(str(parent.file(file)))
         node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
+        _keep_frontend_float(node_map)
         model, summary = apply_map(model, node_map, [], cfg, weights_dataset=dataset)
         xml = ctx.save_model(model, file)
         summary["pinned_f32"] = pin_f32_in_xml(xml, summary.pop("pin_f32"))
