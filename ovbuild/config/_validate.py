@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 from ovbuild.config.schema import FRONTEND_SCHEMAS, SECTIONS, SOURCE_SCHEMAS, Recipe
+from ovbuild.config.weight_options import recipe_problems
 from ovbuild.store.paths import name_problem
 
 _MISSING = "???"
@@ -152,8 +153,6 @@ def find_problems(raw: dict[str, Any]) -> list[str]:
     for name, schema in SECTIONS.items():
         if raw.get(name) is not None:
             _check(raw[name], schema, name, errors)
-    from ovbuild.precision.weights import recipe_problems
-
     errors.extend(recipe_problems(raw))
     if isinstance(raw.get("name"), str) and raw["name"] != _MISSING:
         problem = name_problem(raw["name"])

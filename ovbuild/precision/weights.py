@@ -10,15 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ovbuild.config.weight_options import data_aware
 from ovbuild.errors import RecipeError, StageError
-
-DATA_AWARE = ("awq", "scale_estimation", "gptq")
-_FALLBACKS = ("error", "ignore", "adjust")
-
-
-def data_aware(cfg: dict[str, Any]) -> list[str]:
-    """The data-aware algorithms the config turns on."""
-    return [key for key in DATA_AWARE if cfg.get(key)]
 
 
 def compression_kwargs(cfg: dict[str, Any], bits: str, dataset: Any = None) -> dict[str, Any]:
@@ -30,7 +23,7 @@ def compression_kwargs(cfg: dict[str, Any], bits: str, dataset: Any = None) -> d
         dataset: an ``nncf.Dataset`` of model inputs, required by the data-aware algorithms.
 
     Raises:
-        RecipeError: a data-aware algorithm without data or with INT8, a bad fallback name.
+        RecipeError: a data-aware algorithm without data or with INT8.
     """
     import nncf
     from nncf.quantization.advanced_parameters import AdvancedCompressionParameters, GroupSizeFallbackMode
@@ -54,11 +47,7 @@ def compression_kwargs(cfg: dict[str, Any], bits: str, dataset: Any = None) -> d
         if cfg.get("backup_precision"):
             kwargs["backup_mode"] = nncf.BackupMode(str(cfg["backup_precision"]).lower())
         fallback = cfg.get("group_size_fallback")
-        if fallback:
-            if fallback not in _FALLBACKS:
-                raise RecipeError(
-                    f"precision.group_size_fallback: {fallback!r} is not one of {', '.join(_FALLBACKS)}"
-                )
+        if fallback:  # a bad name was refused at recipe load (config.weight_options)
             kwargs["advanced_parameters"] = AdvancedCompressionParameters(
                 group_size_fallback_mode=GroupSizeFallbackMode(fallback)
             )
@@ -91,24 +80,3 @@ def run_compress_weights(model: Any, mode: Any, ignored: list[str], kwargs: dict
         ) from exc
     except (ValueError, RuntimeError, nncf.ValidationError) as exc:
         raise StageError(f"precision: nncf.compress_weights rejected the configuration: {exc}") from exc
-
-
-def recipe_problems(raw: dict[str, Any]) -> list[str]:
-    """Weight-compression settings that cannot work, found at recipe load (before any build)."""
-    precision = raw.get("precision")
-    if not isinstance(precision, dict):
-        return []
-    problems = []
-    wanted = data_aware(precision)
-    used = {precision.get("default"), *(r.get("precision") for r in precision.get("rules") or [])}
-    if wanted and "int4_weights" not in used:
-        problems.append(f"precision.{wanted[0]}: NNCF applies it to int4_weights only")
-    if wanted and raw.get("calibration") is None:
-        problems.append(
-            f"precision.{wanted[0]}: data-aware compression needs calibration data; set a calibration "
-            "group with text prompts, e.g. calibration=sentences"
-        )
-    fallback = precision.get("group_size_fallback")
-    if fallback is not None and fallback not in _FALLBACKS:
-        problems.append(f"precision.group_size_fallback: {fallback!r} is not one of {', '.join(_FALLBACKS)}")
-    return problems
