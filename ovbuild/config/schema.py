@@ -196,6 +196,10 @@ class AudioFrontend:
     top_db: float | None = 80.0  # librosa power_to_db's floor below the clip's max dB; null: none
     layout: str = "mels_frames"  # feature layout: mels_frames ([n, frames], librosa) | frames_mels
     chunk_seconds: float = 30.0  # whisper_log_mel pads/trims to this many seconds
+    # whisper_log_mel: "audio" pads the waveform with silence to chunk_seconds first (openai-whisper,
+    # HF); "features" computes features of the real audio only and pads them with zeros (faster-whisper):
+    # the artifact then takes a second input, num_frames, the frames of real audio per row.
+    whisper_pad: str = "audio"
     mixdown: bool = True  # average multichannel audio to mono; false: multichannel input fails
     input_layout: str = "NCT"  # layout of the model input fed: letters N, C (bands), T (frames), 1
     num_samples: int | None = None  # waveform length the artifact takes; null: from the input's frames

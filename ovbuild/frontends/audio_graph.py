@@ -43,6 +43,10 @@ WAVEFORM_INPUT = "waveform"
 FEATURES_OUTPUT = "features"
 
 
+#: whisper_pad=features: the second input, real frames per row (the rest of the 30 s are zeros).
+NUM_FRAMES_INPUT = "num_frames"
+
+
 def _normalized(ops: Any, sig: Any) -> Any:
     """Zero mean, unit variance per row (``a - b`` written as ``a + b * (-1)``, see audio_dft)."""
     axes = ops.constant(np.array([1], np.int32))
@@ -75,6 +79,19 @@ def _whisper_tail(ops: Any, mel: Any, n_real: int, n_total: int, n_mels: int) ->
     return out
 
 
+def _whisper_tail_content(ops: Any, mel: Any, num_frames: Any, n_total: int) -> Any:
+    """faster-whisper's convention: log10 / clamp(max - 8) / (x + 4) / 4 over the first
+    ``num_frames`` frames of each row (the real audio), zeros after them."""
+    lg = ops.multiply(ops.log(ops.maximum(mel, f32_const(1e-10))), f32_const(1.0 / math.log(10.0)))
+    frame = ops.constant(np.arange(n_total, dtype=np.int32).reshape(1, n_total, 1))
+    rows = ops.reshape(num_frames, ops.constant(np.array([-1, 1, 1], np.int32)), False)
+    inside = ops.less(frame, rows)  # [B, T, 1]
+    lg_inside = ops.select(inside, lg, f32_const(-30.0))
+    m = ops.reduce_max(lg_inside, ops.constant(np.array([1, 2], np.int32)), True)
+    out = ops.multiply(ops.add(ops.maximum(lg, ops.add(m, f32_const(-8.0))), f32_const(4.0)), f32_const(0.25))
+    return ops.select(inside, out, f32_const(0.0))
+
+
 def _whisper_frames(c: Mapping[str, Any], num_samples: int) -> tuple[np.ndarray, int]:
     """Frame indices of the frames real audio touches within Whisper's zero-padded window, and the
     window's total frame count (Whisper drops the last STFT frame)."""
@@ -89,7 +106,9 @@ def _whisper_frames(c: Mapping[str, Any], num_samples: int) -> tuple[np.ndarray,
     return idx[:n_real], n_total
 
 
-def _spectral_features(ops: Any, sig: Any, c: Mapping[str, Any], num_samples: int) -> Any:
+def _spectral_features(
+    ops: Any, sig: Any, c: Mapping[str, Any], num_samples: int, num_frames: Any = None
+) -> Any:
     """``[batch, frames, n]`` features of kind ``c["features"]`` (anything but ``raw``)."""
     kind, sr, n_fft, n_mels = c["features"], int(c["sample_rate"]), int(c["n_fft"]), int(c["n_mels"])
     if kind == "whisper_log_mel":
@@ -101,6 +120,8 @@ def _spectral_features(ops: Any, sig: Any, c: Mapping[str, Any], num_samples: in
         )
     fb = audio_mel_filterbank(sr, n_fft, n_mels, float(c["fmin"]), c["fmax"]).astype(np.float64)
     mel = mel_power(ops, sig, idx, c, fb)
+    if kind == "whisper_log_mel" and num_frames is not None:
+        return _whisper_tail_content(ops, mel, num_frames, n_total)
     if kind == "whisper_log_mel":
         return _whisper_tail(ops, mel, len(idx), n_total, n_mels)
     if kind == "mel":
@@ -146,19 +167,24 @@ def build_audio_frontend(
     x = ops.parameter([-1, num_samples], np.float32, name=input_name)
     x.output(0).set_names({input_name})
     sig = _normalized(ops, x) if c["normalize"] else x
+    params, frames = [x], None
+    if c["features"] == "whisper_log_mel" and c["whisper_pad"] == "features":
+        frames = ops.parameter([-1], np.int32, name=NUM_FRAMES_INPUT)
+        frames.output(0).set_names({NUM_FRAMES_INPUT})
+        params.append(frames)
     if c["features"] == "raw":
         out, layout = sig, "NT"
     elif c["layout"] == "frames_mels":
-        out, layout = _spectral_features(ops, sig, c, num_samples), "NTC"
+        out, layout = _spectral_features(ops, sig, c, num_samples, frames), "NTC"
     else:
         out = ops.transpose(
-            _spectral_features(ops, sig, c, num_samples), ops.constant(np.array([0, 2, 1], np.int32))
+            _spectral_features(ops, sig, c, num_samples, frames), ops.constant(np.array([0, 2, 1], np.int32))
         )
         layout = "NCT"
     res = ops.result(out)
     if out is not x:
         out.output(0).set_names({FEATURES_OUTPUT})
-    model = ov.Model([res], [x], f"audio_frontend_{c['features']}")
+    model = ov.Model([res], params, f"audio_frontend_{c['features']}")
     for i, node in enumerate(model.get_ordered_ops()):
         if node.get_type_name() not in ("Parameter", "Result"):
             node.set_friendly_name(f"{FRONTEND_PREFIX}{node.get_type_name()}_{i}")

@@ -182,6 +182,21 @@ class Model:
         self._sessions.add(session)
         return session
 
+    def transcribe(self, audio: Any, **options: Any) -> Any:
+        """Speech to text with a Whisper artifact; see :meth:`Transcriber.transcribe`.
+
+        >>> model.transcribe("speech.wav")  # doctest: +SKIP
+        'The birch canoe slid on the smooth planks.'
+        """
+        from .transcribe import Transcriber
+
+        with self._queue_lock:
+            if getattr(self, "_transcriber", None) is None:
+                self._transcriber = Transcriber(
+                    self.artifact_dir, self.compiled, self.plan.device, dict(self.plan.properties)
+                )
+        return self._transcriber.transcribe(audio, **options)
+
     def submodel(self, role: str) -> Any:
         """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``),
         compiled once on this model's device. Run it through ``model.session(role)``."""

