@@ -193,7 +193,11 @@ class Model:
         with self._queue_lock:
             if getattr(self, "_transcriber", None) is None:
                 self._transcriber = Transcriber(
-                    self.artifact_dir, self.compiled, self.plan.device, dict(self.plan.properties)
+                    self.artifact_dir,
+                    self.manifest,
+                    self.compiled,
+                    self.plan.device,
+                    dict(self.plan.properties),
                 )
         return self._transcriber.transcribe(audio, **options)
 

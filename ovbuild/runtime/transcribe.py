@@ -26,6 +26,7 @@ HOP = 160
 WINDOW = 30 * SAMPLE_RATE
 FRAMES = WINDOW // HOP
 SECONDS_PER_TIMESTAMP = 0.02
+GENERATION_CONFIG = "assets/hf/generation_config.json"
 MIN_FRAMES = 10  # a tail shorter than 0.1 s holds no word
 #: Audio this much quieter than full scale (peak) is taken for silence.
 SILENCE_PEAK = 1e-4
@@ -67,15 +68,22 @@ class _Pool:
 class Transcriber:
     """Whisper decoding over an artifact's compiled encoder, decoder and detokenizer."""
 
-    def __init__(self, artifact_dir: Path, encoder: Any, device: str, properties: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        artifact_dir: Path,
+        manifest: dict[str, Any],
+        encoder: Any,
+        device: str,
+        properties: dict[str, Any],
+    ) -> None:
         import openvino as ov
 
         try:
             import openvino_tokenizers  # noqa: F401  (registers the detokenizer's ops)
         except ImportError as exc:
             raise ImportError("transcribe needs openvino-tokenizers for the detokenizer IR") from exc
-        models = _models(artifact_dir)
-        gen = json.loads((artifact_dir / "assets" / "generation_config.json").read_text())
+        models = _models(artifact_dir, manifest)
+        gen = json.loads((artifact_dir / GENERATION_CONFIG).read_text())
         core = ov.Core()
         decoder = core.compile_model(str(artifact_dir / models["decoder"]), device, properties)
         vocab = int(decoder.output("logits").get_partial_shape()[-1].get_length())
@@ -202,12 +210,12 @@ class Transcriber:
         return segments, resume
 
 
-def _models(artifact_dir: Path) -> dict[str, str]:
-    manifest = json.loads((artifact_dir / "manifest.json").read_text())
-    models = ((manifest.get("stages") or {}).get("convert") or {}).get("models") or {}
+def _models(artifact_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    convert = (manifest.get("stages") or {}).get("convert") or {}
+    models = {**(convert.get("models") or {}), **(convert.get("generation") or {})}
     missing = [role for role in ("decoder", "detokenizer") if role not in models]
-    if not (artifact_dir / "assets" / "generation_config.json").is_file():
-        missing.append("assets/generation_config.json")
+    if not (artifact_dir / GENERATION_CONFIG).is_file():
+        missing.append(GENERATION_CONFIG)
     if missing:
         raise TranscribeError(f"{artifact_dir}: not a Whisper artifact (it has no {', '.join(missing)})")
     return models

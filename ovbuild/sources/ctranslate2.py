@@ -17,7 +17,6 @@ from ovbuild.errors import SourceError
 from ovbuild.sources.base import ModuleSource
 
 _REQUIRED = ("model.bin", "config.json", "tokenizer.json")
-HF_DIR = "hf"
 
 
 def model_dir(cfg: dict[str, Any]) -> Path:
@@ -91,95 +90,40 @@ def write_hf_dir(ct2_dir: Path, out: Path) -> dict[str, Any]:
     return kwargs
 
 
-_EXPORTED = {
-    "openvino_encoder_model": ("model", "encoder"),
-    "openvino_decoder_model": ("decoder_model", "decoder"),
-}
-# Shipped under assets/: what the loader (suppression, special tokens) and openvino-genai read.
-_ASSET_FILES = (
-    "config.json",
-    "generation_config.json",
-    "preprocessor_config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-)
-
-
 def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-    """CTranslate2 → HF directory → optimum-intel export (stateful decoder) + tokenizer IRs.
+    """CTranslate2 → HF directory → the hf source's generative export.
 
     Writes ``model.xml`` (the encoder, fed features; the frontend stage prepends the mel graph),
-    ``encoder_model.xml`` (the same encoder kept features-in for openvino-genai),
-    ``decoder_model.xml`` (stateful: KV cache as OpenVINO state), ``openvino_tokenizer.xml``,
-    ``openvino_detokenizer.xml`` and ``assets/`` with the JSON configs.
+    ``encoder_model.xml`` (the same encoder kept features-in, for openvino-genai's
+    ``WhisperPipeline``), ``decoder_model.xml`` (stateful: KV cache as OpenVINO state), the
+    tokenizer and detokenizer IRs and the HF json files under ``assets/hf/``.
     """
     import shutil
     import time
 
-    from ovbuild.store import ASSETS
+    from ovbuild.sources.hf import _generative_extras, export_hf
     from ovbuild.store.fs import link_or_copy
 
     started = time.perf_counter()
-    src = model_dir(cfg)
-    hf_dir, export_dir = ctx.out_dir / "_hf", ctx.out_dir / "_export"
-    dims = write_hf_dir(src, hf_dir)
+    hf_dir = ctx.out_dir / "_hf"
+    dims = write_hf_dir(model_dir(cfg), hf_dir)
     converted = time.perf_counter() - started
-    models = _export(hf_dir, export_dir)
-    for exported, (stem, _role) in _EXPORTED.items():
-        for suffix in (".xml", ".bin"):
-            (export_dir / f"{exported}{suffix}").replace(ctx.out_dir / f"{stem}{suffix}")
+    models = export_hf(ctx, hf_dir, "automatic-speech-recognition")
     for suffix in (".xml", ".bin"):
         link_or_copy(ctx.out_dir / f"model{suffix}", ctx.out_dir / f"encoder_model{suffix}")
-    tokenizers = _tokenizers(ctx, hf_dir)
-    (ctx.out_dir / ASSETS).mkdir(exist_ok=True)
-    for name in _ASSET_FILES:
-        link_or_copy(hf_dir / name, ctx.out_dir / ASSETS / name)
-    shutil.rmtree(export_dir, ignore_errors=True)
+    generation = _generative_extras(ctx, hf_dir, "speech")
+    generation["genai_models"] = {"encoder": "encoder_model.xml", "decoder": models["decoder"]}
     shutil.rmtree(hf_dir, ignore_errors=True)
     return {
-        "models": {**models, "encoder_features": "encoder_model.xml", **tokenizers},
+        "models": {**models, "encoder_features": "encoder_model.xml"},
         "task": "automatic-speech-recognition",
         "model_type": "whisper",
         "architectures": ["WhisperForConditionalGeneration"],
+        "generation": generation,
         "dims": dims,
         "ct2_to_hf_seconds": round(converted, 3),
         "export_seconds": round(time.perf_counter() - started - converted, 3),
     }
-
-
-def _export(hf_dir: Path, out: Path) -> dict[str, str]:
-    """optimum-intel's export with past (stateful decoder); an export without state is an error."""
-    import openvino as ov
-    from optimum.exporters.openvino import main_export
-
-    try:
-        main_export(
-            str(hf_dir),
-            out,
-            task="automatic-speech-recognition-with-past",
-            library_name="transformers",
-            local_files_only=True,
-            stateful=True,
-        )
-    except Exception as exc:
-        raise SourceError(f"source.path: optimum-intel cannot export the converted Whisper: {exc}") from exc
-    decoder = ov.Core().read_model(str(out / "openvino_decoder_model.xml"))
-    if not decoder.get_sinks():
-        raise SourceError("source: optimum-intel exported a Whisper decoder without KV-cache state")
-    return {role: f"{stem}.xml" for stem, role in _EXPORTED.values()}
-
-
-def _tokenizers(ctx: Any, hf_dir: Path) -> dict[str, str]:
-    import openvino as ov
-    from openvino_tokenizers import convert_tokenizer
-    from transformers import AutoTokenizer
-
-    tokenizer, detokenizer = convert_tokenizer(
-        AutoTokenizer.from_pretrained(hf_dir), with_detokenizer=True, skip_special_tokens=True
-    )
-    ov.save_model(tokenizer, str(ctx.out_dir / "openvino_tokenizer.xml"))
-    ov.save_model(detokenizer, str(ctx.out_dir / "openvino_detokenizer.xml"))
-    return {"tokenizer": "openvino_tokenizer.xml", "detokenizer": "openvino_detokenizer.xml"}
 
 
 @dataclass(frozen=True)

