@@ -9,6 +9,7 @@ from typing import Any
 
 from ovbuild.bench._baselines import _ov_pair, bench_optimum_default, bench_torch_eager
 from ovbuild.bench._inputs import _concrete, _specs_of, _token_inputs, _vocab_size, make_inputs
+from ovbuild.bench._speech import bench_speech, is_speech
 from ovbuild.errors import ArtifactError
 
 
@@ -40,6 +41,8 @@ def format_table(report: dict) -> str:
         )
     for name, err in report["errors"].items():
         lines.append(f"{name:<22}skipped: {err}")
+    for name, text in (report.get("transcripts") or {}).items():
+        lines.append(f"{name:<22}says: {text!r}")
     return "\n".join(lines)
 
 
@@ -77,7 +80,9 @@ def _write_bench(root: Path, manifest: dict, report: dict) -> None:
     import datetime
     import os
 
-    def brief(res: dict) -> dict:
+    def brief(res: dict | None) -> dict | None:
+        if res is None:  # speech artifacts are measured per transcript, without a throughput run
+            return None
         keys = ("median_ms", "p90_ms", "p99_ms", "throughput", "requests")
         return {k: round(res[k], 4) if isinstance(res[k], float) else res[k] for k in keys}
 
@@ -87,9 +92,9 @@ def _write_bench(root: Path, manifest: dict, report: dict) -> None:
         "measured": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         # the artifact's own numbers at the top, where `ovbuild show` and sweep reports look
         "latency": brief(art["latency"]),
-        "throughput": brief(art["throughput"]),
+        "throughput": brief(art.get("throughput")),
         "results": {
-            name: {"latency": brief(res["latency"]), "throughput": brief(res["throughput"])}
+            name: {"latency": brief(res["latency"]), "throughput": brief(res.get("throughput"))}
             for name, res in report["results"].items()
         },
         "ratios": report["ratios"],
@@ -141,6 +146,9 @@ def bench_artifact(
     if not xml.exists():
         raise ArtifactError(f"{root}: no {xml.name}")
     recipe = manifest.get("recipe") or {}
+    if is_speech(manifest):
+        report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds)}
+        return _finish(report, root, manifest, json, write, print_fn)
     frontend = manifest.get("frontend") or {}
     if frontend.get("kind") == "text":
         try:
@@ -165,6 +173,10 @@ def bench_artifact(
     report["results"]["artifact"] = _ov_pair(core, model, plan.device, props, inputs, seconds, "artifact")
     if compare:
         _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds)
+    return _finish(report, root, manifest, json, write, print_fn)
+
+
+def _finish(report: dict, root: Path, manifest: dict, json: bool, write: bool, print_fn: Any) -> dict:
     report["ratios"] = _ratios(report["results"])
     if write:
         _write_bench(root, manifest, report)

@@ -174,6 +174,10 @@ def model_frontend(
     if audio is not None:
         return audio
     kind = source.get("kind")
+    if kind == "ctranslate2":
+        from ovbuild.compat._whisper import WHISPER_FRONTEND
+
+        return dict(WHISPER_FRONTEND)
     if kind == "hf" and model_type in (None, "text"):
         return {"kind": "text"}  # a HuggingFace text model carries its tokenizer: compiled in
     if not source.get("path") or kind not in _MODEL_FILES:

@@ -47,6 +47,7 @@ FORMATS = {
     "tflite": "tflite",
     "hf": "hf",
     "huggingface": "hf",
+    "ctranslate2": "ctranslate2",
     "optimum": "hf",
 }
 SUFFIX_FORMATS = {".xml": "ir", ".onnx": "onnx", ".tflite": "tflite"}

@@ -94,7 +94,9 @@ def _source(c: Checker, store_root: Path, warnings: list[str]) -> dict[str, Any]
         c.problems.append(f"model_path: no such file or directory: {path}")
         return {"kind": fmt or "onnx", "path": path}
     if fmt is None:
-        if p.is_dir() and (p / "config.json").is_file():
+        if p.is_dir() and (p / "model.bin").is_file():
+            fmt = "ctranslate2"  # what faster-whisper runs
+        elif p.is_dir() and (p / "config.json").is_file():
             fmt = "hf"
         else:
             fmt = SUFFIX_FORMATS.get(p.suffix.lower())

@@ -19,7 +19,7 @@ from typing import Any
 InferenceHook = Callable[[Any, Any, dict[str, Any]], Any]
 
 #: Modules whose import registers hooks.
-HOOK_MODULES: list[str] = []
+HOOK_MODULES: list[str] = ["ovbuild.compat._whisper"]
 _HOOKS: list[InferenceHook] = []
 _imported: set[str] = set()
 

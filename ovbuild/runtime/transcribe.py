@@ -68,31 +68,38 @@ class _Pool:
 class Transcriber:
     """Whisper decoding over an artifact's compiled encoder, decoder and detokenizer."""
 
-    def __init__(
-        self,
-        artifact_dir: Path,
-        manifest: dict[str, Any],
-        encoder: Any,
-        device: str,
-        properties: dict[str, Any],
-    ) -> None:
+    def __init__(self, encoder: Any, decoder: Any, detokenizer: Any, generation: dict[str, Any]) -> None:
+        """Over compiled models: ``encoder`` (waveform [+ num_frames] in), the stateful ``decoder``,
+        the ``detokenizer``; ``generation`` is the HF ``generation_config.json``."""
+        vocab = int(decoder.output("logits").get_partial_shape()[-1].get_length())
+        self.tokens = WhisperTokens.from_generation_config(generation, vocab)
+        self.max_length = int(generation.get("max_length", 448))
+        self._encoder = _Pool(encoder)
+        self._decoder = _Pool(decoder)
+        self._detokenizer = _Pool(detokenizer)
+        self._encoder_inputs = {p.get_any_name() for p in encoder.inputs}
+
+    @classmethod
+    def from_files(
+        cls, folder: Path, models: dict[str, str], encoder: Any, device: str, properties: dict[str, Any]
+    ) -> Transcriber:
+        """Compile ``models['decoder']`` and ``models['detokenizer']`` from ``folder`` (an artifact or
+        a build stage's entry) beside the already compiled ``encoder``."""
         import openvino as ov
 
         try:
             import openvino_tokenizers  # noqa: F401  (registers the detokenizer's ops)
         except ImportError as exc:
             raise ImportError("transcribe needs openvino-tokenizers for the detokenizer IR") from exc
-        models = _models(artifact_dir, manifest)
-        gen = json.loads((artifact_dir / GENERATION_CONFIG).read_text())
+        missing = [role for role in ("decoder", "detokenizer") if role not in models]
+        if not (folder / GENERATION_CONFIG).is_file():
+            missing.append(GENERATION_CONFIG)
+        if missing:
+            raise TranscribeError(f"{folder}: not a Whisper artifact (it has no {', '.join(missing)})")
         core = ov.Core()
-        decoder = core.compile_model(str(artifact_dir / models["decoder"]), device, properties)
-        vocab = int(decoder.output("logits").get_partial_shape()[-1].get_length())
-        self.tokens = WhisperTokens.from_generation_config(gen, vocab)
-        self.max_length = int(gen.get("max_length", 448))
-        self._encoder = _Pool(encoder)
-        self._decoder = _Pool(decoder)
-        self._detokenizer = _Pool(core.compile_model(str(artifact_dir / models["detokenizer"]), "CPU"))
-        self._encoder_inputs = {p.get_any_name() for p in encoder.inputs}
+        decoder = core.compile_model(str(folder / models["decoder"]), device, properties)
+        detokenizer = core.compile_model(str(folder / models["detokenizer"]), "CPU")
+        return cls(encoder, decoder, detokenizer, json.loads((folder / GENERATION_CONFIG).read_text()))
 
     def transcribe(
         self,
@@ -210,12 +217,7 @@ class Transcriber:
         return segments, resume
 
 
-def _models(artifact_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
+def whisper_models(manifest: dict[str, Any]) -> dict[str, str]:
+    """``{role: file}`` of a Whisper artifact's manifest: convert's models and tokenizer IRs."""
     convert = (manifest.get("stages") or {}).get("convert") or {}
-    models = {**(convert.get("models") or {}), **(convert.get("generation") or {})}
-    missing = [role for role in ("decoder", "detokenizer") if role not in models]
-    if not (artifact_dir / GENERATION_CONFIG).is_file():
-        missing.append(GENERATION_CONFIG)
-    if missing:
-        raise TranscribeError(f"{artifact_dir}: not a Whisper artifact (it has no {', '.join(missing)})")
-    return models
+    return {**(convert.get("models") or {}), **(convert.get("generation") or {})}
