@@ -68,8 +68,13 @@ def _compile_rules(rules: list[dict[str, Any]]) -> list[re.Pattern | None]:
 
 
 def pinned_in_graph(node: Any) -> bool:
-    """True for nodes already pinned to f32 (an embedded front-end): never quantized."""
-    return PIN_ATTRIBUTE in node.get_rt_info()
+    """True for nodes already pinned to f32 (an embedded front-end): never quantized.
+
+    A model read from IR names the attribute with its version (``DisablePrecisionConversion_0``).
+    """
+    return any(
+        key == PIN_ATTRIBUTE or key.startswith(PIN_ATTRIBUTE + "_") for key in dict(node.get_rt_info())
+    )
 
 
 def resolve(model: Any, default: str, rules: list[dict[str, Any]]) -> NodeMap:
