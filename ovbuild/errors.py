@@ -79,6 +79,8 @@ def openvino_reason(exc: BaseException, *, shape_hint: str | None = None) -> str
     lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -")]
     useful = [line for line in lines if not _LOCATION.match(line)]
     first = useful[0] if useful else (lines[0] if lines else type(exc).__name__)
+    if len(useful) > 1 and len(first) < 40:  # a heading ("Converting input model"): add the reason
+        first = f"{first.rstrip(':')}: {useful[1]}"
     if any(marker in text for marker in _STATIC_RANK):
         detail = next((line for line in useful if "rank" in line), first)
         return (

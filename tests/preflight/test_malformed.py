@@ -175,6 +175,7 @@ CASES = [
     # files and the store
     ("missing-model", ["source.path={data}/nope.onnx"], "source.path"),
     ("garbage-model", ["source.path={data}/garbage.onnx"], "source.path"),
+    ("garbage-ir", ["source=ir", "source.path={data}/garbage.xml"], "missing mandatory attribute"),
     ("store-is-a-file", ["store.root={data}/lines.txt"], "store.root"),
     ("store-in-proc", ["store.root=/proc/ovbuild-store"], "store.root"),
 ]
@@ -197,6 +198,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     np.savez(folder / "wrong.npz", pixels=np.zeros((4, 3, 8, 8), np.float32))
     (folder / "garbage.npz").write_bytes(b"PK\x03\x04 not a zip at all" * 10)
     (folder / "garbage.onnx").write_bytes(b"\x00\x01 this is not a model" * 100)
+    (folder / "garbage.xml").write_text(
+        "<net name='x' version='11'><layers><layer id='0' type='Nope'/></layers></net>"
+    )
     return folder
 
 
