@@ -180,7 +180,15 @@ def _sign(recipe: dict[str, Any], path: Path) -> None:
     from ovbuild.store.signing import sign
 
     if not (path / SIGNATURE).is_file():
-        sign(path, recipe["sign"]["key"], password_env=recipe["sign"].get("password_env"))
+        cfg = recipe["sign"]
+        chain = tuple(cfg.get("chain") or ())
+        sign(
+            path,
+            cfg["key"],
+            password_env=cfg.get("password_env"),
+            certificate=cfg.get("certificate"),
+            chain=chain,
+        )
 
 
 def _producer(

@@ -24,12 +24,22 @@ class Sign(Subcommand):
         parser.add_argument(
             "--password-env", default=None, help="environment variable holding the key's password"
         )
+        parser.add_argument("--cert", default=None, help="the key's signing certificate (PEM), optional")
+        parser.add_argument(
+            "--chain", nargs="*", default=[], help="intermediate/root certificates (PEM) for --cert"
+        )
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.store.signing import sign
 
-        path = sign(resolve_artifact(args), args.key, password_env=args.password_env)
+        path = sign(
+            resolve_artifact(args),
+            args.key,
+            password_env=args.password_env,
+            certificate=args.cert,
+            chain=tuple(args.chain),
+        )
         print(f"signed {path.parent} -> {path}")
         return 0
 
@@ -46,7 +56,9 @@ class Verify(Subcommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("artifact", help="NAME, NAME/VERSION, NAME@VARIANT or an artifact directory")
-        parser.add_argument("--key", default=None, help="the signer's public key (PEM file)")
+        parser.add_argument(
+            "--key", default=None, help="the signer's public key, or trusted root certificates (PEM file)"
+        )
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:

@@ -166,6 +166,8 @@ class SignConfig:
 
     key: str = MISSING  # elliptic-curve private key, PEM
     password_env: str | None = None  # environment variable holding the key's password
+    certificate: str | None = None  # the key's signing certificate (PEM); verify with the root CA
+    chain: list[str] = field(default_factory=list)  # intermediate certificates (PEM)
 
 
 @dataclass

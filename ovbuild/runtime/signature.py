@@ -45,21 +45,35 @@ def _hashing(artifact_dir: Path):
     )
 
 
-def sign_artifact(artifact_dir: str | Path, private_key: str | Path, password: str | None = None) -> Path:
-    """Sign every file of ``artifact_dir`` with an elliptic-curve private key (PEM); returns the
-    signature's path (``signature.sig`` inside the artifact, written atomically)."""
+def sign_artifact(
+    artifact_dir: str | Path,
+    private_key: str | Path,
+    password: str | None = None,
+    *,
+    certificate: str | Path | None = None,
+    chain: tuple[str | Path, ...] = (),
+) -> Path:
+    """Sign every file of ``artifact_dir`` with an elliptic-curve private key (PEM), or with that
+    key's signing ``certificate`` (plus the ``chain`` up to a root); returns the signature's path
+    (``signature.sig`` inside the artifact, written atomically)."""
     ms = _model_signing()
     artifact_dir = Path(artifact_dir).resolve()
     target = artifact_dir / SIGNATURE
     tmp = artifact_dir / f".{SIGNATURE}.{os.getpid()}.tmp"
-    config = ms.signing.Config().use_elliptic_key_signer(private_key=Path(private_key), password=password)
+    if certificate is not None:
+        config = ms.signing.Config().use_certificate_signer(
+            private_key=Path(private_key), signing_certificate=Path(certificate), certificate_chain=chain
+        )
+    else:
+        config = ms.signing.Config().use_elliptic_key_signer(private_key=Path(private_key), password=password)
     config.set_hashing_config(_hashing(artifact_dir)).sign(artifact_dir, tmp)
     os.replace(tmp, target)
     return target
 
 
 def verify_signature(artifact_dir: str | Path, public_key: str | Path) -> None:
-    """Check ``artifact_dir`` against its signature and the signer's public key (PEM).
+    """Check ``artifact_dir`` against its signature and the signer's public key (PEM), or a PEM of
+    trusted certificates (a root CA) when the artifact was signed with a certificate.
 
     Raises:
         SignatureError: no signature, a signature by another key, or any file added, removed or
@@ -71,7 +85,11 @@ def verify_signature(artifact_dir: str | Path, public_key: str | Path) -> None:
     if not signature.is_file():
         msg = f"{signature}: missing; the artifact is not signed (ovbuild sign ARTIFACT --key KEY)"
         raise SignatureError(msg)
-    config = ms.verifying.Config().use_elliptic_key_verifier(public_key=Path(public_key))
+    trusted = Path(public_key)
+    if b"BEGIN CERTIFICATE" in trusted.read_bytes():
+        config = ms.verifying.Config().use_certificate_verifier(certificate_chain=[trusted])
+    else:
+        config = ms.verifying.Config().use_elliptic_key_verifier(public_key=trusted)
     try:
         config.set_hashing_config(_hashing(artifact_dir)).verify(artifact_dir, signature)
     except Exception as exc:  # model-signing raises ValueError or a crypto library's own errors

@@ -20,8 +20,16 @@ def _password(password_env: str | None) -> str | None:
     return os.environ[password_env]
 
 
-def sign(artifact_dir: Path, key: str | Path, *, password_env: str | None = None) -> Path:
-    """Sign ``artifact_dir`` with the private key at ``key``; returns the signature's path.
+def sign(
+    artifact_dir: Path,
+    key: str | Path,
+    *,
+    password_env: str | None = None,
+    certificate: str | Path | None = None,
+    chain: tuple[str | Path, ...] = (),
+) -> Path:
+    """Sign ``artifact_dir`` with the private key at ``key`` (and its signing ``certificate`` and
+    ``chain``, when given); returns the signature's path.
 
     Raises:
         ArtifactError: the key cannot be read or used, or the artifact is damaged (an artifact
@@ -30,13 +38,18 @@ def sign(artifact_dir: Path, key: str | Path, *, password_env: str | None = None
     from ovbuild.runtime.signature import sign_artifact
     from ovbuild.store.verify import artifact_problems
 
-    if not Path(key).is_file():
-        raise ArtifactError(f"--key / sign.key: no such file: {key}")
+    for what, path in (("key", key), ("certificate", certificate), *(("chain", c) for c in chain)):
+        if path is not None and not Path(path).is_file():
+            raise ArtifactError(f"--{what} / sign.{what}: no such file: {path}")
+    if certificate is not None and not chain:
+        chain = (certificate,)  # model-signing 1.1.1 fails to parse an empty chain
     problems = artifact_problems(Path(artifact_dir))
     if problems:
         raise ArtifactError(f"refusing to sign a damaged artifact: {problems[0]}")
     try:
-        return sign_artifact(artifact_dir, key, _password(password_env))
+        return sign_artifact(
+            artifact_dir, key, _password(password_env), certificate=certificate, chain=tuple(chain)
+        )
     except (ValueError, TypeError, OSError) as exc:
         raise ArtifactError(f"sign.key: cannot sign with {key}: {exc}") from exc
 

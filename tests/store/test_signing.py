@@ -149,3 +149,71 @@ def test_unsigned_artifact_and_missing_key_are_clear_errors(signed_store: Path, 
     assert done.returncode == 2 and "not signed" in done.stderr and "Traceback" not in done.stderr
     done = run_cli("sign", str(copy), "--key", str(tmp_path / "nope.pem"))
     assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def _certificate_pair(folder: Path, stem: str) -> tuple[Path, Path, Path]:
+    """A root CA and a signing certificate it issued (KeyUsage digital_signature): CA pem, leaf
+    private key, leaf certificate."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name(f"{stem} root"))
+        .issuer_name(name(f"{stem} root"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(name(f"{stem} release signer"))
+        .issuer_name(ca.subject)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / f"{stem}-ca.pem", folder / f"{stem}-leaf.key", folder / f"{stem}-leaf.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    paths[2].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    return paths
+
+
+def test_certificate_signature_verifies_against_its_root_only(artifact: Path, tmp_path: Path) -> None:
+    ca, key, cert = _certificate_pair(tmp_path, "team")
+    other_ca, _, _ = _certificate_pair(tmp_path, "other")
+    (artifact / SIGNATURE).unlink()
+    done = run_cli("sign", str(artifact), "--key", str(key), "--cert", str(cert))
+    assert done.returncode == 0, done.stderr
+    verify_signature(artifact, ca)
+    import_loader(artifact).load(verify_signature=ca)
+    with pytest.raises(SignatureError, match="signature check with"):
+        verify_signature(artifact, other_ca)
+    _tamper_consistently(artifact)
+    done = run_cli("verify", str(artifact), "--key", str(ca))
+    assert done.returncode == 2 and "changed since signing: manifest.json, model.bin" in done.stderr
