@@ -13,6 +13,10 @@ _METRIC_RANGES = {
     "top1_agreement": (0.0, 1.0),
     "nn_agreement": (0.0, 1.0),
     "max_abs": (0.0, None),
+    "token_agreement": (0.0, 1.0),
+    "topk_agreement": (0.0, 1.0),
+    "mask_iou": (0.0, 1.0),
+    "wer": (0.0, None),
 }
 _STATIC = ("int8", "auto")
 _AUDIO_POSITIVE = ("sample_rate", "n_fft", "hop_length", "n_mels", "n_mfcc", "chunk_seconds")

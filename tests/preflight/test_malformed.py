@@ -118,6 +118,11 @@ CASES = [
     ("validate-min-low", ["validate=top1", "validate.min=-0.5"], "validate.min"),
     ("validate-nn-max", ["validate=nn_agreement", "validate.max=1.5"], "validate.max"),
     ("validate-min-above-max", ["validate=cosine", "validate.min=0.9", "validate.max=0.5"], "validate.min"),
+    (
+        "validate-token-agreement",
+        ["validate=cosine", "validate.metric=token_agreement", "validate.min=1.2"],
+        "validate.min: 1.2 is outside the range of token_agreement",
+    ),
     ("validate-samples", ["validate=cosine", "validate.samples=0"], "validate.samples"),
     ("validate-target-missing", ["validate=cosine", "validate.metric=target"], "validate.target"),
     # calibration
