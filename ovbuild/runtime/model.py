@@ -188,14 +188,14 @@ class Model:
         >>> model.transcribe("speech.wav")  # doctest: +SKIP
         'The birch canoe slid on the smooth planks.'
         """
-        from .transcribe import Transcriber
+        from .transcribe import Transcriber, whisper_models
 
-        with self._queue_lock:
+        with self._lock:
             if getattr(self, "_transcriber", None) is None:
-                self._transcriber = Transcriber(
+                self._transcriber = Transcriber.from_files(
                     self.artifact_dir,
-                    self.manifest,
-                    self.compiled,
+                    whisper_models(self.manifest),
+                    self._checked_open(),
                     self.plan.device,
                     dict(self.plan.properties),
                 )

@@ -11,7 +11,6 @@ number of threads.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .audio import audio_decode, audio_to_mono
+from .requests import RequestPool
 from .whisper_search import WhisperTokens, beam_search, greedy, split_segments
 
 SAMPLE_RATE = 16000
@@ -28,6 +28,7 @@ FRAMES = WINDOW // HOP
 SECONDS_PER_TIMESTAMP = 0.02
 GENERATION_CONFIG = "assets/hf/generation_config.json"
 MIN_FRAMES = 10  # a tail shorter than 0.1 s holds no word
+CONCURRENT_CALLS = 8  # more concurrent transcriptions wait for a free request
 #: Audio this much quieter than full scale (peak) is taken for silence.
 SILENCE_PEAK = 1e-4
 
@@ -50,21 +51,6 @@ class Transcript:
     duration: float = 0.0
 
 
-class _Pool:
-    """Infer requests of one compiled model, handed out one per call (thread-safe)."""
-
-    def __init__(self, compiled: Any) -> None:
-        self.compiled, self._free, self._lock = compiled, [], threading.Lock()
-
-    def take(self) -> Any:
-        with self._lock:
-            return self._free.pop() if self._free else self.compiled.create_infer_request()
-
-    def give(self, request: Any) -> None:
-        with self._lock:
-            self._free.append(request)
-
-
 class Transcriber:
     """Whisper decoding over an artifact's compiled encoder, decoder and detokenizer."""
 
@@ -74,9 +60,10 @@ class Transcriber:
         vocab = int(decoder.output("logits").get_partial_shape()[-1].get_length())
         self.tokens = WhisperTokens.from_generation_config(generation, vocab)
         self.max_length = int(generation.get("max_length", 448))
-        self._encoder = _Pool(encoder)
-        self._decoder = _Pool(decoder)
-        self._detokenizer = _Pool(detokenizer)
+        # Each call borrows its own requests; the decoder's start from the initial (empty) KV cache.
+        self._encoder = RequestPool(encoder, CONCURRENT_CALLS)
+        self._decoder = RequestPool(decoder, CONCURRENT_CALLS, reset_state=True)
+        self._detokenizer = RequestPool(detokenizer, CONCURRENT_CALLS)
         self._encoder_inputs = {p.get_any_name() for p in encoder.inputs}
 
     @classmethod
@@ -179,7 +166,6 @@ class Transcriber:
 
     def _decode(self, encoded: np.ndarray, timestamps: bool, beam_size: int) -> list[int]:
         request = self._decoder.take()
-        request.reset_state()
         hidden = np.ascontiguousarray(np.repeat(encoded, beam_size, axis=0))
 
         def step(ids: np.ndarray, beam_idx: np.ndarray) -> np.ndarray:
@@ -191,7 +177,6 @@ class Transcriber:
                 return greedy(step, self.tokens, timestamps, self.max_length)
             return beam_search(step, self.tokens, timestamps, self.max_length, beam_size)
         finally:
-            request.reset_state()
             self._decoder.give(request)
 
     def _text(self, ids: list[int]) -> str:
