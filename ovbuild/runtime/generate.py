@@ -53,15 +53,18 @@ def _pick_token(logits: np.ndarray, cfg: GenerationConfig, rng: np.random.Genera
 
 
 class CausalDecoder:
-    """One sequence through a stateful decoder-only LM (optimum-intel's stateful export)."""
+    """One sequence through a stateful decoder-only LM (optimum-intel's stateful export).
 
-    def __init__(self, compiled: Any) -> None:
-        self.request = compiled.create_infer_request()
-        self.names = {name for port in compiled.inputs for name in port.get_names()}
+    ``session`` is a :class:`~.session.Session` (own infer request, persistent KV-cache state).
+    """
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.names = set(session.input_names)
         self.length = 0
 
     def start(self, prompt_ids: np.ndarray) -> np.ndarray:
-        self.request.reset_state()
+        self.session.reset()
         self.length = 0
         return self._step(prompt_ids)
 
@@ -69,9 +72,8 @@ class CausalDecoder:
         return self._step(np.array([token], np.int64))
 
     def _step(self, ids: np.ndarray) -> np.ndarray:
-        count = len(ids)
+        total = self.length + len(ids)
         feeds = {"input_ids": ids[None].astype(np.int64)}
-        total = self.length + count
         if "attention_mask" in self.names:
             feeds["attention_mask"] = np.ones((1, total), np.int64)
         if "position_ids" in self.names:
@@ -79,34 +81,49 @@ class CausalDecoder:
         if "beam_idx" in self.names:
             feeds["beam_idx"] = np.zeros(1, np.int32)
         self.length = total
-        logits = self.request.infer(feeds)[0]
-        return np.asarray(logits)[0, -1]
+        return self.session(feeds)["logits"][0, -1]
+
+    def close(self) -> None:
+        self.session.close()
 
 
 class Seq2SeqDecoder:
-    """One sequence through an encoder and a stateful decoder (T5-style export)."""
+    """One sequence through an encoder and a stateful decoder (T5-style export), each a session."""
 
     def __init__(self, encoder: Any, decoder: Any, start_id: int) -> None:
-        self.encoder = encoder.create_infer_request()
-        self.request = decoder.create_infer_request()
-        self.names = {name for port in decoder.inputs for name in port.get_names()}
+        self.encoder = encoder
+        self.decoder = decoder
+        self.names = set(decoder.input_names)
         self.start_id = start_id
         self.feeds: dict[str, np.ndarray] = {}
 
     def start(self, prompt_ids: np.ndarray) -> np.ndarray:
         mask = np.ones((1, len(prompt_ids)), np.int64)
-        hidden = self.encoder.infer({"input_ids": prompt_ids[None], "attention_mask": mask})[0]
-        self.feeds = {"encoder_hidden_states": np.array(hidden)}
+        encoded = self.encoder({"input_ids": prompt_ids[None], "attention_mask": mask})
+        self.feeds = {"encoder_hidden_states": encoded["last_hidden_state"]}
         if "encoder_attention_mask" in self.names:
             self.feeds["encoder_attention_mask"] = mask
         if "beam_idx" in self.names:
             self.feeds["beam_idx"] = np.zeros(1, np.int32)
-        self.request.reset_state()
+        self.decoder.reset()
         return self.next(self.start_id)
 
     def next(self, token: int) -> np.ndarray:
-        logits = self.request.infer({**self.feeds, "input_ids": np.array([[token]], np.int64)})[0]
-        return np.asarray(logits)[0, -1]
+        return self.decoder({**self.feeds, "input_ids": np.array([[token]], np.int64)})["logits"][0, -1]
+
+    def close(self) -> None:
+        self.encoder.close()
+        self.decoder.close()
+
+
+def open_decoder(kind: str, open_session: Any, start_id: int | None) -> Any:
+    """A fresh single-sequence decoder; ``open_session(role)`` gives a session on the main model
+    (``None``: the LM, or the encoder) or on a sub-model (``"decoder"``)."""
+    if kind == "causal":
+        return CausalDecoder(open_session(None))
+    return Seq2SeqDecoder(
+        open_session(None), open_session("decoder"), 0 if start_id is None else int(start_id)
+    )
 
 
 class _Detokenizer:
@@ -137,24 +154,18 @@ class _Detokenizer:
 class TextGenerator:
     """``generate`` / ``stream`` for an artifact whose convert stage recorded ``generation``."""
 
-    def __init__(self, artifact_dir: Path, manifest: dict[str, Any], compiled: Any, plan: Any) -> None:
+    def __init__(self, artifact_dir: Path, manifest: dict[str, Any], open_session: Any) -> None:
         convert = (manifest.get("stages") or {}).get("convert") or {}
         self.info = convert.get("generation") or {}
         if not self.info:
             raise TypeError("this artifact is not a generative model; it has no generate()")
-        self.models = convert.get("models") or {"model": manifest["model"]}
         self.core: Any = None
         self.artifact_dir = artifact_dir
-        self.compiled = compiled
-        self.plan = plan
+        self.open_session = open_session
         self.eos = set(self.info.get("eos_token_ids") or [])
         self._lock = threading.Lock()
-        self._decoder: Any = None
         self._tokenizer: Any = None
         self._detokenizer: Any = None
-
-    def _compile(self, file: str) -> Any:
-        return self.core.compile_model(str(self.artifact_dir / file), self.plan.device, self.plan.properties)
 
     def _ensure(self) -> None:
         with self._lock:
@@ -165,8 +176,6 @@ class TextGenerator:
 
             self.core = ov.Core()
 
-            if self.info["kind"] != "causal":
-                self._decoder = self._compile(self.models["decoder"])
             # Tokenizers run on CPU: their string ops exist on no other device.
             detok = self.core.compile_model(str(self.artifact_dir / self.info["detokenizer"]), "CPU")
             self._detokenizer = detok
@@ -186,10 +195,7 @@ class TextGenerator:
         return [str(s) for s in np.asarray(out[0]).reshape(-1)]
 
     def _sequence(self) -> Any:
-        if self.info["kind"] == "causal":
-            return CausalDecoder(self.compiled)
-        start = self.info.get("decoder_start_token_id")
-        return Seq2SeqDecoder(self.compiled, self._decoder, 0 if start is None else int(start))
+        return open_decoder(self.info["kind"], self.open_session, self.info.get("decoder_start_token_id"))
 
     def token_ids(self, prompt_ids: np.ndarray, cfg: GenerationConfig) -> Iterator[int]:
         """New token ids for ``prompt_ids``, the end-of-sequence token included when reached."""
@@ -206,13 +212,16 @@ class TextGenerator:
             budget = min(budget, limit - len(prompt_ids))
         rng = np.random.default_rng(cfg.seed)
         sequence = self._sequence()
-        logits = sequence.start(prompt_ids)
-        for step in range(budget):
-            token = _pick_token(logits, cfg, rng)
-            yield token
-            if token in self.eos or step == budget - 1:
-                return
-            logits = sequence.next(token)
+        try:  # an abandoned stream closes its sessions too (GeneratorExit runs the finally)
+            logits = sequence.start(prompt_ids)
+            for step in range(budget):
+                token = _pick_token(logits, cfg, rng)
+                yield token
+                if token in self.eos or step == budget - 1:
+                    return
+                logits = sequence.next(token)
+        finally:
+            sequence.close()
 
     def stream(self, prompt: str, cfg: GenerationConfig) -> Iterator[Token]:
         """Tokens as they are generated, each with the text it completes."""

@@ -239,10 +239,10 @@ class Model:
         return self._text_generator().stream(prompt, cfg)
 
     def _text_generator(self) -> TextGenerator:
-        compiled = self._checked_open()
+        self._checked_open()
         with self._lock:
             if self._generator is None:
-                self._generator = TextGenerator(self.artifact_dir, self.manifest, compiled, self.plan)
+                self._generator = TextGenerator(self.artifact_dir, self.manifest, self.session)
         return self._generator
 
     def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0, workers: int = 1) -> DynamicBatcher:

@@ -53,21 +53,25 @@ def _generation(ctx: StageContext) -> dict[str, Any]:
 
 
 def _decoders(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any]) -> Callable[[], Any]:
-    """A factory of fresh single-sequence decoders over ``entry``'s IR files."""
-    from ovbuild.runtime.generate import CausalDecoder, Seq2SeqDecoder
+    """A factory of fresh single-sequence decoders (the loader's own) over ``entry``'s IR files."""
+    from ovbuild.runtime.generate import open_decoder
+    from ovbuild.runtime.inputs import port_specs
+    from ovbuild.runtime.session import Session
 
     convert = ctx.ancestors["convert"].result
     models, generation = convert["models"], convert["generation"]
+    main = "model" if generation["kind"] == "causal" else "encoder"
+    compiled = {
+        role: ctx.core.compile_model(str(entry.file(models[name])), "CPU", properties)
+        for role, name in ((None, main), ("decoder", "decoder"))
+        if name in models and (role is None or generation["kind"] != "causal")
+    }
 
-    def compiled(role: str) -> Any:
-        return ctx.core.compile_model(str(entry.file(models[role])), "CPU", properties)
+    def open_session(role: str | None) -> Any:
+        model = compiled[role]
+        return Session(model, port_specs(list(model.inputs)), [p.get_any_name() for p in model.outputs])
 
-    if generation["kind"] == "causal":
-        main = compiled("model")
-        return lambda: CausalDecoder(main)
-    encoder, decoder = compiled("encoder"), compiled("decoder")
-    start = generation.get("decoder_start_token_id") or 0
-    return lambda: Seq2SeqDecoder(encoder, decoder, int(start))
+    return lambda: open_decoder(generation["kind"], open_session, generation.get("decoder_start_token_id"))
 
 
 def _greedy(sequence: Any, prompt: np.ndarray, count: int, eos: set[int]) -> list[int]:
@@ -77,6 +81,7 @@ def _greedy(sequence: Any, prompt: np.ndarray, count: int, eos: set[int]) -> lis
         if out[-1] in eos or len(out) == count:
             break
         logits = sequence.next(out[-1])
+    sequence.close()
     return out
 
 
@@ -86,6 +91,7 @@ def _forced_agreement(sequence: Any, prompt: np.ndarray, reference: list[int]) -
         same += int(np.argmax(logits)) == token
         if i + 1 < len(reference):
             logits = sequence.next(token)
+    sequence.close()
     return same
 
 
