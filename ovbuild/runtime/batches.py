@@ -18,6 +18,11 @@ from .audio import audio_item_rows
 
 #: Waveform rows per unit: enough to batch short clips, few enough that intermediate tensors stay small.
 ROWS_PER_UNIT = 16
+#: Waveform rows per request through an embedded audio front-end. Its framed tensors grow with the
+#: batch (tens of MB for 32 ten-second clips, beyond any cache), so small requests spread over the
+#: request pool are faster: log-mel of 32 ten-second clips took 3.4 ms per clip as one request and
+#: 1.2-1.7 ms as 2-row requests over two streams (benchmarks/bench_audio_frontend.py, "rows" mode).
+FRONTEND_ROWS_PER_REQUEST = 2
 
 
 @dataclasses.dataclass

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .batcher import DynamicBatcher
-from .batches import ROWS_PER_UNIT, Unit, audio_units, run_units
+from .batches import FRONTEND_ROWS_PER_REQUEST, Unit, audio_units, run_units
 from .generate import GenerationConfig, TextGenerator
 from .inputs import InputError, check_inputs, port_specs
 from .prepare import HostInputs
@@ -108,12 +108,13 @@ class Model:
         return {k: np.concatenate([o[k] for o in outputs]) for k in self.output_names}
 
     def _jobs(self, prepared: dict[str, Any]) -> list[dict[str, np.ndarray]]:
-        """Checked inference inputs for one prepared item: host-side audio rows are split to fit
-        a static batch of 1, or ``ROWS_PER_UNIT`` at a time so intermediate tensors stay small."""
+        """Checked inference inputs for one prepared item: waveform rows of an embedded audio
+        front-end are split to fit a static batch of 1, or ``FRONTEND_ROWS_PER_REQUEST`` at a time
+        so intermediate tensors stay in cache and the requests spread over the pool."""
         if not self._host.embedded_audio or self.input_names[0] not in prepared:
             return [check_inputs(self.inputs, prepared)]
         rows = np.asarray(prepared[self.input_names[0]])
-        step = 1 if (self.inputs[0].shape or [-1])[0] == 1 else ROWS_PER_UNIT
+        step = 1 if (self.inputs[0].shape or [-1])[0] == 1 else FRONTEND_ROWS_PER_REQUEST
         if len(rows) <= step:
             return [check_inputs(self.inputs, prepared)]
         return [
