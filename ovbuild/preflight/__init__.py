@@ -34,6 +34,7 @@ def check_inputs(recipe: dict[str, Any]) -> None:
     """The checks that read the model, the calibration data and the devices."""
     from ovbuild.preflight._calibration import calibration_problems
     from ovbuild.preflight._devices import device_problems
+    from ovbuild.preflight._generative import generative_problems
     from ovbuild.preflight._model import model_inputs, shape_problems
 
     problems = device_problems(recipe["device"])
@@ -44,6 +45,7 @@ def check_inputs(recipe: dict[str, Any]) -> None:
         inputs = None
     problems += shape_problems(recipe, inputs)
     problems += calibration_problems(recipe, inputs)
+    problems += generative_problems(recipe)
     if problems:
         raise RecipeError(problems, recipe=_label(recipe, problems))
 
