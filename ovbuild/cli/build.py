@@ -116,6 +116,21 @@ def _task(cfg: Any) -> dict[str, Any]:
         raise SystemExit(2) from exc
 
 
+# Hydra's flags that take a value (`--cfg job`, `-p source`): their value is not an override.
+_HYDRA_VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--info", "-i", "--config-path", "-cp"}
+_HYDRA_VALUE_FLAGS |= {"--config-name", "-cn", "--config-dir", "-cd", "--experimental-rerun"}
+
+
+def _stray_words(argv: list[str]) -> list[str]:
+    """Words that are neither an override, a flag, nor a Hydra flag's value."""
+    stray = []
+    for i, word in enumerate(argv):
+        after_flag = i > 0 and argv[i - 1] in _HYDRA_VALUE_FLAGS
+        if "=" not in word and not word.startswith(("-", "~")) and not after_flag:
+            stray.append(word)
+    return stray
+
+
 def main(argv: list[str]) -> int:
     """Run the Hydra app on ``argv`` (overrides and Hydra flags, as typed)."""
     import hydra
@@ -127,7 +142,7 @@ def main(argv: list[str]) -> int:
     # `hydra/launcher=joblib` picks ovbuild's tuning and is still type-checked against it.
     warnings.filterwarnings("ignore", message="(?s).*is validated against ConfigStore schema")
     multirun = any(a in ("-m", "--multirun") for a in argv)
-    stray = [a for a in argv if "=" not in a and not a.startswith(("-", "~"))]
+    stray = _stray_words(argv)
     if stray:
         hint = "expected KEY=VALUE (e.g. precision=fp16), or ~KEY to drop a key"
         raise RecipeError(f"override {stray[0]!r}: {hint}")

@@ -73,3 +73,9 @@ def test_new_subcommand_is_one_class(capsys: pytest.CaptureFixture[str], tmp_pat
         assert capsys.readouterr().out == "hello world\n"
     finally:
         del Subcommand.registry["hello-test"]
+
+
+def test_hydra_flags_pass_through_build() -> None:
+    done = run_cli("build", "recipe=silero_vad", "--cfg", "job")
+    assert done.returncode == 0, done.stderr
+    assert "name: silero_vad" in done.stdout
