@@ -49,3 +49,17 @@ def test_seq2seq_artifact_has_the_optimum_layout(tiny_lm) -> None:
     assert (folder / "openvino_decoder_model.bin").stat().st_ino == (
         tiny_lm("t5").path / "decoder_model.bin"
     ).stat().st_ino  # hard links: no second copy of the weights
+
+
+def test_llm_pipeline_matches_the_loader_on_int8_weights(tiny_lm) -> None:
+    # The same attention kernel as the loader (stateful SDPA): genai's default PagedAttention
+    # backend keeps its KV cache differently and may flip a near-tie of these random weights.
+    genai = pytest.importorskip("openvino_genai")
+    artifact = tiny_lm("llama", "precision=int8_weights")
+    pipe = genai.LLMPipeline(
+        str(artifact.path / "genai"), "CPU", INFERENCE_PRECISION_HINT="f32", ATTENTION_BACKEND="SDPA"
+    )
+    config = genai.GenerationConfig()
+    config.max_new_tokens, config.do_sample = NEW_TOKENS, False
+    model = import_loader(artifact.path).load()
+    assert [pipe.generate(p, config) for p in PROMPTS] == [model.generate(p, NEW_TOKENS) for p in PROMPTS]
