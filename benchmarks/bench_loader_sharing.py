@@ -5,7 +5,8 @@ takes 512-sample windows of a voiced signal with its recurrent state. For N in 1
 the two set-ups alternate round by round (interleaved), each for ``--seconds``; the report gives
 median items/s, the shared/separate ratio, and the RSS each set-up adds once loaded.
 
-    .venv/bin/python benchmarks/bench_loader_sharing.py --store /tmp/ovbuild-bench-sharing --rounds 3
+    .venv/bin/python benchmarks/bench_loader_sharing.py --store /tmp/ovbuild-bench-sharing --rounds 3 \
+        [--hint THROUGHPUT]
 """
 
 from __future__ import annotations
@@ -87,12 +88,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--threads", default="1,2,4,8")
+    parser.add_argument("--hint", default=None, help="device.performance_hint for both artifacts")
     args = parser.parse_args()
+    extra = [f"store.root={args.store}"] + ([f"device.performance_hint={args.hint}"] if args.hint else [])
     artifacts = {
-        "minilm": build(load_recipe(["recipe=minilm", f"store.root={args.store}"])).path,
-        "vad": build(load_recipe(["recipe=silero_vad", f"store.root={args.store}"])).path,
+        "minilm": build(load_recipe(["recipe=minilm", *extra])).path,
+        "vad": build(load_recipe(["recipe=silero_vad", *extra])).path,
     }
-    print(f"load average at start: {os.getloadavg()}")
+    print(f"hint: {args.hint or 'recipe default'}; load average at start: {os.getloadavg()}")
     header = ["model", "threads", "shared items/s", "separate items/s", "shared/separate", "RSS 1", "RSS N"]
     print("| " + " | ".join(header) + " |")
     print("|---|---|---|---|---|---|---|")

@@ -3,8 +3,9 @@
 Concurrency contract (also in the README):
 
 - ``model(x)`` is safe from any number of threads. Each call borrows its own infer request from a
-  pool sized from the compiled model's ``OPTIMAL_NUMBER_OF_INFER_REQUESTS`` (at least 2), so under
-  a THROUGHPUT hint concurrent calls run on parallel streams. Every input is set on every call:
+  pool (one per concurrent caller, at least ``OPTIMAL_NUMBER_OF_INFER_REQUESTS``), so under a
+  THROUGHPUT hint concurrent calls run on parallel streams; ``infer_batch`` keeps
+  ``OPTIMAL_NUMBER_OF_INFER_REQUESTS`` requests in flight. Every input is set on every call:
   a missing, ``None``, misnamed, wrongly typed or shaped input is an :class:`InputError` naming it,
   never the previous call's tensor.
 - A stateful model (``ReadValue``/``Assign``) called as ``model(x)`` starts from its initial state
@@ -67,7 +68,9 @@ class Model:
         self.labels: list[str] | None = manifest.get("labels")
         self.stateful = bool(compiled.create_infer_request().query_state())
         optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-        self._pool = RequestPool(compiled, max(2, optimal), reset_state=self.stateful)
+        # One request per concurrent caller (up to 16, or more if the device wants more in flight);
+        # pipelines keep one request per stream busy, and one more to overlap host-side work.
+        self._pool = RequestPool(compiled, max(16, optimal), width=max(2, optimal), reset_state=self.stateful)
         self._host = HostInputs(artifact_dir, manifest, self.input_names)
         self._closed = False
         self._lock = threading.Lock()

@@ -36,12 +36,15 @@ def read_outputs(request: Any, names: list[str]) -> dict[str, np.ndarray]:
 class RequestPool:
     """Up to ``size`` infer requests of ``compiled``, created on demand and lent one call at a time.
 
-    A caller beyond ``size`` waits for a request to come back. With ``reset_state`` (a stateful
-    model called statelessly) every borrowed request starts from the model's initial state.
+    Concurrent callers each get a request of their own (a request is small: its input and output
+    tensors; the compiled model's streams hold the rest); a caller beyond ``size`` waits for one to
+    come back. ``pipeline`` keeps ``width`` requests in flight (one per stream). With ``reset_state``
+    (a stateful model called statelessly) every borrowed request starts from the initial state.
     """
 
-    def __init__(self, compiled: Any, size: int, *, reset_state: bool = False) -> None:
+    def __init__(self, compiled: Any, size: int, *, width: int = 2, reset_state: bool = False) -> None:
         self.size = max(1, int(size))
+        self.width = max(1, min(int(width), self.size))
         self._compiled = compiled
         self._reset_state = reset_state
         self._idle: list[Any] = []
@@ -103,11 +106,11 @@ class RequestPool:
     ) -> Iterator[Any]:
         """Run ``(tag, inputs)`` jobs on as many requests as are free, yielding ``(tag, outputs)`` in order.
 
-        At most ``size`` jobs are in flight, so memory stays bounded however long ``jobs`` is.
+        At most ``width`` jobs are in flight, so memory stays bounded however long ``jobs`` is.
         Under a THROUGHPUT hint each request runs on its own stream.
         """
         requests = [self.take()]
-        while len(requests) < self.size and (extra := self.take(block=False)) is not None:
+        while len(requests) < self.width and (extra := self.take(block=False)) is not None:
             requests.append(extra)
         free, running = deque(requests), deque()
         try:

@@ -106,7 +106,7 @@ def test_throughput_hint_concurrent_calls_run_on_parallel_streams(
     artifact = vad_throughput_artifact if which == "vad" else minilm_throughput_artifact
     with import_loader(artifact).load() as model:
         assert int(model.compiled.get_property("NUM_STREAMS")) >= 2
-        assert model._pool.size >= int(model.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        assert model._pool.width >= int(model.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         cases = [_vad_case(seed) for seed in range(32)] if which == "vad" else [[s] for s in SENTENCES]
         _check(hammer(model, cases, seconds=4))
 
