@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-import time
 import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from .inputs import InputError, check_inputs, port_specs
 from .prepare import HostInputs
 from .requests import ModelClosedError, RequestPool
 from .session import Session
+from .smoke import example_inputs, latency
 from .text import run_sorted
 
 _NOTHING = object()
@@ -287,6 +287,7 @@ class Model:
         self._pool.close(timeout)
         self._parts.clear()
         self._generator = None
+        self.__dict__.pop("_transcriber", None)
         self.compiled = None
 
     def __enter__(self) -> Model:
@@ -303,37 +304,13 @@ class Model:
 
     def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""
-        rng = np.random.default_rng(seed)
-        out = {}
-        for spec in self.manifest["inputs"]:
-            shape = [d if d > 0 else 1 for d in (spec["shape"] or [])]
-            dtype = np.dtype(spec["numpy_type"])
-            if dtype.kind == "f":
-                out[spec["name"]] = rng.standard_normal(shape).astype(dtype)
-            elif dtype.kind in "iu":
-                out[spec["name"]] = np.full(shape, spec.get("example_value", 1), dtype)
-            else:
-                out[spec["name"]] = np.zeros(shape, dtype)
-        return out
+        return example_inputs(self.manifest["inputs"], seed)
 
     def bench(self, seconds: float = 3.0) -> dict[str, float]:
+        """Latency of one request on :meth:`example_inputs` for ``seconds`` (``python loader.py --bench``)."""
         inputs = check_inputs(self.inputs, self.example_inputs())
-        for _ in range(3):
-            self._pool.infer(inputs, self.output_names)
-        times = []
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline or len(times) < 10:
-            started = time.perf_counter()
-            self._pool.infer(inputs, self.output_names)
-            times.append((time.perf_counter() - started) * 1000)
-        times_arr = np.array(times)
-        return {
-            "load_ms": self.load_seconds * 1000,
-            "median_ms": float(np.median(times_arr)),
-            "p90_ms": float(np.percentile(times_arr, 90)),
-            "throughput_per_s": float(1000 / np.median(times_arr)),
-            "iterations": len(times),
-        }
+        stats = latency(lambda: self._pool.infer(inputs, self.output_names), seconds)
+        return {"load_ms": self.load_seconds * 1000, **stats}
 
 
 __all__ = ["InputError", "Model", "ModelClosedError", "Session"]
