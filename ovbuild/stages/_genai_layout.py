@@ -63,3 +63,27 @@ def write_genai_dir(out_dir: Path, models: dict[str, str], generation: dict[str,
     for path in sorted(hf_dir.glob("*.json")) if hf_dir.is_dir() else []:
         link_or_copy(path, out_dir / GENAI_DIR / path.name)
     return sorted(p.relative_to(out_dir).as_posix() for p in (out_dir / GENAI_DIR).iterdir())
+
+
+def generation_card(kind: str) -> str:
+    """The model card's section on generating with the artifact (text generation only: speech
+    artifacts document ``transcribe``)."""
+    if kind == "speech":
+        return ""
+    return "\n".join(
+        [
+            "",
+            "## Generate",
+            "```python",
+            "from loader import load",
+            "model = load()",
+            'print(model.generate("Once upon a time", max_new_tokens=32))  # greedy',
+            'for token in model.stream("Once upon a time", max_new_tokens=32):',
+            '    print(token.text, end="", flush=True)',
+            "```",
+            'openvino-genai runs the same IR: `openvino_genai.LLMPipeline("genai", "CPU")`'
+            if kind == "causal"
+            else "",
+            "",
+        ]
+    )

@@ -72,12 +72,14 @@ class EmitStage(Stage):
             )
         copy_runtime(out)
         convert = ctx.ancestors["convert"].result if "convert" in ctx.ancestors else {}
+        card = _model_card(recipe, inputs, outputs, precompiled)
         if convert.get("generation"):
-            from ovbuild.stages._genai_layout import write_genai_dir
+            from ovbuild.stages._genai_layout import generation_card, write_genai_dir
 
             write_genai_dir(out, convert["models"], convert["generation"])
+            card += generation_card(convert["generation"]["kind"])
         (out / "loader.py").write_text(loader_source(recipe["name"], __version__))
-        (out / "README.md").write_text(_model_card(recipe, inputs, outputs, precompiled))
+        (out / "README.md").write_text(card)
         files = {
             p.relative_to(out).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
             for p in sorted(out.rglob("*"))
