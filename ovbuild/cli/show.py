@@ -51,6 +51,35 @@ def _precision_map_lines(m: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        return {k: v for key, item in value.items() for k, v in _leaves(item, f"{prefix}{key}.").items()}
+    return {prefix.rstrip("."): value}
+
+
+def recipe_overrides(manifest: dict[str, Any]) -> list[str] | None:
+    """``key=value`` for every recipe value that differs from the recipe file of the same name
+    (what the build's overrides changed), or ``None`` when no such recipe file is found."""
+    from ovbuild.config import known_recipes, load_recipe
+    from ovbuild.errors import OvbuildError
+
+    name = manifest["name"]
+    if name not in known_recipes():
+        return None
+    try:
+        base = _leaves(load_recipe([f"recipe={name}"]))
+    except OvbuildError:
+        return None
+    built = _leaves(manifest["recipe"])
+    skip = ("store.", "name")
+    return [
+        f"{k}={json.dumps(v)}"
+        for k, v in sorted(built.items())
+        # a key the recipe lacks and the build left empty is a schema default, not an override
+        if not k.startswith(skip) and base.get(k, None) != v and (k in base or v not in ({}, [], None))
+    ]
+
+
 def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
     """The lines ``ovbuild show`` prints."""
     lines = [
@@ -67,6 +96,9 @@ def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
     variant = m.get("variant") or {}
     if variant:
         lines.append(f"variant {variant['label']} (select the latest with {m['name']}@{variant['label']})")
+        overrides = recipe_overrides(m)
+        if overrides is not None:
+            lines.append(f"  overrides vs recipe {m['name']!r}: {' '.join(overrides) or 'none'}")
     if m.get("labels"):
         lines.append(f"labels ({len(m['labels'])}): {', '.join(m['labels'])}")
     plan = m["device_plan"]

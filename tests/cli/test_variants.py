@@ -20,6 +20,10 @@ def test_variants_are_distinguishable(shared_store: Path) -> None:
         shown = run_cli("show", f"silero_vad@{precision}", "--store", str(shared_store))
         assert shown.returncode == 0, shown.stderr
         assert f"precision {precision};" in shown.stdout and f"variant {precision}" in shown.stdout
+        expected = (
+            'precision.default="fp16"' if precision == "fp16" else "overrides vs recipe 'silero_vad': none"
+        )
+        assert expected in shown.stdout, shown.stdout
     missing = run_cli("show", "silero_vad@int4", "--store", str(shared_store))
     assert (
         missing.returncode == 2 and "variants of 'silero_vad'" in missing.stderr and "fp16" in missing.stderr
