@@ -64,3 +64,17 @@ def test_llm_pipeline_matches_the_loader_on_int8_weights(tiny_lm) -> None:
     config.max_new_tokens, config.do_sample = NEW_TOKENS, False
     model = import_loader(artifact.path).load()
     assert [pipe.generate(p, config) for p in PROMPTS] == [model.generate(p, NEW_TOKENS) for p in PROMPTS]
+
+
+def test_optimum_intel_loads_the_seq2seq_layout(tiny_lm) -> None:
+    # openvino-genai has no T5 pipeline; optimum-intel's OVModelForSeq2SeqLM is what reads this layout.
+    from optimum.intel import OVModelForSeq2SeqLM
+    from transformers import AutoTokenizer
+
+    folder = tiny_lm("t5").path / "genai"
+    model = OVModelForSeq2SeqLM.from_pretrained(folder, ov_config={"INFERENCE_PRECISION_HINT": "f32"})
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm.dirs["t5"])
+    for prompt in PROMPTS[:3]:
+        encoded = tokenizer(prompt, return_tensors="pt")
+        ids = model.generate(**encoded, max_new_tokens=NEW_TOKENS, do_sample=False)[0].tolist()[1:]
+        assert ids == hf_greedy(tiny_lm.dirs["t5"], prompt, NEW_TOKENS)
