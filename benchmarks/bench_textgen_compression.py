@@ -38,16 +38,21 @@ def _weights_bytes(artifact) -> int:
 
 
 def _genai_parity(artifact, prompts: list[str], new_tokens: int) -> str:
+    """Prompts whose LLMPipeline text equals the loader's: with the loader's attention kernel
+    (stateful SDPA), and with genai's default (PagedAttention, its own KV-cache layout)."""
     import openvino_genai as genai
 
     from ovbuild.runtime import import_loader
 
-    pipe = genai.LLMPipeline(str(artifact.path / "genai"), "CPU", INFERENCE_PRECISION_HINT="f32")
     config = genai.GenerationConfig()
     config.max_new_tokens, config.do_sample = new_tokens, False
     model = import_loader(artifact.path).load()
-    same = sum(pipe.generate(p, config) == model.generate(p, max_new_tokens=new_tokens) for p in prompts)
-    return f"{same}/{len(prompts)}"
+    ours = [model.generate(p, max_new_tokens=new_tokens) for p in prompts]
+    counts = []
+    for extra in ({"ATTENTION_BACKEND": "SDPA"}, {}):
+        pipe = genai.LLMPipeline(str(artifact.path / "genai"), "CPU", INFERENCE_PRECISION_HINT="f32", **extra)
+        counts.append(sum(pipe.generate(p, config) == o for p, o in zip(prompts, ours, strict=True)))
+    return f"{counts[0]}/{len(prompts)} SDPA, {counts[1]}/{len(prompts)} PA"
 
 
 def main() -> int:
