@@ -71,3 +71,18 @@ def test_read_data_tells_audio_from_images_and_text(tmp_path: Path) -> None:
     (tmp_path / "blank.txt").write_text("\n\n")
     with pytest.raises(OvbuildError, match="no usable items"):
         read_data(tmp_path / "blank.txt")
+
+
+def test_compare_runs_pytorch_for_a_plain_hf_model(shared_store: Path, tmp_path_factory) -> None:
+    from ovbuild.bench.e2e import TORCH, bench_data
+    from ovbuild.config import load_recipe
+    from tests.stages._tiny_bert import make_tiny_bert, tiny_overrides
+
+    model_dir = make_tiny_bert(tmp_path_factory.mktemp("tiny"))
+    result = build(load_recipe([*tiny_overrides(model_dir), f"store.root={shared_store}"]))
+    report = bench_data(
+        result.path, REPO / "data" / "sentences.txt", batch_size=4, rounds=1, compare=True, limit=12,
+        print_fn=None,
+    )  # fmt: skip
+    assert TORCH in report["results"], report["errors"]
+    assert report["results"][TORCH]["items"] == 12
