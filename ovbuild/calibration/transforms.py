@@ -104,28 +104,49 @@ def _audio(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[
     return samples
 
 
-def _image(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+def _image(items: list[Path], recipe: dict[str, Any], specs: list, model: Any) -> list[dict[str, Any]]:
+    """Images through the recipe's image front-end: in the graph when embedded (the raw RGB image is
+    the sample), else the same steps run host-side; without a front-end, a plain resize."""
     from PIL import Image
 
-    name, shape, dtype = specs[0]
-    if len(shape) != 4:
-        raise StageError(f"calibration.kind=image_dir: input {name!r} has shape {shape}, not an image batch")
-    nchw = shape[1] in (1, 3)
-    h, w = (shape[2], shape[3]) if nchw else (shape[1], shape[2])
+    name, shape, _ = specs[0]
     frontend = recipe.get("frontend") or {}
-    host = frontend.get("kind") == "image" and not frontend.get("embed", True)
+    image_frontend = frontend.get("kind") == "image"
+    if len(shape) != 4 or (not image_frontend and any(d <= 0 for d in shape[1:])):
+        raise StageError(
+            f"calibration.kind=image_dir: input {name!r} has shape {shape}, not a static image batch; "
+            "set frontend=image (with frontend.size) so images are resized to the model"
+        )
+    prepare = _host_steps(frontend, model) if image_frontend and not frontend.get("embed", True) else None
     samples = []
     for path in items:
         try:
-            img = Image.open(path).convert("RGB").resize((w, h))
+            with Image.open(path) as img:
+                rgb = img.convert("RGB")
         except OSError as exc:
             raise StageError(f"calibration.path: cannot read image {path}: {exc}") from exc
-        x = np.asarray(img, np.float32)
-        if host:
-            x = (x - np.asarray(frontend["mean"], np.float32)) / np.asarray(frontend["scale"], np.float32)
-        x = x.transpose(2, 0, 1) if nchw else x
-        samples.append({name: x[None]})
+        if image_frontend:
+            x = np.asarray(rgb)[None]
+            samples.append({name: prepare(x) if prepare else x})
+            continue
+        nchw = shape[1] in (1, 3)
+        h, w = (shape[2], shape[3]) if nchw else (shape[1], shape[2])
+        x = np.asarray(rgb.resize((w, h), Image.BILINEAR), np.float32)
+        samples.append({name: (x.transpose(2, 0, 1) if nchw else x)[None]})
     return samples
+
+
+def _host_steps(frontend: dict[str, Any], model: Any) -> Any:
+    """The image front-end's steps compiled standalone (what the loader runs with ``embed: false``)."""
+    import openvino as ov
+
+    from ovbuild.frontends.image import preprocess_model
+    from ovbuild.stages._frontend_image import image_steps
+
+    port = model.inputs[0]
+    pre = preprocess_model(image_steps(frontend), port.get_partial_shape(), port.get_element_type())
+    compiled = ov.Core().compile_model(pre, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    return lambda x: np.array(compiled(x)[0])
 
 
 def transform(
@@ -143,7 +164,7 @@ def transform(
     elif kind == "audio_dir":
         samples = _audio(items, recipe, specs)
     elif kind == "image_dir":
-        samples = _image(items, recipe, specs)
+        samples = _image(items, recipe, specs, model)
     elif kind == "synthetic":
         from ovbuild.metrics import synthetic_inputs
 

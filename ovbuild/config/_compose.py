@@ -135,4 +135,10 @@ def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None =
         name = raw.get("name")
         label = name if isinstance(name, str) and not any(p.startswith("name:") for p in problems) else None
         raise RecipeError(problems, recipe=label)
-    return with_defaults(raw)
+    recipe = with_defaults(raw)
+    from ovbuild.config.semantic import recipe_problems
+
+    problems = recipe_problems(recipe)
+    if problems:
+        raise RecipeError(problems, recipe=recipe.get("name"))
+    return recipe

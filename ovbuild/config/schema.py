@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any  # noqa: UP035  (OmegaConf needs typing.Optional)
+from typing import Any, Optional  # noqa: UP035  (OmegaConf needs typing.Optional)
 
 from omegaconf import MISSING
 
@@ -76,6 +76,9 @@ class Metric(str, Enum):
     max_abs = "max_abs"
     top1_agreement = "top1_agreement"
     nn_agreement = "nn_agreement"
+    topk_agreement = "topk_agreement"
+    mask_iou = "mask_iou"
+    detection = "detection"
     target = "target"
     token_agreement = "token_agreement"  # generative: greedy tokens vs the FP32 artifact's
 
@@ -88,6 +91,7 @@ class PrecisionRule:
     layer: LayerClass | None = None
     op_type: str | None = None
     name: str | None = None  # a regular expression over node names
+    after: str | None = None  # a regular expression over the names of the node's producers
 
 
 @dataclass
@@ -98,6 +102,10 @@ class AccuracyBudget:
     metric: Metric | None = None  # validate.metric, else cosine, when omitted
     samples: int = 100  # calibration samples scored per candidate map
     fallback: Precision = Precision.fp16  # where sensitive layers go when kept out of INT8
+    rank_samples: int = 16  # samples per layer when ranking sensitivity
+    max_units: int = 96  # rank at most this many layers (the weighted ones first)
+    confirm: int = 3  # real re-quantized builds to confirm the estimate
+    measure_latency: bool = True  # pick the fastest passing map by measured latency on the device
 
 
 @dataclass
@@ -150,6 +158,27 @@ class CalibrationConfig:
 
 
 @dataclass
+class ValidatePart:
+    """A named slice of one output, gated with its own metric (e.g. a detector's box rows)."""
+
+    output: Any = 0  # index or name of the output
+    axis: int = 1
+    slice: list[Optional[int]] = field(default_factory=lambda: [0, None])  # [start, stop)
+    metric: Metric | None = None  # validate.metric when omitted
+    min: float | None = None  # validate.min/max when omitted and the metric is the same
+    max: float | None = None
+
+
+@dataclass
+class DetectionMetric:
+    """How the ``detection`` metric turns outputs into detections."""
+
+    decode: str = "yolo"  # yolo ([1, 4 + C, A] centre-size boxes + class scores) | "module:function"
+    score_threshold: float = 0.25
+    nms_iou: float = 0.5
+
+
+@dataclass
 class ValidateConfig:
     metric: Metric = Metric.cosine
     min: float | None = None
@@ -158,6 +187,10 @@ class ValidateConfig:
     data: str | None = None  # held-out data; synthetic inputs when omitted
     target: str | None = None  # metric: target -> "module:function(reference, candidate)"
     new_tokens: int = 32  # token_agreement: greedy tokens generated per held-out prompt
+    parts: dict[str, ValidatePart] = field(default_factory=dict)
+    detection: DetectionMetric = field(default_factory=DetectionMetric)
+    k: int = 5  # topk_agreement
+    threshold: float = 0.5  # mask_iou: a value above it is inside the mask
 
 
 @dataclass
@@ -221,8 +254,15 @@ class ImageFrontend:
     kind: str = "image"
     size: list[int] = field(default_factory=lambda: [224, 224])
     layout: str = "NCHW"
-    mean: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    scale: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])
+    mean: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # per channel, 0-255 scale
+    scale: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])  # older name of std
+    std: Optional[list[float]] = None  # per channel, 0-255 scale; wins over scale
+    resize: str = "stretch"  # stretch | letterbox | shorter_side (then centre crop of size)
+    pad_value: float = 0.0  # letterbox padding
+    letterbox_anchor: str = "center"  # center | top_left (pad at the bottom/right)
+    shorter_side: Optional[int] = None  # resize: shorter_side
+    channels: str = "RGB"  # the channel order the model expects (images are fed RGB)
+    input_dtype: str = "u8"  # u8 | f32 (0-255 values)
     embed: bool = True
 
 

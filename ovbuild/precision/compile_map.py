@@ -43,27 +43,42 @@ class NodeMap:
         return dict(Counter(self.precision[n] for n in self.weighted))
 
 
-def _rule_matches(rule: dict[str, Any], node: Any, classes: set[str], pattern: re.Pattern | None) -> bool:
+def _rule_matches(rule: dict[str, Any], node: Any, classes: set[str], patterns: tuple) -> bool:
+    name_pattern, after_pattern = patterns
     if rule.get("layer") and rule["layer"] not in classes:
         return False
     if rule.get("op_type") and rule["op_type"].lower() != node.get_type_name().lower():
         return False
-    return not (pattern is not None and not pattern.search(node.get_friendly_name()))
+    if name_pattern is not None and not name_pattern.search(node.get_friendly_name()):
+        return False
+    return after_pattern is None or any(
+        after_pattern.search(_producer_name(node, port)) for port in range(node.get_input_size())
+    )
 
 
-def _compile_rules(rules: list[dict[str, Any]]) -> list[re.Pattern | None]:
+def _producer_name(node: Any, port: int) -> str:
+    """The producer of an input, looking through decompression and quantizers."""
+    src = node.input_value(port).get_node()
+    while src.get_type_name() in ("Convert", "FakeQuantize") and src.get_input_size():
+        src = src.input_value(0).get_node()
+    return src.get_friendly_name()
+
+
+def _regex(rule: dict[str, Any], i: int, key: str) -> re.Pattern | None:
+    try:
+        return re.compile(rule[key]) if rule.get(key) else None
+    except re.error as exc:
+        raise RecipeError(f"precision.rules[{i}].{key}: bad regular expression {rule[key]!r}: {exc}") from exc
+
+
+def _compile_rules(rules: list[dict[str, Any]]) -> list[tuple]:
     patterns = []
     for i, rule in enumerate(rules):
-        if not (rule.get("layer") or rule.get("op_type") or rule.get("name")):
-            raise RecipeError(f"precision.rules[{i}]: give at least one of layer, op_type, name")
+        if not (rule.get("layer") or rule.get("op_type") or rule.get("name") or rule.get("after")):
+            raise RecipeError(f"precision.rules[{i}]: give at least one of layer, op_type, name, after")
         if rule["precision"] == "auto":
             raise RecipeError(f"precision.rules[{i}].precision: 'auto' is only valid as precision.default")
-        try:
-            patterns.append(re.compile(rule["name"]) if rule.get("name") else None)
-        except re.error as exc:
-            raise RecipeError(
-                f"precision.rules[{i}].name: bad regular expression {rule['name']!r}: {exc}"
-            ) from exc
+        patterns.append((_regex(rule, i, "name"), _regex(rule, i, "after")))
     return patterns
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .audio import audio_prepare_batch
+from .image import HostImageSteps
 from .inputs import InputError
 from .text import host_encode, host_tokenizer
 
@@ -43,8 +44,11 @@ class HostInputs:
         kind, embedded = self.frontend.get("kind"), self.frontend.get("embedded")
         if kind == "audio" and embedded:
             return {self.input_names[0]: self.waveform(item)}
-        if kind == "image" and embedded:
-            return {self.input_names[0]: images(item)}
+        if kind == "image":
+            batch = images(item)
+            if self.frontend.get("input_dtype") == "f32":
+                batch = batch.astype(np.float32)
+            return {self.input_names[0]: batch if embedded else self._image_steps(batch)}
         if kind == "text":
             texts = [item] if isinstance(item, str) else list(item)
             if embedded:
@@ -56,6 +60,13 @@ class HostInputs:
                 f"not a {type(item).__name__}"
             )
         return {self.input_names[0]: item}
+
+    def _image_steps(self, batch: np.ndarray) -> np.ndarray:
+        """The image front-end host-side (``embed: false``): its steps' IR shipped in ``assets/``."""
+        with self._tokenizer_lock:
+            if getattr(self, "_host_image", None) is None:
+                self._host_image = HostImageSteps(self.artifact_dir)
+        return self._host_image(batch)
 
     def waveform(self, item: Any) -> np.ndarray:
         """``[rows, samples]``: one row when padding, one per chunk otherwise."""

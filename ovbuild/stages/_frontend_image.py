@@ -1,8 +1,8 @@
-"""Compiling the image front-end into the graph with OpenVINO's PrePostProcessor.
+"""The image front-end in the ``frontend`` stage (steps: :mod:`ovbuild.frontends.image`).
 
-The artifact then takes ``uint8`` images ``[N, H, W, 3]`` (RGB, any height and width): conversion
-to float, resizing to the recipe's size, mean/scale normalisation and the layout change to the
-model's own layout all run inside the compiled model.
+``embed: true`` prepends the steps to the model, which then takes RGB images ``[N, H, W, 3]`` of
+any size. ``embed: false`` leaves the model alone and ships the same steps as a small IR
+(``assets/image_preprocess.xml``) that the generated loader and calibration run host-side.
 """
 
 from __future__ import annotations
@@ -10,56 +10,47 @@ from __future__ import annotations
 from typing import Any
 
 from ovbuild.errors import StageError
-from ovbuild.stages._models import carry_models
-from ovbuild.stages.base import MODEL_XML, StageContext
+from ovbuild.stages._models import ASSETS
+from ovbuild.stages.base import StageContext
 from ovbuild.store import CacheEntry
+
+PREPROCESS_XML = f"{ASSETS}/image_preprocess.xml"
+
+
+def image_steps(config: dict[str, Any]) -> Any:
+    from ovbuild.frontends.image import ImageSteps, problems
+
+    steps = ImageSteps.from_config(config)
+    found = problems(steps)
+    if found:
+        raise StageError("; ".join(found))
+    return steps
 
 
 def embed_image(ctx: StageContext, parent: CacheEntry, config: dict[str, Any]) -> dict[str, Any]:
-    import openvino as ov
-    from openvino.preprocess import PrePostProcessor, ResizeAlgorithm
+    from ovbuild.frontends.image import embed
 
-    model = ctx.read_model(parent)
-    if len(config["mean"]) not in (1, 3) or len(config["scale"]) not in (1, 3):
-        raise StageError("frontend.mean / frontend.scale: give 1 or 3 values (one per RGB channel)")
-    layout = config["layout"].upper()
-    if sorted(layout) != sorted("NCHW"):
-        raise StageError(f"frontend.layout: {config['layout']!r} is not a permutation of NCHW")
-    port = model.inputs[0]
-    shape = port.get_partial_shape()
-    if shape.rank.is_dynamic or len(shape) != 4:
-        raise StageError(f"frontend: image input {port.get_any_name()!r} must be 4-D, it is {shape}")
-    height, width = (int(v) for v in config["size"])
-    static = [1 if d.is_dynamic else d.get_length() for d in shape]
-    static[layout.index("H")], static[layout.index("W")] = height, width
-    if shape[layout.index("C")].is_static and shape[layout.index("C")].get_length() != 3:
-        raise StageError(
-            f"frontend.layout: {config['layout']!r} puts {shape[layout.index('C')]} channels at C"
-        )
-    model.reshape(
-        {
-            port.get_any_name(): ov.PartialShape(
-                [-1 if i == layout.index("N") else d for i, d in enumerate(static)]
-            )
-        }
-    )
-    ppp = PrePostProcessor(model)
-    ppp.input(0).tensor().set_element_type(ov.Type.u8).set_layout(
-        ov.Layout("NHWC")
-    ).set_spatial_dynamic_shape()
-    ppp.input(0).model().set_layout(ov.Layout(layout))
-    steps = ppp.input(0).preprocess()
-    steps.convert_element_type(ov.Type.f32).resize(ResizeAlgorithm.RESIZE_LINEAR)
-    steps.mean([float(v) for v in config["mean"]]).scale([float(v) for v in config["scale"]])
-    try:
-        model = ppp.build()
-    except Exception as exc:
-        raise StageError(f"frontend: OpenVINO cannot build the image pre-processing: {exc}") from exc
+    steps = image_steps(config)
+    model = embed(ctx.read_model(parent), steps)
     ctx.save_model(model)
-    carry_models(parent, ctx.out_dir, skip=(MODEL_XML, "model.bin"))
     return {
         "embedded": True,
         "image_input": model.inputs[0].get_any_name(),
-        "size": [height, width],
-        "model_layout": layout,
+        "size": list(steps.size),
+        "model_layout": steps.layout,
     }
+
+
+def host_image(ctx: StageContext, parent: CacheEntry, config: dict[str, Any]) -> dict[str, Any]:
+    """Write the steps as ``assets/image_preprocess.xml`` for the loader; the model is unchanged."""
+    import openvino as ov
+
+    from ovbuild.frontends.image import preprocess_model
+
+    steps = image_steps(config)
+    model = ctx.read_model(parent)
+    port = model.inputs[0]
+    pre = preprocess_model(steps, port.get_partial_shape(), port.get_element_type())
+    (ctx.out_dir / ASSETS).mkdir(exist_ok=True)
+    ov.save_model(pre, str(ctx.out_dir / PREPROCESS_XML), compress_to_fp16=False)
+    return {"embedded": False, "image_input": port.get_any_name(), "preprocess": PREPROCESS_XML}

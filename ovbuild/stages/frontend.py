@@ -40,6 +40,10 @@ class FrontendStage(Stage):
         if not config.get("embed", False):
             if config["kind"] == "text":
                 return {"embedded": False, "assets": _host_tokenizer(ctx, config)}
+            if config["kind"] == "image":
+                from ovbuild.stages._frontend_image import host_image
+
+                return host_image(ctx, parent, config)
             return {"embedded": False}
         if config["kind"] == "audio":
             from ovbuild.stages._frontend_audio import embed_audio

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ovbuild import StageError, build, load_recipe
+from ovbuild import RecipeError, StageError, build, load_recipe
 from ovbuild.runtime import import_loader
 
 
@@ -57,5 +57,42 @@ def test_artifact_takes_uint8_images_of_any_size(tmp_path: Path) -> None:
 
 def test_bad_layout_is_a_clear_error(tmp_path: Path) -> None:
     _conv_model(tmp_path / "m.xml")
-    with pytest.raises(StageError, match="frontend.layout"):
+    with pytest.raises((StageError, RecipeError), match="frontend.layout"):  # caught when the recipe loads
         build(_recipe(tmp_path / "m.xml", tmp_path / "store", layout="NHWC"))
+
+
+@pytest.mark.parametrize("embed", [True, False])
+def test_image_dir_calibration_goes_through_the_front_end(tmp_path: Path, embed: bool) -> None:
+    """INT8 calibrated from a folder of real photos of different sizes, with the steps in the graph
+    or host-side; both artifacts agree with the float model on a photo they never saw."""
+    import openvino as ov
+    from PIL import Image
+
+    from ovbuild.factories.photo_crops import scene_images
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(12):
+        image = next(scene_images(count=1, seed=i, size=(40 + 8 * i, 64)))
+        Image.fromarray(image[0]).save(photos / f"{i}.jpg" if i % 2 else photos / f"{i}.png")
+    _conv_model(tmp_path / "m.xml")
+    recipe = _recipe(tmp_path / "m.xml", tmp_path / "store", resize="letterbox", pad_value=114, embed=embed)
+    recipe["precision"]["default"] = "int8"
+    recipe["calibration"] = {"kind": "image_dir", "path": str(photos), "samples": 10, "holdout": 2, "seed": 0}
+    result = build(recipe)
+    assert result.manifest["stages"]["calibrate"]["calibration_samples"] == 10
+    assert (result.path / "assets" / "image_preprocess.xml").is_file() != embed
+    model = import_loader(result.path).load()
+    photo = next(scene_images(count=1, seed=5, size=(50, 90)))[0]
+    reference = ov.Core().compile_model(
+        _float_with_steps(tmp_path / "m.xml", recipe["frontend"]), "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+    )
+    np.testing.assert_allclose(model(photo)["features"], reference(photo[None])[0], rtol=0.1, atol=0.05)
+
+
+def _float_with_steps(xml: Path, frontend: dict):
+    import openvino as ov
+
+    from ovbuild.frontends.image import ImageSteps, embed
+
+    return embed(ov.Core().read_model(str(xml)), ImageSteps.from_config(frontend))

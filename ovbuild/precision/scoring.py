@@ -1,0 +1,85 @@
+"""Scoring candidate precision maps with the recipe's own checks (those ``validate`` gates).
+
+The FP32 reference runs once, at f32, on the tuning samples (calibration samples, never the
+held-out ones), and every trial is compared with those stored outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from ovbuild.metrics import checks_for, measure, output_names, run_outputs, worst_drop
+
+log = logging.getLogger("ovbuild.precision.auto")
+
+
+def budget_checks_config(ctx_recipe: dict[str, Any], budget: dict[str, Any]) -> dict[str, Any]:
+    """The ``validate`` block the budget is measured with: the recipe's, with ``accuracy.metric``
+    (when given) in place of ``validate.metric``."""
+    validate = dict(ctx_recipe.get("validate") or {})
+    validate["metric"] = budget.get("metric") or validate.get("metric") or "cosine"
+    return validate
+
+
+class Scorer:
+    """Compiles candidates and measures their drop on the tuning samples."""
+
+    def __init__(self, ctx: Any, parent: Any, cfg: dict[str, Any], samples: list[dict], checks_cfg: dict):
+        self.ctx, self.parent, self.cfg, self.checks_cfg = ctx, parent, cfg, checks_cfg
+        self.samples = samples
+        from ovbuild.runtime.devices import candidate_properties
+
+        self.props = candidate_properties(ctx.recipe)
+        model = ctx.read_model(parent)
+        self.checks = checks_for(checks_cfg, output_names(model))
+        ref = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+        self.refs = run_outputs(ref, samples, "auto: FP32 reference")
+        # What the reference scores against itself: the ideal of a ``target`` metric.
+        self.ideal = measure(self.checks, self.refs, self.refs, samples, checks_cfg)
+        self.trials: list[dict[str, Any]] = []
+
+    def outputs(self, model: Any, count: int | None = None, props: dict | None = None) -> list:
+        compiled = self.ctx.core.compile_model(model, "CPU", {**self.props, **(props or {})})
+        return run_outputs(compiled, self.samples[:count], "auto: candidate")
+
+    def values(self, outs: list) -> dict[str, float]:
+        n = len(outs)
+        return measure(self.checks, self.refs[:n], outs, self.samples[:n], self.checks_cfg)
+
+    def drop(self, outs: list) -> float:
+        return worst_drop(self.checks, self.values(outs), self.ideal)
+
+    def closeness(self, outs: list) -> float:
+        """Mean cosine to the reference over every output: the tie-breaker of the ranking."""
+        from ovbuild.metrics.similarity import cosine_of
+
+        return float(
+            np.mean(
+                [
+                    cosine_of(r, c)
+                    for ref, out in zip(self.refs, outs, strict=False)
+                    for r, c in zip(ref, out, strict=True)
+                ]
+            )
+        )
+
+    def build(self, chosen: dict[str, Any]) -> Any:
+        from ovbuild.calibration import calibration_samples
+        from ovbuild.precision.compile_map import apply_map, resolve
+
+        cfg = {**self.cfg, **chosen}
+        model = self.ctx.read_model(self.parent)
+        node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
+        model, _ = apply_map(model, node_map, calibration_samples(self.ctx), cfg)
+        return model
+
+    def trial(self, label: str, chosen: dict[str, Any], props: dict | None = None) -> tuple[float, Any]:
+        """Build ``chosen`` for real and score it; returns ``(drop, model)``."""
+        model = self.build(chosen)
+        value = self.drop(self.outputs(model, props=props))
+        self.trials.append({"candidate": label, "drop": round(value, 6)})
+        log.info("auto: %s -> drop %.5f", label, value)
+        return value, model
