@@ -51,8 +51,11 @@ def bench_model(key: str, store: str, rounds: int) -> dict:
     base = latency["fp32 (default precision)"]
     return {
         "model": key,
-        "heldout": {"fp32": _gated(fp32.manifest, metric), "int8": _gated(int8.manifest, metric),
-                    "auto": _gated(auto.manifest, metric)},  # fmt: skip
+        "heldout": {
+            "fp32": _gated(fp32.manifest, metric),
+            "int8": _gated(int8.manifest, metric),
+            "auto": _gated(auto.manifest, metric),
+        },  # fmt: skip
         "latency_ms": {k: round(v, 3) for k, v in latency.items()},
         "speedup_vs_fp32_default": {k: round(base / v, 3) for k, v in latency.items()},
         "auto_build_s": round(auto_seconds, 1),

@@ -35,7 +35,9 @@ def _budget(cfg: dict[str, Any]) -> dict[str, Any]:
     return budget
 
 
-def rank_layers(scorer: Scorer, int8_model: Any, units: list[str], parts: tuple, count: int) -> list:
+def rank_layers(
+    scorer: Scorer, int8_model: Any, groups: dict[str, list[str]], parts: tuple, count: int
+) -> list:
     """``[(layer, drop won back, closeness won back)]`` when it alone is restored, most first."""
     from tqdm import tqdm
 
@@ -44,8 +46,8 @@ def rank_layers(scorer: Scorer, int8_model: Any, units: list[str], parts: tuple,
     base = scorer.outputs(int8_model, count)
     base_drop, base_close = scorer.drop(base), scorer.closeness(base)
     gains = []
-    for name in tqdm(units, desc="auto: layer sensitivity", leave=False):
-        outs = scorer.outputs(unquantize(int8_model, [name], parts), count)
+    for name in tqdm(groups, desc="auto: layer sensitivity", leave=False):
+        outs = scorer.outputs(unquantize(int8_model, groups[name], parts), count)
         gains.append((name, base_drop - scorer.drop(outs), scorer.closeness(outs) - base_close))
     return sorted(gains, key=lambda g: (-g[1], -g[2]))
 
@@ -63,27 +65,33 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
     """Phases 2-3: ``(map, label, model)`` of the smallest confirmed mixed map, or ``None``."""
     from ovbuild.precision.layers import weighted_nodes
     from ovbuild.precision.search import smallest_passing
-    from ovbuild.precision.surgery import float_biases, float_weights, quantized_nodes, unquantize
+    from ovbuild.precision.surgery import float_biases, float_weights, layer_groups, unquantize
 
     max_drop, fallback = float(budget["max_drop"]), budget.get("fallback") or "fp16"
     float_model = scorer.ctx.read_model(scorer.parent)
     weighted = weighted_nodes(float_model)
     parts = (float_weights(float_model), float_biases(float_model))
-    units = [u for u in quantized_nodes(int8_model, weighted) if u in set(weighted)]
-    units = units[: int(budget.get("max_units") or len(units))]
-    ranking = rank_layers(scorer, int8_model, units, parts, int(budget.get("rank_samples") or 16))
+    groups = layer_groups(int8_model, weighted)
+    # Layers with a weight first; the bound keeps the ranking's cost (one compile each) in check.
+    names = sorted(groups, key=lambda g: g not in set(weighted))[
+        : int(budget.get("max_units") or len(groups))
+    ]
+    ranking = rank_layers(
+        scorer, int8_model, {g: groups[g] for g in names}, parts, int(budget.get("rank_samples") or 16)
+    )
     search["sensitivity"] = [[n, round(g, 6)] for n, g, _ in ranking[:20]]
     ordered = [n for n, _, _ in ranking]
+    members = lambda k: [m for g in ordered[:k] for m in groups[g]]  # noqa: E731
     estimates: dict[int, float] = {}
 
     def fits(k: int) -> bool:
-        estimates[k] = scorer.drop(scorer.outputs(unquantize(int8_model, ordered[:k], parts)))
+        estimates[k] = scorer.drop(scorer.outputs(unquantize(int8_model, members(k), parts)))
         return estimates[k] <= max_drop
 
     k = smallest_passing(len(ordered), fits)
     search["surgery"] = {str(n): round(v, 6) for n, v in sorted(estimates.items())}
     for _ in range(int(budget.get("confirm") or 3) if k is not None else 0):
-        chosen = fallback_map(float_model, ordered[:k], set(weighted), fallback)
+        chosen = fallback_map(float_model, members(k), set(weighted), fallback)
         label = f"int8 with {k} most sensitive layers in {fallback}"
         value, model = scorer.trial(label, chosen)
         if value <= max_drop:
@@ -150,6 +158,8 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
             f"precision.accuracy.max_drop: impossible budget {max_drop}: even FP32 executed at f32 "
             f"has a drop of {floor:.6g} ({', '.join(search['checks'])})"
         )
+    # The float artifact as users run it (the device's default precision) sets what is realistic.
+    scorer.trial("fp32 (device default precision)", FLOAT_MAP)
     passing = []
     full = {"default": "int8", "rules": []}
     value, int8_model = scorer.trial("int8", full)

@@ -122,3 +122,26 @@ def quantized_nodes(int8_model: Any, weighted: list[str] | set[str]) -> list[str
                 names.append(node.get_friendly_name())
                 break
     return names
+
+
+def layer_groups(int8_model: Any, weighted: list[str] | set[str]) -> dict[str, list[str]]:
+    """Units grouped into layers: each weighted node with the quantized nodes downstream of it up
+    to the next weighted node (its bias, activation, residual add...), in graph order. Restoring a
+    whole layer is what keeping it out of INT8 does; restoring every layer restores every unit."""
+    weighted = set(weighted)
+    units = set(quantized_nodes(int8_model, weighted))
+    owner: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for node in int8_model.get_ordered_ops():
+        name = node.get_friendly_name()
+        if name in weighted:
+            owner[name] = name
+        else:
+            for port in range(node.get_input_size()):
+                src = _unquantized_source(node.input_value(port)).get_node().get_friendly_name()
+                if src in owner:
+                    owner[name] = owner[src]
+                    break
+        if name in units:
+            groups.setdefault(owner.get(name, name), []).append(name)
+    return groups
