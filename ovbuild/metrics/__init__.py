@@ -109,7 +109,7 @@ def evaluate(
         c = [o[index] for o in cands]
         for metric in _INFO:
             values.setdefault(metric + suffix, score(metric, r, c, samples))
-        if len(refs) >= 3:
+        if len(refs) >= 3 and embeddings(r, samples).dtype != object:
             values.setdefault("nn_agreement" + suffix, score("nn_agreement", r, c, samples))
     return values, misses(checks, values)
 

@@ -21,7 +21,10 @@ def cosine_of(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def embeddings(outputs: list[np.ndarray], samples: list[dict[str, np.ndarray]] | None = None) -> np.ndarray:
-    """One vector per sample: token outputs are mean-pooled over the attention mask, the rest flattened."""
+    """One vector per sample: token outputs are mean-pooled over the attention mask, the rest flattened.
+
+    Outputs whose size varies by sample (dynamic lengths) come back as an object array of vectors.
+    """
     vectors = []
     for i, out in enumerate(outputs):
         out = np.asarray(out, np.float64)
@@ -31,6 +34,10 @@ def embeddings(outputs: list[np.ndarray], samples: list[dict[str, np.ndarray]] |
             vectors.append(((out * m).sum(1) / np.maximum(m.sum(1), 1.0)).ravel())
         else:
             vectors.append(out.ravel())
+    if len({len(v) for v in vectors}) > 1:
+        ragged = np.empty(len(vectors), dtype=object)
+        ragged[:] = vectors
+        return ragged
     return np.stack(vectors)
 
 
@@ -79,6 +86,13 @@ def array_metric(
     if metric == "mask_iou":
         return mask_iou(refs, cands, float(params.get("threshold", 0.5)))
     r, c = embeddings(refs, samples), embeddings(cands, samples)
+    if r.dtype == object:  # sizes vary by sample: every metric but nn_agreement is per sample
+        if metric == "nn_agreement":
+            raise StageError("validate.metric: nn_agreement needs outputs of one size for every sample")
+        per_sample = [
+            array_metric(metric, [a[None]], [b[None]], None, params) for a, b in zip(r, c, strict=True)
+        ]
+        return float(np.max(per_sample) if metric == "max_abs" else np.mean(per_sample))
     if metric == "cosine":
         return float(np.mean([cosine_of(a, b) for a, b in zip(r, c, strict=True)]))
     if metric == "max_abs":

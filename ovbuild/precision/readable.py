@@ -13,26 +13,20 @@ import re
 from typing import Any
 
 _GENERATED = re.compile(r"^[A-Za-z][A-Za-z0-9]*_\d+$")
-_SKIP = frozenset({"Constant", "Convert", "FakeQuantize"})
 
 
 def is_generated(name: str) -> bool:
     return bool(_GENERATED.match(name))
 
 
-def _named_producer(node: Any, depth: int = 6) -> str | None:
-    frontier = [node]
-    for _ in range(depth):
-        nxt = []
-        for current in frontier:
-            for port in range(current.get_input_size()):
-                src = current.input_value(port).get_node()
-                if src.get_type_name() in _SKIP:
-                    continue
-                if not is_generated(src.get_friendly_name()):
-                    return src.get_friendly_name()
-                nxt.append(src)
-        frontier = nxt
+def _named_producer(node: Any) -> str | None:
+    """The first direct producer (through decompression and quantizers) with a source name."""
+    for port in range(node.get_input_size()):
+        src = node.input_value(port).get_node()
+        while src.get_type_name() in ("Convert", "FakeQuantize") and src.get_input_size():
+            src = src.input_value(0).get_node()
+        if src.get_type_name() != "Constant" and not is_generated(src.get_friendly_name()):
+            return src.get_friendly_name()
     return None
 
 

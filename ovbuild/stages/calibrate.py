@@ -87,11 +87,8 @@ class CalibrateStage(Stage):
         refs = run_reference(ctx, model, holdout, "holdout")
         save_samples(ctx.out_dir / CALIBRATION_FILE, calib)
         save_samples(ctx.out_dir / HOLDOUT_FILE, holdout)
-        if refs:
-            np.savez(
-                ctx.out_dir / REFERENCE_FILE,
-                **{str(i): np.stack([r[i] for r in refs]) for i in range(len(refs[0]))},
-            )
+        if refs:  # one "input" per output, so outputs whose shape varies by sample are kept too
+            save_samples(ctx.out_dir / REFERENCE_FILE, [{str(i): o for i, o in enumerate(r)} for r in refs])
         return {
             "kind": config.calibration["kind"],
             "calibration_samples": len(calib),

@@ -31,9 +31,8 @@ def heldout(
     calib = ctx.ancestors.get("calibrate")
     if not cfg.get("data") and calib is not None and calib.result.get("holdout_samples"):
         samples = load_samples(calib.file(HOLDOUT_FILE), cfg["samples"])
-        with np.load(calib.file(REFERENCE_FILE), allow_pickle=False) as data:
-            stacked = [data[str(i)] for i in range(len(data.files))]
-        return samples, [[out[j] for out in stacked] for j in range(len(samples))]
+        refs = load_samples(calib.file(REFERENCE_FILE), len(samples))
+        return samples, [[r[str(i)] for i in range(len(r))] for r in refs]
     model = ctx.read_model(reference)
     if cfg.get("data"):
         samples = npz_inputs(cfg["data"], cfg["samples"])
