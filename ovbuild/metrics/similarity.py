@@ -34,6 +34,9 @@ def embeddings(outputs: list[np.ndarray], samples: list[dict[str, np.ndarray]] |
             vectors.append(((out * m).sum(1) / np.maximum(m.sum(1), 1.0)).ravel())
         else:
             vectors.append(out.ravel())
+    if len({len(v) for v in vectors}) > 1 and all(np.ndim(o) == 3 for o in outputs):
+        # Token outputs of one sentence each, unpadded (dynamic lengths): every token is real.
+        vectors = [np.asarray(o, np.float64).mean(axis=1).ravel() for o in outputs]
     if len({len(v) for v in vectors}) > 1:
         ragged = np.empty(len(vectors), dtype=object)
         ragged[:] = vectors
