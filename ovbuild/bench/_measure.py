@@ -99,46 +99,12 @@ def bench_compiled(
         raise ValueError(f"bench mode {mode!r} is not one of {', '.join(MODES)}")
     tensors = {name: ov.Tensor(arr) for name, arr in inputs.items()}
     bar = _Progress(seconds, desc or f"bench {mode}", progress)
-    latencies: list[float] = []
     try:
         if mode == "latency":
-            requests = 1
-            req = compiled.create_infer_request()
-            for name, t in tensors.items():
-                req.set_tensor(name, t)
-            for _ in range(warmup):
-                req.infer()
-            clock = time.perf_counter
-            start = clock()
-            end = start + seconds
-            now = start
-            while now < end:
-                t0 = clock()
-                req.infer()
-                now = clock()
-                latencies.append((now - t0) * 1e3)
-                bar.update(now - start)
-            elapsed = now - start
+            requests, (latencies, elapsed) = 1, _run_sync(compiled, tensors, seconds, warmup, bar)
         else:
             requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            queue = ov.AsyncInferQueue(compiled, requests)
-            for i in range(requests):
-                for name, t in tensors.items():
-                    queue[i].set_tensor(name, t)
-            queue.set_callback(lambda request, _userdata: latencies.append(request.latency))
-            for _ in range(max(warmup, requests)):
-                queue.start_async()
-            queue.wait_all()
-            latencies.clear()
-            start = time.perf_counter()
-            end = start + seconds
-            now = start
-            while now < end:
-                queue.start_async()
-                now = time.perf_counter()
-                bar.update(now - start)
-            queue.wait_all()
-            elapsed = time.perf_counter() - start
+            latencies, elapsed = _run_async(compiled, tensors, requests, seconds, warmup, bar)
     finally:
         bar.close()
     if not latencies:
@@ -146,6 +112,52 @@ def bench_compiled(
     out = _stats(latencies, len(latencies), elapsed, _batch_of(inputs))
     out.update(mode=mode, requests=requests)
     return out
+
+
+def _run_sync(
+    compiled: Any, tensors: dict, seconds: float, warmup: int, bar: Any
+) -> tuple[list[float], float]:
+    """One synchronous request, back to back: per-inference latencies (ms) and the elapsed time."""
+    req = compiled.create_infer_request()
+    for name, t in tensors.items():
+        req.set_tensor(name, t)
+    for _ in range(warmup):
+        req.infer()
+    clock = time.perf_counter
+    latencies: list[float] = []
+    start = now = clock()
+    while now < start + seconds:
+        t0 = clock()
+        req.infer()
+        now = clock()
+        latencies.append((now - t0) * 1e3)
+        bar.update(now - start)
+    return latencies, now - start
+
+
+def _run_async(
+    compiled: Any, tensors: dict, requests: int, seconds: float, warmup: int, bar: Any
+) -> tuple[list[float], float]:
+    """``requests`` requests kept busy by an ``AsyncInferQueue``: latencies (ms) and elapsed time."""
+    import openvino as ov
+
+    latencies: list[float] = []
+    queue = ov.AsyncInferQueue(compiled, requests)
+    for i in range(requests):
+        for name, t in tensors.items():
+            queue[i].set_tensor(name, t)
+    queue.set_callback(lambda request, _userdata: latencies.append(request.latency))
+    for _ in range(max(warmup, requests)):
+        queue.start_async()
+    queue.wait_all()
+    latencies.clear()
+    start = now = time.perf_counter()
+    while now < start + seconds:
+        queue.start_async()
+        now = time.perf_counter()
+        bar.update(now - start)
+    queue.wait_all()
+    return latencies, time.perf_counter() - start
 
 
 def bench_callable(
