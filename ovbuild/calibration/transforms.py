@@ -140,8 +140,7 @@ def _host_steps(frontend: dict[str, Any], model: Any) -> Any:
     """The image front-end's steps compiled standalone (what the loader runs with ``embed: false``)."""
     import openvino as ov
 
-    from ovbuild.frontends.image import preprocess_model
-    from ovbuild.stages._frontend_image import image_steps
+    from ovbuild.frontends.image import image_steps, preprocess_model
 
     port = model.inputs[0]
     pre = preprocess_model(image_steps(frontend), port.get_partial_shape(), port.get_element_type())

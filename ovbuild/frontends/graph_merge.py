@@ -33,7 +33,7 @@ def pin_f32_in_ir(model: Any, prefix: str = FRONTEND_PREFIX) -> Any:
     """
     import openvino as ov
 
-    from ovbuild.precision.pins import pin_f32_in_xml
+    from ovbuild.pins import pin_f32_in_xml
 
     with tempfile.TemporaryDirectory(prefix="ovbuild_pin_") as d:
         xml = os.path.join(d, "m.xml")
@@ -58,7 +58,7 @@ def frontend_runtime_precisions(compiled: Any, prefix: str = FRONTEND_PREFIX) ->
         ``{runtime node name: (layer type, runtime precision)}`` for every runtime node that holds
         an original front-end layer (e.g. ``("FullyConnected", "f32")``).
     """
-    from ovbuild.precision.pins import runtime_nodes
+    from ovbuild.pins import runtime_nodes
 
     return {
         node.name: (node.layer, node.precision or "?")

@@ -83,6 +83,19 @@ def problems(steps: ImageSteps) -> list[str]:
     return out
 
 
+def image_steps(config: dict[str, Any]) -> ImageSteps:
+    """The front-end config's steps, checked.
+
+    Raises:
+        StageError: every problem :func:`problems` finds, in one message.
+    """
+    steps = ImageSteps.from_config(config)
+    found = problems(steps)
+    if found:
+        raise StageError("; ".join(found))
+    return steps
+
+
 def _dims(x: Any) -> tuple[Any, Any]:
     import numpy as np
     import openvino.opset13 as ops

@@ -88,8 +88,8 @@ def compress_generative(
             calibration data or on an encoder-decoder, a group size that does not fit.
         StageError: NNCF rejects the configuration.
     """
+    from ovbuild.pins import pin_f32_in_xml
     from ovbuild.precision import apply_map, resolve
-    from ovbuild.precision.pins import pin_f32_in_xml
 
     cfg = dict(precision_cfg)
     convert = ctx.ancestors["convert"].result

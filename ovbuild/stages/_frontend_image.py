@@ -9,22 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ovbuild.errors import StageError
+from ovbuild.frontends.image import image_steps
 from ovbuild.stages._models import ASSETS
 from ovbuild.stages.base import StageContext
 from ovbuild.store import CacheEntry
 
 PREPROCESS_XML = f"{ASSETS}/image_preprocess.xml"
-
-
-def image_steps(config: dict[str, Any]) -> Any:
-    from ovbuild.frontends.image import ImageSteps, problems
-
-    steps = ImageSteps.from_config(config)
-    found = problems(steps)
-    if found:
-        raise StageError("; ".join(found))
-    return steps
 
 
 def embed_image(ctx: StageContext, parent: CacheEntry, config: dict[str, Any]) -> dict[str, Any]:

@@ -77,8 +77,8 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[s
         StageError: static INT8 without calibration data, or no map meets the accuracy budget.
     """
     from ovbuild.calibration import calibration_samples
+    from ovbuild.pins import pin_f32_in_xml, runtime_precision_of
     from ovbuild.precision import apply_map, resolve
-    from ovbuild.precision.pins import pin_f32_in_xml, runtime_precision_of
 
     cfg = dict(precision_cfg)
     search: dict[str, Any] | None = None

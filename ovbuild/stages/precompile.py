@@ -20,7 +20,7 @@ from ovbuild.store import CacheEntry
 
 def runtime_precisions(compiled: Any) -> dict[str, dict[str, int]]:
     """``{layer type: {precision: count}}`` from the compiled model's runtime graph."""
-    from ovbuild.precision.pins import runtime_nodes
+    from ovbuild.pins import runtime_nodes
 
     counts: Counter[tuple[str, str]] = Counter()
     for node in runtime_nodes(compiled):

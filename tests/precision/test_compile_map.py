@@ -9,8 +9,8 @@ import openvino as ov
 import pytest
 
 from ovbuild.errors import RecipeError
+from ovbuild.pins import pin_f32_in_xml, runtime_precision_of
 from ovbuild.precision.compile_map import apply_map, resolve, set_dynamic_quantization
-from ovbuild.precision.pins import pin_f32_in_xml, runtime_precision_of
 
 
 def _weight_types(model) -> dict[str, str]:
