@@ -59,7 +59,8 @@ def summarize(result: BuildResult) -> str:
         f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest['device_plan']['device']}",
     ]
     for name, value in (metrics.get("accuracy") or {}).items():
-        lines.append(f"  accuracy {name} = {value:.6f}")
+        if isinstance(value, (int, float)):
+            lines.append(f"  accuracy {name} = {value:.6f}")
     if manifest.get("labels"):
         lines.append(f"  labels ({len(manifest['labels'])}): {', '.join(manifest['labels'][:6])}")
     lines += _precision_lines(manifest)

@@ -106,7 +106,8 @@ def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
     lines += [f"  warning: {w}" for w in plan.get("warnings", [])]
     lines += _precision_map_lines(m)
     lines += precision_table(m)
-    lines += [f"accuracy {k}: {v:.6f}" for k, v in (m["metrics"].get("accuracy") or {}).items()]
+    accuracy = (m["metrics"].get("accuracy") or {}).items()
+    lines += [f"accuracy {k}: {v:.6f}" for k, v in accuracy if isinstance(v, (int, float))]
     if m["metrics"].get("bench"):
         lines.append(f"bench: {m['metrics']['bench']}")
     return lines

@@ -182,7 +182,9 @@ def _metrics(stages: dict[str, Any], out: Any) -> dict[str, Any]:
     metrics: dict[str, Any] = {"size_bytes": tree_size(out) if out.exists() else 0}
     validate = stages.get("validate")
     if validate:
-        metrics["accuracy"] = {validate["metric"]: validate["value"]}
+        # Every gated value (per output and part on multi-output models), else the one metric.
+        per_check = {k: v for k, v in (validate.get("metrics") or {}).items() if isinstance(v, (int, float))}
+        metrics["accuracy"] = per_check or {validate["metric"]: validate["value"]}
     blobs = stages.get("precompile", {}).get("blobs", {})
     metrics["compile_seconds"] = {dev: b["compile_seconds"] for dev, b in blobs.items()}
     return metrics
