@@ -59,6 +59,24 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("pkg_path", package_file)
 
 
+def register_schema() -> None:
+    """Put the schema into Hydra's ConfigStore, so configs can extend ``schema/recipe``."""
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
+
+    cs = ConfigStore.instance()
+    cs.store(group="schema", name="recipe", node=Recipe)
+    # Untyped defaults at the root of conf/config.yaml: every schema key exists, so any value can
+    # be overridden without '+', while type checking stays with ovbuild's validator, which
+    # reports every problem at once instead of Hydra's first.
+    defaults = OmegaConf.to_container(OmegaConf.structured(Recipe), enum_to_str=True)
+    cs.store(name="recipe_defaults", node=OmegaConf.create(defaults))
+    for kind, cls in FRONTEND_SCHEMAS.items():
+        cs.store(group="schema/frontend", name=kind, node=cls)
+
+
 def register_recipes(extra: dict[str, Path] | None = None) -> None:
     """Store every recipe file as option ``recipe=<stem>`` (a ``_global_`` overlay) in the ConfigStore,
     then the files given by path (``extra``: ``{name: file}``, see :mod:`ovbuild.config.overrides`).
@@ -68,8 +86,6 @@ def register_recipes(extra: dict[str, Path] | None = None) -> None:
     """
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
-
-    from ovbuild.config.schema import register_schema
 
     register_schema()
     register_resolvers()

@@ -9,7 +9,8 @@ import typing
 from enum import Enum
 from typing import Any
 
-from ovbuild.config.schema import FRONTEND_SCHEMAS, SECTIONS, SOURCE_SCHEMAS, Recipe
+from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
+from ovbuild.config.sections import SECTIONS, SOURCE_SCHEMAS
 from ovbuild.config.weight_options import recipe_problems
 from ovbuild.store.paths import name_problem
 

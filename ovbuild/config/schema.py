@@ -7,7 +7,6 @@ Optional groups default to ``None``: a stage whose config is ``None`` is skipped
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Optional  # noqa: UP035  (OmegaConf needs typing.Optional)
@@ -268,28 +267,6 @@ class ImageFrontend:
 
 FRONTEND_SCHEMAS: dict[str, type] = {"audio": AudioFrontend, "text": TextFrontend, "image": ImageFrontend}
 
-#: ``source:`` keys per ``source.kind``. Each ``ovbuild.sources`` class registers its own schema
-#: (``Source.__init_subclass__``), so a new kind is one class; the validator dispatches on
-#: ``kind`` exactly as for :data:`FRONTEND_SCHEMAS`.
-SOURCE_SCHEMAS: dict[str, type] = {}
-#: Recipe sections added by stages outside this schema (``Stage.section``/``Stage.schema``).
-SECTIONS: dict[str, type] = {}
-
-
-def register_source_schema(kind: str, schema: type) -> None:
-    SOURCE_SCHEMAS[kind] = schema
-
-
-def register_section(name: str, schema: type) -> None:
-    if name in {f.name for f in dataclasses.fields(Recipe)}:
-        raise TypeError(f"recipe section {name!r} is already part of the recipe schema")
-    SECTIONS[name] = schema
-
-
-def source_kinds() -> tuple[str, ...]:
-    """Every registered ``source.kind`` (the registry is filled when :mod:`ovbuild` is imported)."""
-    return tuple(SOURCE_SCHEMAS)
-
 
 @dataclass
 class Recipe:
@@ -307,19 +284,3 @@ class Recipe:
     validate: ValidateConfig | None = None
     store: StoreConfig = field(default_factory=StoreConfig)
     sign: SignConfig | None = None
-
-
-def register_schema() -> None:
-    """Put the schema into Hydra's ConfigStore, so configs can extend ``schema/recipe``."""
-    from hydra.core.config_store import ConfigStore
-    from omegaconf import OmegaConf
-
-    cs = ConfigStore.instance()
-    cs.store(group="schema", name="recipe", node=Recipe)
-    # Untyped defaults at the root of conf/config.yaml: every schema key exists, so any value can
-    # be overridden without '+', while type checking stays with ovbuild's validator, which
-    # reports every problem at once instead of Hydra's first.
-    defaults = OmegaConf.to_container(OmegaConf.structured(Recipe), enum_to_str=True)
-    cs.store(name="recipe_defaults", node=OmegaConf.create(defaults))
-    for kind, cls in FRONTEND_SCHEMAS.items():
-        cs.store(group="schema/frontend", name=kind, node=cls)

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ovbuild.config.schema import register_source_schema
+from ovbuild.config.sections import register_source_schema
 from ovbuild.registry import register
 
 

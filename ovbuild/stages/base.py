@@ -115,7 +115,7 @@ class Stage:
             raise TypeError(f"stage {cls.name!r}: declare its position with an int 'order'")
         register(Stage.registry, cls.name, cls, "stage name")
         if cls.section is not None and cls.schema is not None:
-            from ovbuild.config.schema import register_section
+            from ovbuild.config.sections import register_section
 
             register_section(cls.section, cls.schema)
 

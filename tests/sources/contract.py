@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import pytest
 
 from ovbuild.config import find_problems
-from ovbuild.config.schema import SOURCE_SCHEMAS
+from ovbuild.config.sections import SOURCE_SCHEMAS
 from ovbuild.errors import SourceError
 from ovbuild.sources import Source, source_for
 from ovbuild.stages.base import StageContext

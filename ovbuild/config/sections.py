@@ -1,0 +1,31 @@
+"""Recipe sections that come from plugins, not from :mod:`ovbuild.config.schema`: the ``source:``
+schema of each source kind and the sections new stages add. Both are filled by subclassing
+(``Source``/``Stage.__init_subclass__``) and read by the validator."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ovbuild.config.schema import Recipe
+
+#: ``source:`` keys per ``source.kind``. Each ``ovbuild.sources`` class registers its own schema
+#: (``Source.__init_subclass__``), so a new kind is one class; the validator dispatches on
+#: ``kind`` exactly as for ``schema.FRONTEND_SCHEMAS``.
+SOURCE_SCHEMAS: dict[str, type] = {}
+#: Recipe sections added by stages outside this schema (``Stage.section``/``Stage.schema``).
+SECTIONS: dict[str, type] = {}
+
+
+def register_source_schema(kind: str, schema: type) -> None:
+    SOURCE_SCHEMAS[kind] = schema
+
+
+def register_section(name: str, schema: type) -> None:
+    if name in {f.name for f in dataclasses.fields(Recipe)}:
+        raise TypeError(f"recipe section {name!r} is already part of the recipe schema")
+    SECTIONS[name] = schema
+
+
+def source_kinds() -> tuple[str, ...]:
+    """Every registered ``source.kind`` (the registry is filled when :mod:`ovbuild` is imported)."""
+    return tuple(SOURCE_SCHEMAS)
