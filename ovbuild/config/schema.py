@@ -80,6 +80,7 @@ class Metric(str, Enum):
     detection = "detection"
     target = "target"
     token_agreement = "token_agreement"  # generative: greedy tokens vs the FP32 artifact's
+    wer = "wer"  # speech to text: word error rate vs the FP32 artifact's transcripts (lower is better)
 
 
 @dataclass

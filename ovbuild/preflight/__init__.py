@@ -36,6 +36,7 @@ def check_inputs(recipe: dict[str, Any]) -> None:
     from ovbuild.preflight._devices import device_problems
     from ovbuild.preflight._generative import generative_problems
     from ovbuild.preflight._model import model_inputs, shape_problems
+    from ovbuild.speech.clips import speech_clip_problems
 
     problems = device_problems(recipe["device"])
     try:
@@ -46,6 +47,7 @@ def check_inputs(recipe: dict[str, Any]) -> None:
     problems += shape_problems(recipe, inputs)
     problems += calibration_problems(recipe, inputs)
     problems += generative_problems(recipe)
+    problems += speech_clip_problems(recipe)
     if problems:
         raise RecipeError(problems, recipe=_label(recipe, problems))
 

@@ -139,3 +139,12 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
     check_bounds(cfg, value)
     return {"metric": metric, "value": value, "samples": samples, "metrics": values}
+
+
+def _wer(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> tuple[float, dict, int]:
+    from ovbuild.stages._validate_wer import wer_against_reference
+
+    return wer_against_reference(ctx, parent, cfg)
+
+
+METRICS["wer"] = _wer  # speech: transcripts vs the FP32 model's (ovbuild/stages/_validate_wer.py)

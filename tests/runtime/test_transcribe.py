@@ -203,3 +203,26 @@ def test_openvino_genai_whisper_pipeline_runs_the_artifacts_genai_folder(whisper
         storage = ctranslate2.StorageView.from_array(features)
         ids = reference.model.generate(storage, [[50257, 50362]], beam_size=1)[0].sequences_ids[0]
         assert ours == reference.hf_tokenizer.decode(ids).strip()
+
+
+@pytest.mark.timeout(600)
+def test_int8_weights_artifact_is_gated_by_wer_against_fp32(whisper_artifact, shared_store, clips):
+    """precision=int8_weights compresses the encoder and the stateful decoder; validate=wer scores
+    its transcripts against the FP32 model's on held-out speech."""
+    from ovbuild.errors import RecipeError
+    from ovbuild.graph import build
+    from ovbuild.runtime import import_loader
+    from tests.conftest import recipe_for
+
+    overrides = ["recipe=whisper_tiny_en", "precision=int8_weights", "validate=wer"]
+    with pytest.raises(RecipeError, match="validate.data: the wer gate needs a directory of speech clips"):
+        build(recipe_for(*overrides, root=shared_store))
+    data = [f"validate.data={clips[0].parent}", "validate.samples=6", "validate.max=0.2"]
+    result = build(recipe_for(*overrides, *data, root=shared_store))
+    gate = result.manifest["stages"]["validate"]
+    assert (gate["metric"], gate["samples"]) == ("wer", 6)
+    assert 0.0 <= gate["value"] <= 0.2 and gate["metrics"]["transcripts_equal"] >= 0.5
+    compressed = result.manifest["stages"]["compress"]["models"]
+    assert {"model.xml", "decoder_model.xml"} <= set(compressed)
+    model = import_loader(result.path).load()
+    assert len(model.transcribe(clips[5]).split()) >= 4
