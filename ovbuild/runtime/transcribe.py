@@ -166,10 +166,13 @@ class Transcriber:
 
     def _decode(self, encoded: np.ndarray, timestamps: bool, beam_size: int) -> list[int]:
         request = self._decoder.take()
-        hidden = np.ascontiguousarray(np.repeat(encoded, beam_size, axis=0))
+        hidden = [np.ascontiguousarray(np.repeat(encoded, beam_size, axis=0))]
 
         def step(ids: np.ndarray, beam_idx: np.ndarray) -> np.ndarray:
-            out = request.infer({"input_ids": ids, "encoder_hidden_states": hidden, "beam_idx": beam_idx})
+            out = request.infer({"input_ids": ids, "encoder_hidden_states": hidden[0], "beam_idx": beam_idx})
+            # The first step stored the cross-attention keys/values in the decoder's state; later
+            # steps read them from there, so one frame stands in for the 1500 (no 2 MB copy a token).
+            hidden[0] = hidden[0][:, :1]
             return np.array(out["logits"][:, -1, :])
 
         try:
