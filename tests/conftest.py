@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,34 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parents[1]
+#: Seconds past pytest-timeout's own limit after which the process is ended from C.
+WATCHDOG_GRACE = 60
+
+
+def _real_stderr(config: pytest.Config) -> int | object:
+    """The terminal's stderr: fd 2 points at pytest's capture file while a test runs, and the
+    watchdog's stacks must reach the CI log. (The saved fd is a private attribute of pytest's
+    capture manager; without it, ``sys.__stderr__``.)"""
+    capman = config.pluginmanager.getplugin("capturemanager")
+    saved = getattr(getattr(getattr(capman, "_global_capturing", None), "err", None), "targetfd_save", None)
+    return saved if isinstance(saved, int) else sys.__stderr__
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """A watchdog for hangs that pytest-timeout cannot end.
+
+    pytest-timeout's timer is a Python thread: when the main thread hangs inside native code with
+    the GIL held (an OpenVINO destructor joining a stream thread that waits for the GIL), the timer
+    never runs. faulthandler's watchdog is a C thread: it prints every thread's stack and exits.
+    """
+    marker = item.get_closest_marker("timeout")
+    limit = float(marker.args[0]) if marker and marker.args else float(item.config.getini("timeout") or 600)
+    faulthandler.dump_traceback_later(limit + WATCHDOG_GRACE, exit=True, file=_real_stderr(item.config))
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def recipe_for(*overrides: str, root: Path | None = None) -> dict:

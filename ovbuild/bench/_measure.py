@@ -138,26 +138,44 @@ def _run_sync(
 def _run_async(
     compiled: Any, tensors: dict, requests: int, seconds: float, warmup: int, bar: Any
 ) -> tuple[list[float], float]:
-    """``requests`` requests kept busy by an ``AsyncInferQueue``: latencies (ms) and elapsed time."""
-    import openvino as ov
+    """``requests`` requests kept busy, each restarted as soon as it finishes: latencies (ms) and
+    elapsed time.
 
-    latencies: list[float] = []
-    queue = ov.AsyncInferQueue(compiled, requests)
-    for i in range(requests):
+    No ``AsyncInferQueue`` callback: a Python callback runs on an OpenVINO stream thread, which
+    then needs the GIL, and a compiled model destroyed while such a thread waits for it deadlocks
+    (the destructor joins the thread with the GIL held). Requests are restarted from this thread.
+    """
+    reqs = [compiled.create_infer_request() for _ in range(max(1, requests))]
+    for req in reqs:
         for name, t in tensors.items():
-            queue[i].set_tensor(name, t)
-    queue.set_callback(lambda request, _userdata: latencies.append(request.latency))
-    for _ in range(max(warmup, requests)):
-        queue.start_async()
-    queue.wait_all()
-    latencies.clear()
-    start = now = time.perf_counter()
-    while now < start + seconds:
-        queue.start_async()
-        now = time.perf_counter()
-        bar.update(now - start)
-    queue.wait_all()
-    return latencies, time.perf_counter() - start
+            req.set_tensor(name, t)
+    try:
+        for _ in range(max(1, -(-warmup // len(reqs)))):
+            for req in reqs:
+                req.start_async()
+            for req in reqs:
+                req.wait()
+        latencies: list[float] = []
+        start = now = time.perf_counter()
+        for req in reqs:
+            req.start_async()
+        turn = 0
+        while now < start + seconds:
+            req = reqs[turn]
+            req.wait()
+            latencies.append(req.latency)
+            req.start_async()
+            turn = (turn + 1) % len(reqs)
+            now = time.perf_counter()
+            bar.update(now - start)
+        for req in reqs:
+            req.wait()
+            latencies.append(req.latency)
+        return latencies, time.perf_counter() - start
+    finally:
+        for req in reqs:
+            req.wait()
+        del reqs
 
 
 def bench_callable(
