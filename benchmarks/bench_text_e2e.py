@@ -73,13 +73,13 @@ def runners(artifacts: dict[str, Path]) -> dict:
     return out
 
 
-def measure(run: dict, sentences: list[str], rounds: int) -> dict:
+def measure(run: dict, sentences: list[str], rounds: int, sizes: list[int]) -> dict:
     from ovbuild.bench.data import make_batches, measure_interleaved
     from ovbuild.bench.e2e import ST_TORCH
     from ovbuild.metrics import nn_agreement
 
-    results: dict = {"batch1": {}, "batch32": {}, "nn_agreement": {}, "errors": {}}
-    for key, size in (("batch32", 32), ("batch1", 1)):
+    results: dict = {"nn_agreement": {}, "errors": {}}
+    for key, size in ((f"batch{n}", n) for n in sizes):
         batches = make_batches("text", sentences, size)
         progress = lambda line, key=key: print(f"  [{key}] {line}", flush=True)  # noqa: E731
         stats, outputs, errors = measure_interleaved(
@@ -87,29 +87,38 @@ def measure(run: dict, sentences: list[str], rounds: int) -> dict:
         )
         results[key] = stats
         results["errors"].update(errors)
-        if key == "batch32":
+        if not results["nn_agreement"] and outputs.get(ST_TORCH) is not None:
             ref = outputs[ST_TORCH]
             results["nn_agreement"] = {n: nn_agreement(ref, o) for n, o in outputs.items() if o is not None}
     return results
 
 
 def table(results: dict, anchor: str) -> str:
-    b1, b32, agree = results["batch1"], results["batch32"], results["nn_agreement"]
+    """One line per variant; a batch size not measured in this run shows as '-'."""
+    b1, b32, agree = results.get("batch1", {}), results.get("batch32", {}), results["nn_agreement"]
     head = (
         f"{'variant':<44}{'nn-agree':>9}{'b1 p50 ms':>11}{'IQR':>6}{'b32 sent/s':>12}{'IQR':>7}"
         f"{'b1 vs ST-OV':>13}{'b32 vs ST-OV':>14}"
     )
     lines = [head, "-" * len(head)]
-    for name in b32:
-        lat = b1[name]["latency_p50_ms"]
-        tput = b32[name]["items_per_s"]
-        # batch-1 IQR over rounds, in ms per sentence
-        iqr_ms = 1000 * b1[name]["items_per_s_iqr"] / b1[name]["items_per_s"] ** 2
-        lines.append(
-            f"{name:<44}{agree.get(name, float('nan')):>9.3f}{lat:>11.2f}{iqr_ms:>6.2f}{tput:>12.0f}"
-            f"{b32[name]['items_per_s_iqr']:>7.0f}{lat / b1[anchor]['latency_p50_ms']:>12.2f}x"
-            f"{tput / b32[anchor]['items_per_s']:>13.2f}x"
-        )
+    for name in b32 or b1:
+        cells = [f"{name:<44}{agree.get(name, float('nan')):>9.3f}"]
+        if name in b1:
+            lat, rate = b1[name]["latency_p50_ms"], b1[name]["items_per_s"]
+            iqr_ms = 1000 * b1[name]["items_per_s_iqr"] / rate**2  # IQR over rounds, ms per sentence
+            cells.append(f"{lat:>11.2f}{iqr_ms:>6.2f}")
+        else:
+            cells.append(f"{'-':>11}{'-':>6}")
+        if name in b32:
+            cells.append(f"{b32[name]['items_per_s']:>12.0f}{b32[name]['items_per_s_iqr']:>7.0f}")
+        else:
+            cells.append(f"{'-':>12}{'-':>7}")
+        ratio_b1 = lat / b1[anchor]["latency_p50_ms"] if name in b1 and anchor in b1 else float("nan")
+        ratio_b32 = float("nan")
+        if name in b32 and anchor in b32:
+            ratio_b32 = b32[name]["items_per_s"] / b32[anchor]["items_per_s"]
+        cells.append(f"{ratio_b1:>12.2f}x{ratio_b32:>13.2f}x")
+        lines.append("".join(cells))
     return "\n".join(lines)
 
 
@@ -125,6 +134,7 @@ def main() -> None:
         "--variant", action="append", default=[], help="extra LABEL=OVERRIDE,OVERRIDE,... to build and run"
     )
     parser.add_argument("--only", action="store_true", help="run only the --variant ones (plus anchors)")
+    parser.add_argument("--batch-sizes", default="32,1", help="comma-separated, e.g. 1 or 32,1")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     variants = {} if args.only else dict(VARIANTS)
@@ -136,7 +146,8 @@ def main() -> None:
     artifacts, missed = build_variants(args.store, variants)
     before = machine()
     print(f"machine: {before['cpu']}, {before['cores']} cores, load average {before['load_avg']}", flush=True)
-    results = measure(runners(artifacts), sentences, args.rounds)
+    sizes = [int(n) for n in args.batch_sizes.split(",")]
+    results = measure(runners(artifacts), sentences, args.rounds, sizes)
     after = machine()
     print(f"\n{len(sentences)} sentences, {THREADS} threads, {args.rounds} interleaved rounds, medians")
     print(table(results, ST_OPENVINO))
