@@ -21,6 +21,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .compiling import DevicePlanError, available_devices, compile_with_plan, ov_message
+from .device_settings import (
+    KNOWN_DEVICES,
+    common_properties,
+    device_specific,
+    hint_of,
+    input_shapes,
+    plain_text,
+    raw_global,
+)
 
 __all__ = [
     "DevicePlan",
@@ -32,24 +41,10 @@ __all__ = [
     "plan_devices",
 ]
 
-KNOWN_DEVICES = ("CPU", "GPU", "NPU", "AUTO", "HETERO", "MULTI", "BATCH")
 VIRTUAL_DEVICES = ("AUTO", "HETERO", "MULTI", "BATCH")
 _NAME_RE = re.compile(r"^([A-Za-z]+)((?:\.\d+)*)$")
 _ITEM_RE = re.compile(r"^\s*([A-Za-z]+(?:\.\d+)*)\s*(?:\(\s*([-+]?\d+(?:\.\d*)?|\.\d+)\s*\))?\s*$")
-_PRECISIONS = {"f32": "f32", "fp32": "f32", "bf16": "bf16", "f16": "f16", "fp16": "f16"}
-HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
 MODES = ("single", "auto", "hetero", "multi")
-
-# Legacy ``gpu_optimize`` values -> GPU plugin properties (OpenVINO 2026).
-_GPU_OPTIMIZE = {
-    "modern": {"EXECUTION_MODE_HINT": "PERFORMANCE"},
-    "legacy": {"EXECUTION_MODE_HINT": "ACCURACY", "GPU_DISABLE_WINOGRAD_CONVOLUTION": True},
-}
-
-
-def _text(value: Any) -> str:
-    """The plain string of an enum member or a string (recipes may carry either)."""
-    return str(getattr(value, "value", value))
 
 
 def _check_name(name: str, item: str) -> str:
@@ -80,7 +75,7 @@ def parse_priorities(items: list[str]) -> list[tuple[str, float]]:
         items = [items]
     parsed: list[tuple[str, float]] = []
     for item in items:
-        text = _text(item)
+        text = plain_text(item)
         m = _ITEM_RE.match(text)
         if not m:
             raise ValueError(
@@ -101,27 +96,6 @@ def _is_present(name: str, available: list[str]) -> bool:
         if dev == name or (name == base and dev.split(".")[0] == base):
             return True
     return False
-
-
-def _device_specific(name: str, cfg: dict) -> dict[str, Any]:
-    """Properties that only make sense for device ``name`` (the legacy GPU options, raw per-device ones)."""
-    props: dict[str, Any] = {}
-    base = name.split(".")[0]
-    if base == "GPU":
-        fp16 = cfg.get("gpu_fp16_enable")
-        if fp16 is not None:
-            props["INFERENCE_PRECISION_HINT"] = "f16" if fp16 else "f32"
-        opt = cfg.get("gpu_optimize")
-        if opt is not None:
-            opt = _text(opt).lower()
-            if opt not in _GPU_OPTIMIZE:
-                raise ValueError(f"device.gpu_optimize: {opt!r} is not one of modern, legacy")
-            props.update(_GPU_OPTIMIZE[opt])
-    raw = cfg.get("properties") or {}
-    for key in (name, base):
-        if isinstance(raw.get(key), dict):
-            props.update(raw[key])
-    return props
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,63 +129,6 @@ class DevicePlan:
     def with_properties(self, **extra: Any) -> DevicePlan:
         """The same plan with ``extra`` properties layered over its own."""
         return dataclasses.replace(self, properties={**self.properties, **extra})
-
-
-def _hint(cfg: dict) -> str | None:
-    hint = cfg.get("performance_hint")
-    hint = _text(hint).upper() if hint is not None else None
-    if hint is not None and hint not in HINTS:
-        raise ValueError(f"device.performance_hint: {hint!r} is not one of {', '.join(HINTS)}")
-    return hint
-
-
-def _common(cfg: dict) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The top-level properties and the per-device properties shared by every device."""
-    top: dict[str, Any] = {}
-    per_device: dict[str, Any] = {}
-    if cfg.get("num_requests") is not None:
-        top["PERFORMANCE_HINT_NUM_REQUESTS"] = int(cfg["num_requests"])
-    if cfg.get("num_streams") is not None:
-        streams = cfg["num_streams"]
-        per_device["NUM_STREAMS"] = streams if isinstance(streams, str) else int(streams)
-    prec = cfg.get("inference_precision")
-    if prec is not None:
-        key = _text(prec).lower()
-        if key not in _PRECISIONS:
-            raise ValueError(f"device.inference_precision: {key!r} is not one of f32, bf16, f16")
-        per_device["INFERENCE_PRECISION_HINT"] = _PRECISIONS[key]
-    return top, per_device
-
-
-def _raw_global(cfg: dict) -> dict[str, Any]:
-    raw = cfg.get("properties") or {}
-    out = {}
-    for key, value in raw.items():
-        if isinstance(value, dict):
-            base = str(key).split(".")[0].upper()
-            if base not in KNOWN_DEVICES:
-                raise ValueError(f"device.properties.{key}: a nested table must be keyed by a device name")
-            continue
-        out[str(key)] = value
-    return out
-
-
-def _shapes(cfg: dict) -> dict[str, list[int]]:
-    shapes = cfg.get("input_shapes") or {}
-    out: dict[str, list[int]] = {}
-    for name, shape in shapes.items():
-        try:
-            dims = [int(d) for d in shape]
-        except (TypeError, ValueError):
-            raise ValueError(f"device.input_shapes.{name}: {shape!r} is not a list of integers") from None
-        if any(d < -1 or d == 0 for d in dims):
-            raise ValueError(f"device.input_shapes.{name}: {dims} has a dimension that is not >= 1 or -1")
-        if cfg.get("precompile_shapes") and any(d == -1 for d in dims):
-            raise ValueError(f"device.input_shapes.{name}: precompile_shapes needs static shapes, got {dims}")
-        out[str(name)] = dims
-    if cfg.get("precompile_shapes") and not out:
-        raise ValueError("device.precompile_shapes is true but device.input_shapes is empty")
-    return out
 
 
 def _ordered_names(priorities: list[Any]) -> list[str]:
@@ -262,29 +179,29 @@ def _resolve_mode(mode: str, hint: str | None, used: list[str]) -> tuple[str, st
 
 
 def _single_properties(device: str, hint: str | None, cfg: dict) -> dict[str, Any]:
-    top, per_device = _common(cfg)
+    top, per_device = common_properties(cfg)
     properties: dict[str, Any] = {"PERFORMANCE_HINT": hint} if hint is not None else {}
     properties.update(top)
     properties.update(per_device)
-    properties.update(_device_specific(device, cfg))
-    properties.update(_raw_global(cfg))
+    properties.update(device_specific(device, cfg))
+    properties.update(raw_global(cfg))
     return properties
 
 
 def _virtual_properties(prefix: str, used: list[str], hint: str | None, cfg: dict) -> dict[str, Any]:
-    top, per_device = _common(cfg)
+    top, per_device = common_properties(cfg)
     properties: dict[str, Any] = {"PERFORMANCE_HINT": hint} if hint is not None else {}
     properties.update(top)
     if cfg.get("enable_startup_fallback") is not None and prefix == "AUTO":
         properties["ENABLE_STARTUP_FALLBACK"] = bool(cfg["enable_startup_fallback"])
     dev_props = {}
     for name in used:
-        specific = {**per_device, **_device_specific(name, cfg)}
+        specific = {**per_device, **device_specific(name, cfg)}
         if specific:
             dev_props[name] = specific
     if dev_props:
         properties["DEVICE_PROPERTIES"] = dev_props
-    properties.update(_raw_global(cfg))
+    properties.update(raw_global(cfg))
     return properties
 
 
@@ -302,12 +219,12 @@ def plan_devices(device_cfg: Mapping[str, Any] | None, available: list[str]) -> 
     """
     cfg = dict(device_cfg or {})
     priorities = cfg.get("priorities") or ["CPU"]
-    mode = _text(cfg.get("mode") or "single").lower()
+    mode = plain_text(cfg.get("mode") or "single").lower()
     if mode not in MODES:
         raise ValueError(f"device.mode: {mode!r} is not one of {', '.join(MODES)}")
     names = _ordered_names(priorities)
-    hint = _hint(cfg)
-    reshape = _shapes(cfg)
+    hint = hint_of(cfg)
+    reshape = input_shapes(cfg)
     used, dropped, warnings = _present(names, list(available))
     effective, hint, mode_warnings = _resolve_mode(mode, hint, used)
     warnings += mode_warnings
@@ -322,7 +239,7 @@ def plan_devices(device_cfg: Mapping[str, Any] | None, available: list[str]) -> 
     if cfg.get("enable_startup_fallback") is not None and mode not in ("auto", "multi"):
         warnings.append("device.enable_startup_fallback applies only to AUTO plans; ignored")
     return DevicePlan(
-        requested={"priorities": [_text(p) for p in priorities], "mode": mode},
+        requested={"priorities": [plain_text(p) for p in priorities], "mode": mode},
         device=device,
         properties=properties,
         used=used,
