@@ -159,6 +159,8 @@ class TextGenerator:
         self.info = convert.get("generation") or {}
         if not self.info:
             raise TypeError("this artifact is not a generative model; it has no generate()")
+        if self.info["kind"] not in ("causal", "seq2seq"):
+            raise TypeError(f"this is a {self.info['kind']} model: use transcribe(), not generate()")
         self.core: Any = None
         self.artifact_dir = artifact_dir
         self.open_session = open_session

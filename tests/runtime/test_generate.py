@@ -94,3 +94,19 @@ def test_loader_generates_without_transformers_or_torch(tiny_lm) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("convert", "message"),
+    [
+        ({"models": {"model": "model.xml"}}, "not a generative model"),
+        ({"generation": {"kind": "speech"}}, "transcribe"),
+    ],
+)
+def test_generate_refuses_artifacts_that_do_not_generate_text(convert: dict, message: str) -> None:
+    from pathlib import Path
+
+    from ovbuild.runtime.generate import TextGenerator
+
+    with pytest.raises(TypeError, match=message):
+        TextGenerator(Path("."), {"model": "model.xml", "stages": {"convert": convert}}, None)
