@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -26,21 +27,21 @@ def test_int8_misses_the_bound_and_auto_repairs_it(shared_store: Path) -> None:
     assert compress["map"]["default"] == "int8" or compress["search"]["chosen"].startswith("fp32")
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)
 @pytest.mark.skipif(importlib.util.find_spec("nudenet") is None, reason="nudenet not installed")
 def test_detector_int8_fails_the_detection_gate_and_auto_meets_it(shared_store: Path) -> None:
     with pytest.raises(StageError, match=r"validate.min: measured detection 0\.\d+ is below the minimum 0.9"):
         build(recipe_for("recipe=nudenet_detector_int8", root=shared_store))
-    result = build(
-        recipe_for("recipe=nudenet_detector_auto", "precision.accuracy.max_units=24", root=shared_store)
-    )
+    # Latency decides between passing maps in a real build (benchmarks/bench_accuracy.py); here the
+    # fewest float layers win, so the test checks the search itself on a loaded CI machine.
+    overrides = ("precision.accuracy.measure_latency=false", "precision.accuracy.confirm=2")
+    result = build(recipe_for("recipe=nudenet_detector_auto", *overrides, root=shared_store))
     compress = result.manifest["stages"]["compress"]
     assert compress["search"]["checks"] == ["detection"]
     assert result.manifest["metrics"]["accuracy"]["detection"] >= 0.9  # held-out photos
-    if compress["map"]["default"] == "int8":  # a mixed map, in readable rules
-        assert compress["map"]["rules"]
-        assert all(
-            (r.get("name") or r.get("after") or "").startswith("^/model.") for r in compress["map"]["rules"]
-        )
-    else:  # or auto said plainly that no map beats the float artifact
-        assert compress["search"]["chosen"].startswith("fp32")
+    assert compress["map"]["default"] == "int8" and compress["map"]["rules"]  # mixed, not all-float
+    # ... written with the source model's names (or a named producer for OpenVINO-made nodes)
+    # (the one exception: the embedded front-end's layout Transpose, whose neighbours have no source name)
+    matchers = [r.get("name") or r.get("after") or "" for r in compress["map"]["rules"]]
+    assert all(m.startswith("^/model.") or re.fullmatch(r"\^Transpose_\d+\$", m) for m in matchers)
+    assert compress["weighted_layers"].get("int8", 0) > compress["weighted_layers"].get("fp16", 0)
