@@ -42,6 +42,9 @@ def build_variants(store: Path, variants: dict[str, list[str]]) -> tuple[dict[st
 
     built, missed = {}, {}
     for label, overrides in variants.items():
+        if len(overrides) == 1 and (Path(overrides[0]) / "manifest.json").is_file():
+            built[label] = Path(overrides[0])  # an artifact built earlier: measured as it is
+            continue
         started = time.perf_counter()
         try:
             result = build(load_recipe([*overrides, f"store.root={store}"]))
@@ -131,7 +134,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None, help="first N sentences only (smoke runs)")
     parser.add_argument(
-        "--variant", action="append", default=[], help="extra LABEL=OVERRIDE,OVERRIDE,... to build and run"
+        "--variant", action="append", default=[], help="LABEL=OVERRIDE,... or LABEL=ARTIFACT_DIR"
     )
     parser.add_argument("--only", action="store_true", help="run only the --variant ones (plus anchors)")
     parser.add_argument("--batch-sizes", default="32,1", help="comma-separated, e.g. 1 or 32,1")
