@@ -226,3 +226,16 @@ def test_int8_weights_artifact_is_gated_by_wer_against_fp32(whisper_artifact, sh
     assert {"model.xml", "decoder_model.xml"} <= set(compressed)
     model = import_loader(result.path).load()
     assert len(model.transcribe(clips[5]).split()) >= 4
+
+
+def test_bench_compare_on_a_whisper_artifact_runs_faster_whisper_on_the_same_weights(whisper_artifact):
+    pytest.importorskip("faster_whisper")
+    from ovbuild.bench import bench_artifact
+
+    report = bench_artifact(whisper_artifact, compare=True, seconds=0.1, print_fn=None)
+    assert set(report["results"]) == {"artifact", "faster-whisper int8", "faster-whisper float32"}
+    assert not report["errors"]
+    assert all(r["latency"]["median_ms"] > 0 for r in report["results"].values())
+    texts = report["transcripts"]
+    assert len(texts["artifact"].split()) >= 10 and len(texts["faster-whisper float32"].split()) >= 10
+    assert set(report["ratios"]) == {"faster-whisper int8", "faster-whisper float32"}
