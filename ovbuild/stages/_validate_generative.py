@@ -127,6 +127,7 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
         RecipeError: a metric that does not apply to generative models, no held-out prompts.
         StageError: the measured value misses its bound (nothing is published).
     """
+    from ovbuild.metrics.gate import Check, misses
     from ovbuild.stages.validate import check_bounds
 
     metric = cfg["metric"]
@@ -137,7 +138,8 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
         )
     value, values, samples = METRICS[metric](ctx, parent, cfg)
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
-    check_bounds(cfg, value)
+    check = Check(metric, metric, min=cfg.get("min"), max=cfg.get("max"))
+    check_bounds(misses([check], {metric: value}), str(parent.path))
     return {"metric": metric, "value": value, "samples": samples, "metrics": values}
 
 
