@@ -29,7 +29,7 @@ def test_int8_misses_the_bound_and_auto_repairs_it(shared_store: Path) -> None:
 
 @pytest.mark.timeout(1200)
 @pytest.mark.skipif(importlib.util.find_spec("nudenet") is None, reason="nudenet not installed")
-def test_detector_int8_fails_the_detection_gate_and_auto_meets_it(shared_store: Path) -> None:
+def test_detector_int8_fails_the_detection_gate_and_auto_searches_mixed_maps(shared_store: Path) -> None:
     with pytest.raises(StageError, match=r"validate.min: measured detection 0\.\d+ is below the minimum 0.9"):
         build(recipe_for("recipe=nudenet_detector_int8", root=shared_store))
     # Latency decides between passing maps in a real build (benchmarks/bench_accuracy.py); here the
@@ -39,9 +39,14 @@ def test_detector_int8_fails_the_detection_gate_and_auto_meets_it(shared_store: 
     compress = result.manifest["stages"]["compress"]
     assert compress["search"]["checks"] == ["detection"]
     assert result.manifest["metrics"]["accuracy"]["detection"] >= 0.9  # held-out photos
-    assert compress["map"]["default"] == "int8" and compress["map"]["rules"]  # mixed, not all-float
-    # ... written with the source model's names (or a named producer for OpenVINO-made nodes)
-    # (the one exception: the embedded front-end's layout Transpose, whose neighbours have no source name)
-    matchers = [r.get("name") or r.get("after") or "" for r in compress["map"]["rules"]]
-    assert all(m.startswith("^/model.") or re.fullmatch(r"\^Transpose_\d+\$", m) for m in matchers)
-    assert compress["weighted_layers"].get("int8", 0) > compress["weighted_layers"].get("fp16", 0)
+    surgery = {int(k): v for k, v in compress["search"]["surgery"].items()}
+    int8_drop = compress["search"]["trials"][2]["drop"]
+    assert surgery[max(surgery)] < int8_drop  # restoring layers wins accuracy back
+    if compress["map"]["default"] == "int8":  # a confirmed mixed map, in readable rules
+        # (one exception: the embedded front-end's layout Transpose, whose neighbours have no source name)
+        matchers = [r.get("name") or r.get("after") or "" for r in compress["map"]["rules"]]
+        assert matchers and all(
+            m.startswith("^/model.") or re.fullmatch(r"\^Transpose_\d+\$", m) for m in matchers
+        )
+    else:  # no re-quantized map confirmed the estimate: auto says so and publishes FP32
+        assert compress["search"]["chosen"].startswith("fp32")
