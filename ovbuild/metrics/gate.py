@@ -127,16 +127,22 @@ def _miss(line: str, name: str, value: float, bound: dict) -> Miss:
     return miss
 
 
+def _shown(value: float, bound: float) -> str:
+    """Six decimals, or every digit when six would print the bound itself ("1.000000 is below 1.0")."""
+    text = f"{value:.6f}"
+    return text if float(text) != float(bound) else repr(float(value))
+
+
 def misses(checks: list[Check], values: dict[str, float]) -> list[Miss]:
     """One line per check outside its bounds, naming the recipe key and the measured value."""
     lines = []
     for c in checks:
         value = values[c.name]
         if c.min is not None and value < c.min:
-            line = f"validate.min: measured {c.name} {value:.6f} is below the minimum {c.min}"
+            line = f"validate.min: measured {c.name} {_shown(value, c.min)} is below the minimum {c.min}"
             lines.append(_miss(line, c.name, value, {"min": c.min}))
         if c.max is not None and value > c.max:
-            line = f"validate.max: measured {c.name} {value:.6f} is above the maximum {c.max}"
+            line = f"validate.max: measured {c.name} {_shown(value, c.max)} is above the maximum {c.max}"
             lines.append(_miss(line, c.name, value, {"max": c.max}))
     return lines
 
