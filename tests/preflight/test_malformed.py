@@ -70,12 +70,13 @@ CASES = [
     ("precompile-without-shapes", ["device.precompile_shapes=true"], "device.precompile_shapes"),
     ("zero-input-shape", ["++device.input_shapes.input=[0,512]"], "device.input_shapes.input"),
     # precision
-    ("int8-no-calibration", ["precision=int8"], "precision.default: int8 needs calibration"),
-    ("auto-no-calibration", ["precision=auto"], "precision.default: auto needs calibration"),
+    # the recipe check names the missing group and says which one to add
+    ("int8-no-calibration", ["precision=int8"], "calibration: precision int8 needs calibration data"),
+    ("auto-no-calibration", ["precision=auto"], "calibration: precision auto needs calibration data"),
     (
         "int8-rule-no-calibration",
         ["precision.rules=[{layer: matmul, precision: int8}]"],
-        "precision.rules[0].precision",
+        "calibration: precision int8 needs calibration data",
     ),
     ("group-size", ["precision.group_size=0"], "precision.group_size"),
     ("ratio-high", ["precision.ratio=1.5"], "precision.ratio"),

@@ -59,7 +59,7 @@ def test_int8_runs_int8_kernels_read_back_from_the_runtime_graph(int8_sweep) -> 
 def test_attention_rule_keeps_attention_out_of_int8(int8_sweep) -> None:
     compress = int8_sweep[1]["int8_attn_fp16"].manifest["stages"]["compress"]
     assert compress["map"]["rules"] == [
-        {"layer": "attention", "precision": "fp16", "op_type": None, "name": None}
+        {"layer": "attention", "precision": "fp16", "op_type": None, "name": None, "after": None}
     ]
     assert compress["nncf_quantize"]["ignored"] > int8_sweep[1]["int8"].manifest["stages"]["compress"][
         "nncf_quantize"]["ignored"]  # fmt: skip
@@ -83,5 +83,10 @@ def test_auto_returns_a_map_within_budget_and_records_it(tiny_bert: Path, tmp_pa
     search = compress["search"]
     assert search["metric"] == "cosine" and search["max_drop"] == 0.00005
     assert search["trials"][-1]["drop"] <= 0.00005
-    assert [t["candidate"] for t in search["trials"][:2]] == ["fp32 at f32", "int8"]
+    # the floor, then the float artifact as users run it (the bar a map must beat), then full INT8
+    assert [t["candidate"] for t in search["trials"][:3]] == [
+        "fp32 at f32",
+        "fp32 (device default precision)",
+        "int8",
+    ]
     assert compress["map"]["default"] in ("int8", "int8_weights", "fp16", "fp32")
