@@ -74,19 +74,10 @@ def crepe(capacity: str = "tiny", weights: str | None = None) -> Any:
     >>> crepe("tiny")(torch.zeros(2, 1024)).shape  # doctest: +SKIP
     torch.Size([2, 360])
     """
-    import torch
-
-    from ovbuild.errors import SourceError
+    from ovbuild.factories.checkpoints import load_weights
 
     model = crepe_class()(capacity)
     path = weights or weights_path(capacity)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)  # data, never code
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a source error
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(
-            f"source.args.weights: cannot read the CREPE checkpoint {path} as plain weights "
-            f"(torch.load weights_only=True; ovbuild never unpickles code): {reason}"
-        ) from exc
+    state = load_weights(path, "CREPE checkpoint")
     model.load_state_dict(state)
     return model.eval()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import SourceError
+from ovbuild.factories.checkpoints import load_weights
 
 #: The front-end config that reproduces ``resemblyzer.audio.wav_to_mel_spectrogram``.
 RESEMBLYZER_FRONTEND = {
@@ -77,15 +78,7 @@ def speaker_encoder(weights: str | None = None) -> Any:
             return embeds / torch.norm(embeds, dim=1, keepdim=True)
 
     path = Path(weights) if weights else pretrained_path()
-    try:
-        # weights_only: a checkpoint a recipe names is data, never code to unpickle and run.
-        state = torch.load(path, map_location="cpu", weights_only=True)["model_state"]
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a source error
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(
-            f"source.args.weights: cannot read the speaker encoder checkpoint {path} as plain weights "
-            f"(torch.load weights_only=True; ovbuild never unpickles code): {reason}"
-        ) from exc
+    state = load_weights(path, "speaker encoder checkpoint")["model_state"]
     model = SpeakerEncoder()
     missing, _unexpected = model.load_state_dict(state, strict=False)
     if missing:
