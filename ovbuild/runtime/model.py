@@ -36,6 +36,7 @@ from .prepare import HostInputs
 from .requests import ModelClosedError, RequestPool
 from .session import Session
 from .smoke import example_inputs, latency
+from .split_text import SplitText
 from .text import run_sorted
 
 _NOTHING = object()
@@ -72,6 +73,7 @@ class Model:
         # pipelines keep one request per stream busy, and one more to overlap host-side work.
         self._pool = RequestPool(compiled, max(16, optimal), width=max(2, optimal), reset_state=self.stateful)
         self._host = HostInputs(artifact_dir, manifest, self.input_names)
+        self._split = SplitText.for_artifact(artifact_dir, manifest, plan)
         self._closed = False
         self._lock = threading.Lock()
         self._sessions: weakref.WeakSet = weakref.WeakSet()
@@ -105,6 +107,8 @@ class Model:
         elif named:
             raise InputError("pass one input or keyword arguments, not both")
         jobs = self._jobs(self.prepare(item))
+        if self._split is not None and len(jobs) == 1:
+            return self._split(jobs[0][self.input_names[0]])
         if len(jobs) == 1:
             return self._pool.infer(jobs[0], self.output_names)
         outputs = [out for _, out in self._pool.pipeline(((None, job) for job in jobs), self.output_names)]
@@ -284,6 +288,8 @@ class Model:
             batcher.close()
         for session in list(self._sessions):
             session.close()
+        if self._split is not None:
+            self._split.close(timeout)
         self._pool.close(timeout)
         self._parts.clear()
         self._generator = None
