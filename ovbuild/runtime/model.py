@@ -107,12 +107,15 @@ class Model:
         elif named:
             raise InputError("pass one input or keyword arguments, not both")
         jobs = self._jobs(self.prepare(item))
-        if self._split is not None and len(jobs) == 1:
-            return self._split(jobs[0][self.input_names[0]])
         if len(jobs) == 1:
-            return self._pool.infer(jobs[0], self.output_names)
+            return self._infer(jobs[0])
         outputs = [out for _, out in self._pool.pipeline(((None, job) for job in jobs), self.output_names)]
         return {k: np.concatenate([o[k] for o in outputs]) for k in self.output_names}
+
+    def _infer(self, job: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if self._split is not None:  # sentences: tokenizer and model compiled apart (split_text.py)
+            return self._split(job[self.input_names[0]])
+        return self._pool.infer(job, self.output_names)
 
     def _jobs(self, prepared: dict[str, Any]) -> list[dict[str, np.ndarray]]:
         """Checked inference inputs for one prepared item: waveform rows of an embedded audio
@@ -264,7 +267,7 @@ class Model:
         self._checked_open()
 
         def infer(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-            return self._pool.infer(check_inputs(self.inputs, inputs), self.output_names)
+            return self._infer(check_inputs(self.inputs, inputs))
 
         batcher = DynamicBatcher(infer, max_batch=max_batch, max_wait_ms=max_wait_ms, workers=workers)
         self._batchers.add(batcher)

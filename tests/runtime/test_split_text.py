@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ovbuild.runtime import import_loader
-from ovbuild.runtime.split_text import SPREAD_ROWS, STATIC_STEP, SplitText
+from ovbuild.runtime.split_text import SPREAD_ROWS, STATIC_SHAPES, SplitText
 
 LINES = [line for line in (Path(__file__).parents[2] / "data/sentences.txt").read_text().splitlines() if line]
 HOSTILE = ["", "   ", "ünïcödé — ✓ 漢字 🙂", "word " * 400, "Ok."]
@@ -40,7 +40,16 @@ def test_split_runs_equal_the_merged_graph_at_every_batch_size(minilm_artifact: 
         _close(model(small)["sentence_embedding"], _merged(model, small))
         mixed = [*LINES[40:80], *HOSTILE]  # unsorted lengths: rows come back in input order
         _close(model(mixed)["sentence_embedding"], _merged(model, mixed))
-        assert len(model._split._static) <= 128 // STATIC_STEP
+        assert len(model._split._static) == STATIC_SHAPES  # the other lengths ran the dynamic model
+
+
+def test_static_shapes_stop_at_the_cap_and_other_lengths_still_answer(minilm_artifact: Path) -> None:
+    with import_loader(minilm_artifact).load() as model:
+        model._split.static_shapes = 1
+        texts = ["Ok.", LINES[0], "word " * 60]  # three length buckets
+        for text in texts:
+            _close(model([text])["sentence_embedding"], _merged(model, [text]))
+        assert list(model._split._static) == [8]
 
 
 def test_first_sentences_of_new_lengths_from_8_threads_at_once(minilm_artifact: Path) -> None:
