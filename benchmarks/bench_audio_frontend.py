@@ -6,10 +6,15 @@ times (``best-of``), and the max deviation from the reference.
 The front-end is compiled for CPU at its default inference precision (BF16 on this machine): the
 front-end nodes are pinned to f32, so this is the configuration an artifact runs in.
 
-Two ways of running a batch are measured: ``whole`` (one request, the whole batch, as a static
-shape) and ``rows`` (the loader's way for an embedded audio front-end: sub-batches of
-``--rows`` clips spread over the THROUGHPUT streams). A whole batch of 32 ten-second clips makes
-intermediates of tens of MB that no cache holds, and one request uses the second core poorly.
+Three ways of running a batch are measured: ``whole`` (one request, the whole batch, as a static
+shape, default LATENCY hint), and the loader's way for an embedded audio front-end: one waveform
+row per request of the model compiled for batch 1, rows spread over the request pool, under the
+LATENCY hint (``rows``, the default ``device: cpu``) or THROUGHPUT (``rows-tp``, two streams).
+A whole batch of 32 ten-second clips makes intermediates of tens of MB that no cache holds.
+
+librosa's NumPy runs with one OpenBLAS thread (``--blas-threads 1``): its speed is the same
+with two (2.25 ms per clip either way here), but OpenBLAS's idle threads spin for a while after
+each call and take the second core from the OpenVINO run interleaved after it.
 
     .venv/bin/python benchmarks/bench_audio_frontend.py [--repeats 7] [--batches 1,8,32]
 """
@@ -76,6 +81,24 @@ def _run_rows(requests: list, xb: np.ndarray, rows: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
+#: Row modes: the loader's way, one waveform row per request of a model compiled for batch 1, under
+#: the recipe's performance hint (``device: cpu`` is LATENCY, ``device: cpu_throughput`` THROUGHPUT).
+ROW_MODES = {"rows": "LATENCY", "rows-tp": "THROUGHPUT"}
+
+
+def _row_pool(core, cfg: dict, props: dict, hint: str, args) -> list:
+    """Infer requests of the front-end compiled as the loader compiles it (batch ``--rows``, or
+    dynamic with ``--dynamic``), as many as the loader keeps in flight."""
+    from ovbuild.frontends.audio_graph import build_audio_frontend
+
+    model = build_audio_frontend(cfg, SR * SECONDS)
+    if not args.dynamic:
+        model.reshape({"waveform": [args.rows, SR * SECONDS]})
+    compiled = core.compile_model(model, "CPU", {**props, "PERFORMANCE_HINT": hint})
+    width = max(2, compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+    return [compiled.create_infer_request() for _ in range(width)]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
@@ -84,9 +107,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--dynamic", action="store_true", help="keep the batch axis dynamic (default: static per batch size)"
     )
-    ap.add_argument("--rows", type=int, default=2, help="sub-batch size of the 'rows' mode")
+    ap.add_argument("--rows", type=int, default=1, help="rows per request of the 'rows' modes")
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="OpenBLAS threads for librosa (0: its default); see the module docstring",
+    )
+    ap.add_argument("--features", default="log_mel,mfcc,whisper_log_mel", help="feature kinds to measure")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads, user_api="blas")
 
     import librosa
     import openvino as ov
@@ -142,41 +176,33 @@ def main(argv: list[str] | None = None) -> None:
         f"OpenVINO threads: {args.threads or 'default'}"
     )
     header = (
-        f"{'features':<16}{'batch':>6}{'mode':>6}{'ov ms/clip':>12}{'ref ms/clip':>13}{'speed-up':>10}"
+        f"{'features':<16}{'batch':>6}{'mode':>8}{'ov ms/clip':>12}{'ref ms/clip':>13}{'speed-up':>10}"
         f"{'best-of':>9}"
     )
     header += f"{'max diff':>12}  reference"
     print(header)
     print("-" * len(header))
     for name, cfg, ref_fn, ref_name, diff_kind in cases:
-        dynamic = core.compile_model(build_audio_frontend(cfg, SR * SECONDS), "CPU", props)
-        streams = core.compile_model(
-            build_audio_frontend(cfg, SR * SECONDS), "CPU", {**props, "PERFORMANCE_HINT": "THROUGHPUT"}
-        )
-        pool = [
-            streams.create_infer_request()
-            for _ in range(streams.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-        ]
+        if name not in args.features.split(","):
+            continue
+        pools = {mode: _row_pool(core, cfg, props, hint, args) for mode, hint in ROW_MODES.items()}
         for b in batches:
-            if args.dynamic:
-                compiled = dynamic
-            else:  # an artifact with a declared batch size has static shapes
-                model = build_audio_frontend(cfg, SR * SECONDS)
+            model = build_audio_frontend(cfg, SR * SECONDS)
+            if not args.dynamic:  # an artifact with a declared batch size has static shapes
                 model.reshape({"waveform": [b, SR * SECONDS]})
-                compiled = core.compile_model(model, "CPU", props)
-            req = compiled.create_infer_request()
+            req = core.compile_model(model, "CPU", props).create_infer_request()
             xb = np.ascontiguousarray(x[:b])
             ref = ref_fn(b)
-            modes = {"whole": lambda: req.infer([xb]), "rows": lambda: _run_rows(pool, xb, args.rows)}  # noqa: B023
+            modes = {"whole": lambda: req.infer([xb])[0]}  # noqa: B023
+            modes.update({m: (lambda p=p: _run_rows(p, xb, args.rows)) for m, p in pools.items()})  # noqa: B023
             for mode, run in modes.items():
-                out = req.infer([xb])[0].copy() if mode == "whole" else _run_rows(pool, xb, args.rows)
-                diff = float(np.abs(out - ref).max())
+                diff = float(np.abs(np.asarray(run()) - ref).max())
                 if diff_kind == "rel":
                     diff /= float(np.abs(ref).max())
                 t_ov, t_ref, best = _paired_median_ms(run, lambda: ref_fn(b), args.repeats)  # noqa: B023
                 t_ov, t_ref = t_ov / b, t_ref / b
                 print(
-                    f"{name:<16}{b:>6}{mode:>6}{t_ov:>12.3f}{t_ref:>13.3f}{t_ref / t_ov:>9.2f}x{best:>8.2f}x"
+                    f"{name:<16}{b:>6}{mode:>8}{t_ov:>12.3f}{t_ref:>13.3f}{t_ref / t_ov:>9.2f}x{best:>8.2f}x"
                     f"{diff:>10.2e} {diff_kind:<4} {ref_name}",
                     flush=True,
                 )

@@ -130,6 +130,13 @@ def mel_power(ops: Any, xz: Any, idx: np.ndarray, c: Mapping[str, Any], fb: np.n
         return p if power == 2.0 else ops.power(p, f32_const(power / 2.0))
 
     force = c.get("_dft")
+    if force in (None, "fft"):
+        from ovbuild.frontends.audio_fft import fft_mel
+
+        num_samples = xz.get_output_partial_shape(0)[1].get_length()
+        out = fft_mel(ops, xz, idx, c, fb, w, mag, num_samples)
+        if out is not None:
+            return out
     if force == "full":
         symmetric = False
     if symmetric and n_fft % 4 == 0 and force in (None, "radix"):

@@ -55,8 +55,34 @@ def _normalized(ops: Any, sig: Any) -> Any:
     return ops.multiply(centred, ops.power(ops.add(var, f32_const(1e-7)), f32_const(-0.5)))
 
 
+def _ln(ops: Any, y: Any) -> Any:
+    """Natural log of ``y`` in [1e-10, 1e30] from ops the CPU plugin JIT-compiles (it runs ``Log``
+    as a scalar reference kernel, about as slow as the whole mel stage; ``Divide`` and ``Power``
+    become slow or unpinned nodes). ``u = y ** (1/256)`` by eight square roots is within 0.19 of
+    1 for ``y`` in [1e-10, 1e17], where ``256 ln u`` by its Taylor series to ``t**6``
+    (``t = u - 1``) is within 2e-4; one Newton step ``L + y exp(-L) - 1`` squares that error away,
+    leaving the rounding of ``exp`` (about 3e-7, i.e. 1e-6 dB).
+    Constants are per-channel vectors: the CPU plugin folds a scalar add into a node that loses
+    its f32 pin."""
+    width = y.get_output_partial_shape(0)[-1].get_length()
+
+    def const(v: float) -> Any:
+        return f32_const(np.full(width, v))
+
+    u = y
+    for _ in range(8):
+        u = ops.sqrt(u)
+    t = ops.add(u, const(-1.0))
+    acc = const(-256.0 / 6.0)
+    for k in (5, 4, 3, 2):
+        acc = ops.add(ops.multiply(acc, t), const((-1.0) ** (k + 1) * 256.0 / k))
+    coarse = ops.multiply(ops.add(ops.multiply(acc, t), const(256.0)), t)
+    residual = ops.multiply(y, ops.exp(ops.multiply(coarse, const(-1.0))))
+    return ops.add(coarse, ops.add(residual, const(-1.0)))
+
+
 def _log_mel_db(ops: Any, mel: Any, top_db: float | None) -> Any:
-    db = ops.multiply(ops.log(ops.maximum(mel, f32_const(1e-10))), f32_const(10.0 / math.log(10.0)))
+    db = ops.multiply(_ln(ops, ops.maximum(mel, f32_const(1e-10))), f32_const(10.0 / math.log(10.0)))
     if top_db is not None:
         ceiling = ops.reduce_max(db, ops.constant(np.array([1, 2], np.int32)), True)
         db = ops.maximum(db, ops.add(ceiling, f32_const(-float(top_db))))
@@ -66,7 +92,7 @@ def _log_mel_db(ops: Any, mel: Any, top_db: float | None) -> Any:
 def _whisper_tail(ops: Any, mel: Any, n_real: int, n_total: int, n_mels: int) -> Any:
     """Whisper's log10 / clamp(max - 8) / (x + 4) / 4 over ``n_total`` frames, of which only
     the first ``n_real`` touch audio; the rest are silent frames filled with their known value."""
-    lg = ops.multiply(ops.log(ops.maximum(mel, f32_const(1e-10))), f32_const(1.0 / math.log(10.0)))
+    lg = ops.multiply(_ln(ops, ops.maximum(mel, f32_const(1e-10))), f32_const(1.0 / math.log(10.0)))
     m = ops.reduce_max(lg, ops.constant(np.array([1, 2], np.int32)), True)
     if n_real < n_total:
         m = ops.maximum(m, f32_const(-10.0))  # silent frames are log10(1e-10)
@@ -82,7 +108,7 @@ def _whisper_tail(ops: Any, mel: Any, n_real: int, n_total: int, n_mels: int) ->
 def _whisper_tail_content(ops: Any, mel: Any, num_frames: Any, n_total: int) -> Any:
     """faster-whisper's convention: log10 / clamp(max - 8) / (x + 4) / 4 over the first
     ``num_frames`` frames of each row (the real audio), zeros after them."""
-    lg = ops.multiply(ops.log(ops.maximum(mel, f32_const(1e-10))), f32_const(1.0 / math.log(10.0)))
+    lg = ops.multiply(_ln(ops, ops.maximum(mel, f32_const(1e-10))), f32_const(1.0 / math.log(10.0)))
     frame = ops.constant(np.arange(n_total, dtype=np.int32).reshape(1, n_total, 1))
     rows = ops.reshape(num_frames, ops.constant(np.array([-1, 1, 1], np.int32)), False)
     inside = ops.less(frame, rows)  # [B, T, 1]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
+from .batches import frontend_row_shapes
 from .devices import available_devices, compile_with_plan, plan_devices
 from .inputs import InputError
 from .integrity import ArtifactIntegrityError, verify_artifact
@@ -85,6 +87,8 @@ def load_artifact(
             warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
     if compiled is None:
         plan = plan.with_properties(**properties)
+        if not plan.reshape and frontend_row_shapes(manifest):
+            plan = dataclasses.replace(plan, reshape=frontend_row_shapes(manifest))
         compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
     return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
 

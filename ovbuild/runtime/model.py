@@ -267,6 +267,8 @@ class Model:
         self._checked_open()
 
         def infer(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            if self._host.embedded_audio:  # waveform rows go one (or two) per request
+                return self(inputs)
             return self._infer(check_inputs(self.inputs, inputs))
 
         batcher = DynamicBatcher(infer, max_batch=max_batch, max_wait_ms=max_wait_ms, workers=workers)

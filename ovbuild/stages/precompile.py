@@ -7,6 +7,7 @@ to record which precision every node really executes in.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -41,15 +42,32 @@ class PrecompileConfig(FrozenConfig):
     """What ``precompile`` compiles for."""
 
     device: dict[str, Any]  # the recipe's device section: the plan to compile for
+    frontend: dict[str, Any] | None = None  # an embedded audio front-end: compiled for one row a request
+
+
+def _row_shapes(model: Any, frontend: dict[str, Any] | None) -> dict[str, list[int]]:
+    from ovbuild.runtime.batches import frontend_row_shapes
+
+    if not frontend:
+        return {}
+    inputs = []
+    for port in model.inputs:
+        shape = port.get_partial_shape()
+        dims = [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None
+        inputs.append({"name": port.get_any_name(), "shape": dims})
+    return frontend_row_shapes({"frontend": frontend, "inputs": inputs})
 
 
 class PrecompileStage(Stage):
     name = "precompile"
     order = 90
-    version = 2
+    version = 3
 
     def config(self, recipe: dict[str, Any]) -> PrecompileConfig:
-        return PrecompileConfig(device=recipe["device"])
+        frontend = recipe.get("frontend") or {}
+        audio = frontend.get("kind") == "audio" and frontend.get("embed", True)
+        rows = {"kind": "audio", "embedded": True, "features": frontend.get("features")} if audio else None
+        return PrecompileConfig(device=recipe["device"], frontend=rows)
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: PrecompileConfig) -> dict[str, Any]:
         from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices
@@ -64,8 +82,11 @@ class PrecompileStage(Stage):
         model = ctx.read_model(parent)
         blobs: dict[str, Any] = {}
         (ctx.out_dir / "cache").mkdir()
+        rows = _row_shapes(model, config.frontend)
         for device in plan.used:
             single = plan_devices({**config.device, "priorities": [device], "mode": "single"}, available)
+            if rows and not single.reshape:  # as the loader compiles it (runtime/batches.py)
+                single = dataclasses.replace(single, reshape=rows)
             started = time.perf_counter()
             try:
                 compiled = compile_with_plan(ctx.core, model, single)

@@ -49,17 +49,19 @@ def _assert_parity(ours: np.ndarray, ref: np.ndarray, kind: str) -> float:
     return err
 
 
-# each DFT formulation (radix: n_fft % 4 == 0; fold: n_fft % 4 == 2; full: asymmetric window),
+# each DFT formulation (fft: a split of n_fft with rows dividing the hop; radix: n_fft % 4 == 0;
+# fold: n_fft % 4 == 2; full: asymmetric window),
 # both pad modes, no centring, band limits, magnitude power, MFCC
 CONFIGS = [
     {"features": "log_mel", "n_mels": 40},
     {"features": "mfcc", "n_mels": 40, "n_mfcc": 20},
     {"features": "log_mel", "n_mels": 80, "n_fft": 512, "win_length": 400, "fmin": 20.0, "fmax": 7600.0},
     {"features": "log_mel", "n_mels": 40, "n_fft": 402, "pad_mode": "reflect"},
-    {"features": "log_mel", "n_mels": 40, "n_fft": 400, "win_length": 399, "top_db": None},
+    {"features": "log_mel", "n_mels": 40, "win_length": 399, "top_db": None, "pad_mode": "reflect"},
     {"features": "log_mel", "n_mels": 64, "n_fft": 1024, "hop_length": 256, "power": 1.0, "center": False},
     {"features": "mfcc", "n_mels": 128, "n_mfcc": 40, "n_fft": 2048, "hop_length": 512, "sample_rate": 22050},
     {"features": "mel", "n_mels": 40},
+    {"features": "log_mel", "n_mels": 40, "_dft": "radix"},
     {"features": "log_mel", "n_mels": 40, "_dft": "fold"},
     {"features": "log_mel", "n_mels": 40, "_dft": "full"},
 ]
