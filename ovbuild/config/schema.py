@@ -75,6 +75,8 @@ class Metric(str, Enum):
     max_abs = "max_abs"
     top1_agreement = "top1_agreement"
     nn_agreement = "nn_agreement"
+    # RMS error of the cosine similarities between every pair of samples' embeddings (lower is better)
+    similarity_rmse = "similarity_rmse"
     topk_agreement = "topk_agreement"
     mask_iou = "mask_iou"
     detection = "detection"

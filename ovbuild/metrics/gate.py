@@ -17,7 +17,7 @@ import numpy as np
 from ovbuild.errors import StageError
 
 WHOLE_SAMPLE = frozenset({"detection", "target"})  # metrics over all outputs of a sample
-LOWER_IS_BETTER = frozenset({"max_abs"})
+LOWER_IS_BETTER = frozenset({"max_abs", "similarity_rmse"})
 
 
 @dataclass(frozen=True)

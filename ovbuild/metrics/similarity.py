@@ -59,6 +59,24 @@ def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
     return float(np.mean(nearest(refs) == nearest(cands)))
 
 
+def similarity_rmse(refs: np.ndarray, cands: np.ndarray) -> float:
+    """RMS error of the cosine similarity of every pair of samples, candidate against reference.
+
+    Nearest-neighbour search, clustering and ranking read these similarities, so this is the
+    error they see; unlike :func:`nn_agreement` it is smooth, and it does not depend on how many
+    samples there are (nn-agreement gets harsher as a set grows and its neighbours get closer).
+    """
+    if len(refs) < 2:
+        raise StageError("validate.metric: similarity_rmse needs at least 2 samples")
+
+    def similarities(e: np.ndarray) -> np.ndarray:
+        e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+        return e @ e.T
+
+    upper = np.triu_indices(len(refs), 1)
+    return float(np.sqrt(np.mean((similarities(cands) - similarities(refs))[upper] ** 2)))
+
+
 def topk_agreement(refs: np.ndarray, cands: np.ndarray, k: int) -> float:
     """Mean share of the reference's ``k`` highest entries that are also the candidate's ``k`` highest."""
     k = max(1, min(int(k), refs.shape[1]))
@@ -90,8 +108,8 @@ def array_metric(
         return mask_iou(refs, cands, float(params.get("threshold", 0.5)))
     r, c = embeddings(refs, samples), embeddings(cands, samples)
     if r.dtype == object:  # sizes vary by sample: every metric but nn_agreement is per sample
-        if metric == "nn_agreement":
-            raise StageError("validate.metric: nn_agreement needs outputs of one size for every sample")
+        if metric in ("nn_agreement", "similarity_rmse"):
+            raise StageError(f"validate.metric: {metric} needs outputs of one size for every sample")
         per_sample = [
             array_metric(metric, [a[None]], [b[None]], None, params) for a, b in zip(r, c, strict=True)
         ]
@@ -106,4 +124,6 @@ def array_metric(
         return topk_agreement(r, c, int(params.get("k", 5)))
     if metric == "nn_agreement":
         return nn_agreement(r, c)
+    if metric == "similarity_rmse":
+        return similarity_rmse(r, c)
     raise StageError(f"validate.metric: {metric!r} is not available in this build of ovbuild")

@@ -5,15 +5,16 @@ Every candidate is scored with the recipe's own checks (:mod:`ovbuild.metrics.ga
 FP32 outputs computed once at f32 on calibration samples (never the held-out ones). Phases:
 
 1. **INT8**: one real static-INT8 build; if it meets ``max_drop`` it is a candidate.
-2. **Rank**: each weighted layer alone is restored to float in that INT8 graph
-   (:mod:`.surgery`: inputs, weights and corrected biases), and the drop it wins back is measured
-   on ``rank_samples`` samples: no NNCF run per layer.
+2. **Rank**: each unit alone is restored to float in that INT8 graph (:mod:`.surgery`: inputs,
+   weights and corrected biases), and the drop it wins back is measured on ``rank_samples``
+   samples: no NNCF run per unit. A unit is a weighted layer, or in a transformer a role or a
+   sublayer (:mod:`.units`), ranked per float weight it restores.
 3. **Search**: the fewest most-sensitive layers whose restoration meets the budget, by doubling
    and bisection (:func:`.search.smallest_passing`) on the same surgery, then confirmed by up
    to ``confirm`` real re-quantized builds of the map, written in readable rules.
 4. **Cheapest**: the passing candidates and the FP32 artifact are timed, interleaved, on the
-   device at its default precision; the fastest wins. If no map beats FP32, ``auto`` says so and
-   publishes FP32.
+   device at its default precision (text also in batches of 32); the fastest wins. If no map
+   beats FP32 at every batch size, ``auto`` says so and publishes FP32.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 from typing import Any
 
 from ovbuild.errors import RecipeError, StageError
+from ovbuild.precision.layers import classify
 from ovbuild.precision.scoring import Scorer, budget_checks_config
 
 log = logging.getLogger("ovbuild.precision.auto")
@@ -36,9 +38,15 @@ def _budget(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def rank_layers(
-    scorer: Scorer, int8_model: Any, groups: dict[str, list[str]], parts: tuple, count: int
+    scorer: Scorer,
+    int8_model: Any,
+    units: dict[str, list[str]],
+    parts: tuple,
+    count: int,
+    cost: dict[str, int] | None = None,
 ) -> list:
-    """``[(layer, drop won back, closeness won back)]`` when it alone is restored, most first."""
+    """``[(unit, drop won back, closeness won back)]`` when it alone is restored, most first
+    (most per float weight when ``cost`` is given)."""
     from tqdm import tqdm
 
     from ovbuild.precision.surgery import unquantize
@@ -46,10 +54,28 @@ def rank_layers(
     base = scorer.outputs(int8_model, count)
     base_drop, base_close = scorer.drop(base), scorer.closeness(base)
     gains = []
-    for name in tqdm(groups, desc="auto: layer sensitivity", leave=False):
-        outs = scorer.outputs(unquantize(int8_model, groups[name], parts), count)
+    for name in tqdm(units, desc="auto: layer sensitivity", leave=False):
+        outs = scorer.outputs(unquantize(int8_model, units[name], parts), count)
         gains.append((name, base_drop - scorer.drop(outs), scorer.closeness(outs) - base_close))
-    return sorted(gains, key=lambda g: (-g[1], -g[2]))
+    per = (lambda g: g[1] / cost[g[0]]) if cost else (lambda g: g[1])  # noqa: E731
+    return sorted(gains, key=lambda g: (-per(g), -g[2]))
+
+
+def search_units(int8_model: Any, float_model: Any, weighted: list[str], parts: tuple, budget: dict) -> tuple:
+    """``(units, cost)``: roles and sublayers for a transformer, else each weighted layer with
+    the quantized nodes after it (``cost`` None: ranked by accuracy alone)."""
+    from ovbuild.precision.surgery import layer_groups
+
+    groups = layer_groups(int8_model, weighted)
+    if any("attention" in c for c in classify(float_model).values()):
+        from ovbuild.precision.units import transformer_units
+
+        units, cost = transformer_units(float_model, groups, parts[0])
+        return {u: [m for g in gs for m in groups[g]] for u, gs in units.items()}, cost
+    # Layers with a weight first; the bound keeps the ranking's cost (one compile each) in check.
+    names = sorted(groups, key=lambda g: g not in set(weighted))
+    names = names[: int(budget.get("max_units") or len(names))]
+    return {g: groups[g] for g in names}, None
 
 
 def fallback_map(model: Any, layers: list[str], weighted: set[str], fallback: str) -> dict[str, Any]:
@@ -65,23 +91,17 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
     """Phases 2-3: ``(map, label, model)`` of the smallest confirmed mixed map, or ``None``."""
     from ovbuild.precision.layers import weighted_nodes
     from ovbuild.precision.search import smallest_passing
-    from ovbuild.precision.surgery import float_biases, float_weights, layer_groups, unquantize
+    from ovbuild.precision.surgery import float_biases, float_weights, unquantize
 
     max_drop, fallback = float(budget["max_drop"]), budget.get("fallback") or "fp16"
     float_model = scorer.ctx.read_model(scorer.parent)
     weighted = weighted_nodes(float_model)
     parts = (float_weights(float_model), float_biases(float_model))
-    groups = layer_groups(int8_model, weighted)
-    # Layers with a weight first; the bound keeps the ranking's cost (one compile each) in check.
-    names = sorted(groups, key=lambda g: g not in set(weighted))[
-        : int(budget.get("max_units") or len(groups))
-    ]
-    ranking = rank_layers(
-        scorer, int8_model, {g: groups[g] for g in names}, parts, int(budget.get("rank_samples") or 16)
-    )
+    units, cost = search_units(int8_model, float_model, weighted, parts, budget)
+    ranking = rank_layers(scorer, int8_model, units, parts, int(budget.get("rank_samples") or 16), cost)
     search["sensitivity"] = [[n, round(g, 6)] for n, g, _ in ranking[:20]]
     ordered = [n for n, _, _ in ranking]
-    members = lambda k: [m for g in ordered[:k] for m in groups[g]]  # noqa: E731
+    members = lambda k: list(dict.fromkeys(m for u in ordered[:k] for m in units[u]))  # noqa: E731
     estimates: dict[int, float] = {}
 
     def fits(k: int) -> bool:
@@ -92,7 +112,7 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
     search["surgery"] = {str(n): round(v, 6) for n, v in sorted(estimates.items())}
     for _ in range(int(budget.get("confirm") or 3) if k is not None else 0):
         chosen = fallback_map(float_model, members(k), set(weighted), fallback)
-        label = f"int8 with {k} most sensitive layers in {fallback}"
+        label = f"int8 with {k} most sensitive {'units' if cost else 'layers'} in {fallback}"
         value, model = scorer.trial(label, chosen)
         if value <= max_drop:
             return chosen, label, model
@@ -115,12 +135,15 @@ def cheapest(scorer: Scorer, passing: list[tuple], measure: bool, search: dict) 
 
     fp32 = scorer.ctx.read_model(scorer.parent)
     latency = time_candidates(scorer, {"fp32": fp32, **{label: model for _, label, model in passing}})
-    search["latency_ms"] = {k: round(v, 4) for k, v in latency.items()}
-    chosen, label, _ = min(passing, key=lambda p: latency[p[1]])
-    if latency[label] >= latency["fp32"]:
+    search["latency_ms"] = {k: {f: round(v, 4) for f, v in t.items()} for k, t in latency.items()}
+    # Relative to the float artifact, at every batch size measured: a map must pay at each one.
+    ratio = {k: {f: v / latency["fp32"][f] for f, v in t.items()} for k, t in latency.items()}
+    chosen, label, _ = min(passing, key=lambda p: max(ratio[p[1]].values()))
+    if max(ratio[label].values()) >= 1.0:
         log.warning(
-            "auto: no precision map beats the FP32 artifact on this device (%s: %.3f ms vs fp32 "
-            "%.3f ms); publishing FP32", label, latency[label], latency["fp32"]
+            "auto: no precision map beats the FP32 artifact on this device at every batch size "
+            "(%s: %s ms vs fp32 %s ms); publishing FP32", label, search["latency_ms"][label],
+            search["latency_ms"]["fp32"],
         )  # fmt: skip
         return FLOAT_MAP, f"fp32 (faster than {label})"
     return chosen, label

@@ -5,15 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 
-def time_candidates(scorer: Any, models: dict[str, Any]) -> dict[str, float]:
-    """Median latency (ms) of each model on one tuning sample, compiled with the recipe's device
+def feeds(samples: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What one call looks like: ``b1`` a single tuning sample, and for text also ``b32``, a batch
+    of 32 sentences (users embed sentences in batches, where INT8 pays differently)."""
+    import numpy as np
+
+    from ovbuild.precision.scoring import TEXT_BATCH, batchable
+
+    out = {"b1": samples[0]}
+    if batchable(samples) and len(samples) >= TEXT_BATCH:
+        chunk = samples[:TEXT_BATCH]
+        out[f"b{TEXT_BATCH}"] = {k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]}
+    return out
+
+
+def time_candidates(scorer: Any, models: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """``{model label: {feed: median ms}}``, each model compiled with the recipe's device
     properties (no precision hint unless the recipe sets one), timed in interleaved rounds."""
     from ovbuild.precision.search import interleaved_medians
 
-    sample = scorer.samples[0]
     props = {"PERFORMANCE_HINT": "LATENCY", **scorer.props}
+    inputs = feeds(scorer.samples)
     runners = {}
     for label, model in models.items():
         request = scorer.ctx.core.compile_model(model, "CPU", props).create_infer_request()
-        runners[label] = lambda request=request: request.infer(sample)
-    return interleaved_medians(runners, rounds=5, iterations=10)
+        for feed, sample in inputs.items():
+            runners[(label, feed)] = lambda request=request, sample=sample: request.infer(sample)
+    medians = interleaved_medians(runners, rounds=5, iterations=10)
+    return {label: {feed: medians[(label, feed)] for feed in inputs} for label in models}

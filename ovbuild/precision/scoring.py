@@ -16,6 +16,39 @@ from ovbuild.metrics import checks_for, measure, output_names, run_outputs, wors
 log = logging.getLogger("ovbuild.precision.auto")
 
 
+#: Sentences per request when samples are strings (an in-graph tokenizer pads each batch to its
+#: longest): one request per batch instead of one per sample, as users run text models.
+TEXT_BATCH = 32
+
+
+def batchable(samples: list[dict[str, Any]]) -> bool:
+    """True when every input of every sample is one string: text for an in-graph tokenizer."""
+    return bool(samples) and all(
+        np.asarray(v).dtype.kind in "US" and np.asarray(v).shape == (1,) for s in samples for v in s.values()
+    )
+
+
+def run_samples(compiled: Any, samples: list[dict[str, Any]], desc: str) -> list[list[np.ndarray]]:
+    """:func:`ovbuild.metrics.run_outputs`, in batches of :data:`TEXT_BATCH` for string samples."""
+    # Only outputs of one fixed size per sentence (pooled embeddings, scores): token outputs would
+    # come back padded to the batch's longest sentence.
+    fixed = all(
+        o.get_partial_shape().rank.is_static and o.get_partial_shape()[1:].is_static for o in compiled.outputs
+    )
+    if not (fixed and batchable(samples)):
+        return run_outputs(compiled, samples, desc)
+    request = compiled.create_infer_request()
+    outputs: list[list[np.ndarray]] = []
+    for start in range(0, len(samples), TEXT_BATCH):
+        chunk = samples[start : start + TEXT_BATCH]
+        result = request.infer({k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]})
+        arrays = [np.array(result[port]) for port in compiled.outputs]
+        if any(a.shape[:1] != (len(chunk),) for a in arrays):  # not batch-major: one by one
+            return run_outputs(compiled, samples, desc)
+        outputs.extend([a[i : i + 1] for a in arrays] for i in range(len(chunk)))
+    return outputs
+
+
 def budget_checks_config(ctx_recipe: dict[str, Any], budget: dict[str, Any]) -> dict[str, Any]:
     """The ``validate`` block the budget is measured with: the recipe's, with ``accuracy.metric``
     (when given) in place of ``validate.metric``."""
@@ -36,14 +69,14 @@ class Scorer:
         model = ctx.read_model(parent)
         self.checks = checks_for(checks_cfg, output_names(model))
         ref = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
-        self.refs = run_outputs(ref, samples, "auto: FP32 reference")
+        self.refs = run_samples(ref, samples, "auto: FP32 reference")
         # What the reference scores against itself: the ideal of a ``target`` metric.
         self.ideal = measure(self.checks, self.refs, self.refs, samples, checks_cfg)
         self.trials: list[dict[str, Any]] = []
 
     def outputs(self, model: Any, count: int | None = None, props: dict | None = None) -> list:
         compiled = self.ctx.core.compile_model(model, "CPU", {**self.props, **(props or {})})
-        return run_outputs(compiled, self.samples[:count], "auto: candidate")
+        return run_samples(compiled, self.samples[:count], "auto: candidate")
 
     def values(self, outs: list) -> dict[str, float]:
         n = len(outs)

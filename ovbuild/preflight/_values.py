@@ -13,6 +13,7 @@ _METRIC_RANGES = {
     "top1_agreement": (0.0, 1.0),
     "nn_agreement": (0.0, 1.0),
     "max_abs": (0.0, None),
+    "similarity_rmse": (0.0, 2.0),
     "token_agreement": (0.0, 1.0),
     "topk_agreement": (0.0, 1.0),
     "mask_iou": (0.0, 1.0),
