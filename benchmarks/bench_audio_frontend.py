@@ -64,6 +64,30 @@ def _paired_median_ms(fn_a, fn_b, repeats: int, block: int = 1) -> tuple[float, 
     return float(np.median(ta)) * 1e3, float(np.median(tb)) * 1e3, min(tb) / min(ta)
 
 
+def _torch_log_mel(xb: np.ndarray, mel_kw: dict) -> np.ndarray:
+    """librosa's log-mel computed as torchaudio's ``MelSpectrogram`` + ``AmplitudeToDB`` do it
+    (``torch.stft`` on the whole batch, PyTorch's threads): the other anchor a user would pick.
+    torchaudio itself is not installed (PyPI's 2.11 would pull another torch than the pinned 2.13)."""
+    import librosa
+    import torch
+
+    n_fft, hop = mel_kw["n_fft"], mel_kw["hop_length"]
+    fb = torch.from_numpy(librosa.filters.mel(sr=mel_kw["sr"], n_fft=n_fft, n_mels=mel_kw["n_mels"]))
+    with torch.inference_mode():
+        spec = torch.stft(
+            torch.from_numpy(np.ascontiguousarray(xb)),
+            n_fft,
+            hop,
+            window=torch.hann_window(n_fft),
+            center=True,
+            pad_mode="constant",
+            return_complex=True,
+        )
+        db = 10.0 * torch.log10(torch.clamp(fb @ (spec.real**2 + spec.imag**2), min=1e-10))
+        db = torch.maximum(db, db.amax(dim=(-2, -1), keepdim=True) - 80.0)
+        return db.numpy()
+
+
 def _run_rows(requests: list, xb: np.ndarray, rows: int) -> np.ndarray:
     """Features of ``xb`` computed in sub-batches of ``rows`` clips, one per request in flight
     (as the loader's request pool runs them: one job synchronously, more pipelined over the
@@ -121,7 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         default=1,
         help="OpenBLAS threads for librosa (0: its default); see the module docstring",
     )
-    ap.add_argument("--features", default="log_mel,mfcc,whisper_log_mel", help="feature kinds to measure")
+    ap.add_argument(
+        "--features", default="log_mel,mfcc,whisper_log_mel,log_mel/torch", help="feature kinds to measure"
+    )
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.blas_threads:
@@ -174,6 +200,13 @@ def main(argv: list[str] | None = None) -> None:
             ref_whisper,
             "WhisperFeatureExtractor",
             "abs",
+        ),
+        (
+            "log_mel/torch",
+            {"features": "log_mel", "n_mels": N_MELS},
+            lambda b: _torch_log_mel(x[:b], mel_kw),
+            "torch.stft + mel (torchaudio's MelSpectrogram math)",
+            "dB",
         ),
     ]
     print(
