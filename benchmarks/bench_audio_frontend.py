@@ -53,7 +53,8 @@ def _paired_median_ms(fn_a, fn_b, repeats: int, block: int = 1) -> tuple[float, 
     """Median wall times (ms) of ``fn_a`` and ``fn_b`` over ``repeats`` interleaved rounds (so both
     see the same machine load), each round timing ``block`` back-to-back calls of each, and the
     ratio of their best times (less sensitive to a busy machine)."""
-    fn_a(), fn_b()
+    for _ in range(2 * block):  # warm-up: first calls, lazy imports and caches, thread pools
+        fn_a(), fn_b()
     ta, tb = [], []
     for _ in range(repeats):
         for fn, times in ((fn_a, ta), (fn_b, tb)):
