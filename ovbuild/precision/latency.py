@@ -7,15 +7,16 @@ from typing import Any
 
 def feeds(samples: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What one call looks like: ``b1`` a single tuning sample, and for text also ``b32``, a batch
-    of 32 sentences (users embed sentences in batches, where INT8 pays differently)."""
+    of 32 sentences (or all the samples, when fewer): users embed sentences in batches, where
+    INT8 pays differently."""
     import numpy as np
 
     from ovbuild.precision.scoring import TEXT_BATCH, batchable
 
     out = {"b1": samples[0]}
-    if batchable(samples) and len(samples) >= TEXT_BATCH:
-        chunk = samples[:TEXT_BATCH]
-        out[f"b{TEXT_BATCH}"] = {k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]}
+    chunk = samples[:TEXT_BATCH]
+    if batchable(samples) and len(chunk) > 1:
+        out[f"b{len(chunk)}"] = {k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]}
     return out
 
 

@@ -90,3 +90,6 @@ def test_auto_returns_a_map_within_budget_and_records_it(tiny_bert: Path, tmp_pa
         "int8",
     ]
     assert compress["map"]["default"] in ("int8", "int8_weights", "fp16", "fp32")
+    # a transformer: ranked by roles and sublayers; sentences timed alone and in one batch
+    assert all(n.startswith(("role ", "sublayer ")) for n, _ in search.get("sensitivity", []))
+    assert all(set(t) == {"b1", "b24"} for t in search["latency_ms"].values())
