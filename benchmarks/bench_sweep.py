@@ -9,6 +9,15 @@ manifests'.
     .venv/bin/python benchmarks/bench_sweep.py                       # MiniLM, 5 precisions
     .venv/bin/python benchmarks/bench_sweep.py --recipe silero_vad --precisions fp32,fp16 \
         --extra validate=cosine
+
+``--baseline REV`` adds the basic launcher running the code of git revision ``REV`` ("baseline",
+e.g. the commit before calibration statistics were shared), for the 5-variant MiniLM sweep:
+
+    .venv/bin/python benchmarks/bench_sweep.py --precisions fp32,fp16,int8,int8_weights,auto \
+        --extra --order baseline,basic --baseline cf1360c
+
+Each run also prints how many passes over the calibration data NNCF made (the statistics
+store's ``collections.jsonl``; the baseline, which has no store, shows ``-``).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ LAUNCHERS = {
     "basic": [],
     "joblib": ["hydra/launcher=joblib"],  # each worker pinned to a core of its own (the default)
     "joblib_unpinned": ["hydra/launcher=joblib", "hydra.callbacks.ovbuild_sweep.cpus_per_job=0"],
+    "baseline": [],  # the basic launcher on the code of --baseline REV
 }
 
 
@@ -55,10 +65,9 @@ def run_sweep(launcher: str, args: argparse.Namespace, root: Path, round_: int =
         *LAUNCHERS[launcher],
     ]
     env = dict(os.environ)
-    if args.snapshot:
-        env["PYTHONPATH"] = os.pathsep.join([str(args.snapshot), env.get("PYTHONPATH", "")]).rstrip(
-            os.pathsep
-        )
+    code = args.baseline_code if launcher == "baseline" else args.snapshot
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join([str(code), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
@@ -79,6 +88,8 @@ def run_sweep(launcher: str, args: argparse.Namespace, root: Path, round_: int =
         ):
             mismatches.append(row["variant"])
     builds = StageCache(store).builds()
+    journal = store / "statistics" / "collections.jsonl"
+    passes = len(journal.read_text().splitlines()) if journal.exists() else None
     shared = {}
     for stage in ("convert", "calibrate"):
         keys = {m["stage_keys"][stage] for m in manifests if stage in m.get("stage_keys", {})}
@@ -94,8 +105,23 @@ def run_sweep(launcher: str, args: argparse.Namespace, root: Path, round_: int =
         "report": str(reports[-1].parent) if reports else None,
         "report_matches_manifests": not mismatches,
         "shared": shared,
+        "statistics_passes": passes,
         "rows": rows,
     }
+
+
+def baseline_snapshot(root: Path, rev: str) -> Path:
+    """The package, conf/, recipes/ and data/ of git revision ``rev``."""
+    repo = Path(__file__).resolve().parents[1]
+    target = root / f"baseline-{rev}"
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", rev, "ovbuild", "conf", "recipes", "data"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
 
 
 def snapshot(root: Path) -> Path:
@@ -126,11 +152,13 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="rounds over the launchers (medians)")
     parser.add_argument("--keep", action="store_true", help="keep the stores (printed)")
+    parser.add_argument("--baseline", help="git revision whose code the 'baseline' launcher runs")
     args = parser.parse_args()
     if args.extra is None:
         args.extra = MINILM_EXTRA if args.recipe == "minilm" else []
     root = Path(tempfile.mkdtemp(prefix="ovbuild-bench-sweep-"))
     args.snapshot = snapshot(root) if args.snapshot else None
+    args.baseline_code = baseline_snapshot(root, args.baseline) if args.baseline else None
     results: dict[str, dict] = {}
     walls: dict[str, list[float]] = {}
     try:
@@ -146,12 +174,16 @@ def main() -> int:
             print(
                 f"{launcher:12s} wall {result['wall_s']:8.2f} s  rc {result['returncode']}  "
                 f"variants {result['variants']}  {shared}  "
+                f"calibration statistics passes {result['statistics_passes'] or '-'}  "
+                f"load {os.getloadavg()[0]:.1f}  "
                 f"report==manifests {result['report_matches_manifests']}",
                 flush=True,
             )
         median = {name: statistics.median(w) for name, w in walls.items()}
         for name in walls:
             print(f"{name:14s} wall times {walls[name]} median {median[name]:.2f} s")
+        if {"basic", "baseline"} <= median.keys():
+            print(f"basic/baseline median wall ratio: {median['basic'] / median['baseline']:.3f}")
         for name in ("joblib", "joblib_unpinned"):
             if {"basic", name} <= median.keys():
                 ratio = median[name] / median["basic"]

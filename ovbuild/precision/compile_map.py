@@ -140,13 +140,18 @@ def model_type_for(node_map: NodeMap, configured: str | None) -> str | None:
     return "transformer" if has_attention else None
 
 
-def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any]) -> Any:
-    """Static INT8 (``nncf.quantize``) of the map's ``int8`` nodes; every other node is ignored."""
+def quantize_int8(
+    model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any], statistics: Any = None
+) -> tuple[Any, dict[str, Any]]:
+    """Static INT8 (``nncf.quantize``) of the map's ``int8`` nodes; every other node is ignored.
+
+    ``statistics`` (a :class:`~ovbuild.precision.statistics.StatisticsScope`) shares the
+    calibration statistics with every other map of the same model and samples. Returns the model
+    and how many statistics were collected and reused.
+    """
     import nncf
-    from nncf.quantization.advanced_parameters import (
-        AdvancedQuantizationParameters,
-        AdvancedSmoothQuantParameters,
-    )
+
+    from ovbuild.precision.statistics import quantize_shared
 
     if not samples:
         raise StageError(
@@ -154,7 +159,29 @@ def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], 
             "calibration=sentences (text), calibration=audio_dir calibration.path=DIR, calibration=npz"
         )
     ignored = [n for n, p in node_map.precision.items() if p != "int8"]
-    kwargs: dict[str, Any] = {}
+    kwargs = _quantize_settings(node_map, cfg, len(samples))
+    store = statistics.store(samples, kwargs) if statistics is not None else None
+    try:
+        return quantize_shared(
+            model,
+            nncf.Dataset(samples),
+            store,
+            ignored_scope=nncf.IgnoredScope(names=ignored, validate=False),
+            **kwargs,
+        )
+    except ValueError as exc:
+        raise StageError(f"precision: nncf.quantize rejected the configuration: {exc}") from exc
+
+
+def _quantize_settings(node_map: NodeMap, cfg: dict[str, Any], subset_size: int) -> dict[str, Any]:
+    """Every ``nncf.quantize`` argument but the dataset and the ignored scope."""
+    import nncf
+    from nncf.quantization.advanced_parameters import (
+        AdvancedQuantizationParameters,
+        AdvancedSmoothQuantParameters,
+    )
+
+    kwargs: dict[str, Any] = {"subset_size": subset_size}
     model_type = model_type_for(node_map, cfg.get("model_type"))
     if model_type:
         kwargs["model_type"] = nncf.ModelType(model_type.lower())
@@ -165,16 +192,7 @@ def quantize_int8(model: Any, node_map: NodeMap, samples: list[dict[str, Any]], 
         kwargs["advanced_parameters"] = AdvancedQuantizationParameters(
             smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=alpha)
         )
-    try:
-        return nncf.quantize(
-            model,
-            nncf.Dataset(samples),
-            subset_size=len(samples),
-            ignored_scope=nncf.IgnoredScope(names=ignored, validate=False),
-            **kwargs,
-        )
-    except ValueError as exc:
-        raise StageError(f"precision: nncf.quantize rejected the configuration: {exc}") from exc
+    return kwargs
 
 
 def compress_weights(
@@ -236,6 +254,7 @@ def apply_map(
     samples: list[dict[str, Any]],
     cfg: dict[str, Any],
     weights_dataset: Any = None,
+    statistics: Any = None,
 ) -> tuple[Any, dict]:
     """Apply a resolved map to ``model``.
 
@@ -245,6 +264,8 @@ def apply_map(
         samples: calibration input dicts (needed only for static INT8).
         cfg: the ``precision`` config.
         weights_dataset: an ``nncf.Dataset`` for data-aware weight compression (AWQ, ...).
+        statistics: a :class:`~ovbuild.precision.statistics.StatisticsScope`: static INT8 reuses
+            the calibration statistics stored there (and stores the ones it collects).
 
     Returns:
         ``(model, summary)``; the names to pin to f32 are in ``summary["pin_f32"]``.
@@ -255,8 +276,9 @@ def apply_map(
     summary: dict[str, Any] = {"weighted_layers": node_map.weighted_counts()}
     int8_weighted = set(node_map.nodes("int8")) & (set(node_map.weighted) | _attention(node_map))
     if int8_weighted:
-        model = quantize_int8(model, node_map, samples, cfg)
-        summary["nncf_quantize"] = {"ignored": len([p for p in node_map.precision.values() if p != "int8"])}
+        model, counts = quantize_int8(model, node_map, samples, cfg, statistics)
+        ignored = len([p for p in node_map.precision.values() if p != "int8"])
+        summary["nncf_quantize"] = {"ignored": ignored, "statistics": counts}
     for precision in _WEIGHT_ONLY:
         if set(node_map.nodes(precision)) & set(node_map.weighted):
             model = compress_weights(model, node_map, precision, cfg, weights_dataset)

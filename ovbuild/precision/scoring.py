@@ -102,11 +102,18 @@ class Scorer:
     def build(self, chosen: dict[str, Any]) -> Any:
         from ovbuild.calibration import calibration_samples
         from ovbuild.precision.compile_map import apply_map, resolve
+        from ovbuild.precision.statistics import statistics_scope
 
         cfg = {**self.cfg, **chosen}
         model = self.ctx.read_model(self.parent)
         node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
-        model, _ = apply_map(model, node_map, calibration_samples(self.ctx), cfg)
+        model, _ = apply_map(
+            model,
+            node_map,
+            calibration_samples(self.ctx),
+            cfg,
+            statistics=statistics_scope(self.ctx, self.parent),
+        )
         return model
 
     def trial(self, label: str, chosen: dict[str, Any], props: dict | None = None) -> tuple[float, Any]:

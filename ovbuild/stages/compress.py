@@ -79,6 +79,7 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[s
     from ovbuild.calibration import calibration_samples
     from ovbuild.pins import pin_f32_in_xml, runtime_precision_of
     from ovbuild.precision import apply_map, resolve
+    from ovbuild.precision.statistics import statistics_scope
 
     cfg = dict(precision_cfg)
     search: dict[str, Any] | None = None
@@ -89,7 +90,8 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[s
         cfg.update(chosen)
     model = ctx.read_model(parent)
     node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
-    model, summary = apply_map(model, node_map, calibration_samples(ctx), cfg)
+    scope = statistics_scope(ctx, parent)
+    model, summary = apply_map(model, node_map, calibration_samples(ctx), cfg, statistics=scope)
     xml = ctx.save_model(model)
     pins = summary.pop("pin_f32")
     summary["pinned_f32"] = pin_f32_in_xml(xml, pins)

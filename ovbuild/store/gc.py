@@ -18,6 +18,7 @@ from ovbuild.store.artifacts import MANIFEST, ArtifactStore
 from ovbuild.store.cache import StageCache
 from ovbuild.store.fs import remove_tree
 from ovbuild.store.lease import LiveLeases, live_leases, store_lock
+from ovbuild.store.statistics import model_key, statistics_dirs
 
 DEFAULT_GRACE = 3600.0
 
@@ -28,11 +29,13 @@ class Collected:
     entries: int = 0
     leftovers: int = 0
     locks: int = 0
+    statistics: int = 0
 
     def summary(self, dry_run: bool) -> str:
         verb = "would remove" if dry_run else "removed"
         return (
             f"{verb} {self.versions} artifact versions, {self.entries} cache entries, "
+            f"{self.statistics} calibration statistics, "
             f"{self.leftovers} leftover temp dirs and {self.locks} idle lock files"
         )
 
@@ -50,6 +53,7 @@ def collect(root: Path, keep: int = 3, grace: float = DEFAULT_GRACE, dry_run: bo
                 done.entries += 1
                 if not dry_run:
                     remove_tree(entry)
+        _collect_statistics(root, {p.name for p in cache.entries()} | live.keys, done, dry_run)
         cutoff = time.time() - grace
         for leftover in _leftovers(root):
             if _older(leftover, cutoff) and not _claimed(root, leftover, live):
@@ -86,10 +90,21 @@ def _collect_versions(
     return referenced
 
 
+def _collect_statistics(root: Path, kept: set[str], done: Collected, dry_run: bool) -> None:
+    """Calibration statistics go with the model entry they were collected on."""
+    for path in statistics_dirs(root):
+        if model_key(path) not in kept:
+            done.statistics += 1
+            if not dry_run:
+                remove_tree(path)
+
+
 def _leftovers(root: Path) -> list[Path]:
     """Temp and trash directories that killed builds, publishes or removals left behind."""
     found: list[Path] = []
-    for pattern in ("cache/*/??/.tmp-*", "cache/*/??/.trash-*", "artifacts/*/.tmp-*", "artifacts/*/.trash-*"):
+    patterns = ("cache/*/??/.tmp-*", "cache/*/??/.trash-*", "artifacts/*/.tmp-*", "artifacts/*/.trash-*")
+    patterns += ("statistics/??/*/*/.tmp-*", "statistics/??/.trash-*", "statistics/??/*/*/.trash-*")
+    for pattern in patterns:
         found += root.glob(pattern)
     found += (p for p in root.glob("artifacts/*/*") if p.name.isdigit() and not (p / MANIFEST).exists())
     return sorted(found)

@@ -17,6 +17,7 @@ from typing import Any
 from ovbuild.store.fs import write_json_atomic
 from ovbuild.sweeps.pareto import front, higher_is_better
 from ovbuild.sweeps.records import MISSED_GATE
+from ovbuild.sweeps.shared import shared_work
 
 log = logging.getLogger("ovbuild.sweeps")
 VARIANTS_FILE = "variants.json"
@@ -100,39 +101,6 @@ def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return row, manifest
 
 
-def shared_work(
-    manifests: list[dict[str, Any]], builds: list[dict[str, Any]], since: float | None = None
-) -> dict[str, dict[str, int]]:
-    """Per stage: distinct keys among the variants and how many builds of those keys the sweep ran.
-
-    A stage whose ``builds`` equals its ``keys`` was computed once per distinct input although
-    several variants (possibly in parallel) needed it; 0 builds means an earlier run cached it.
-    Only builds logged at or after ``since`` (the sweep's start) count: the log keeps every
-    build ever made, and a stage cached before the sweep was not built by it.
-    """
-    keys: dict[str, set[str]] = {}
-    uses: dict[str, int] = {}
-    for manifest in manifests:
-        for stage, key in (manifest.get("stage_keys") or {}).items():
-            keys.setdefault(stage, set()).add(key)
-            uses[stage] = uses.get(stage, 0) + 1
-    from ovbuild.stages import default_stages
-
-    order = [s.name for s in default_stages()]
-    out = {}
-    for stage in sorted(keys, key=lambda s: (order.index(s) if s in order else len(order), s)):
-        stage_keys = keys[stage]
-        built = sum(
-            1
-            for b in builds
-            if b.get("stage") == stage
-            and b.get("key") in stage_keys
-            and (since is None or b.get("time", 0.0) >= since)
-        )
-        out[stage] = {"variants": uses[stage], "keys": len(stage_keys), "builds": built}
-    return out
-
-
 def _fmt(value: Any, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -194,7 +162,9 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             "",
             "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
             "means the stage ran once and every other variant reused it; 0 means it was cached before "
-            "this sweep (or is not a cached stage).",
+            "this sweep (or is not a cached stage). Calibration statistics (static INT8, NNCF): "
+            "variants that quantized, distinct (model, samples, settings, pipeline step) collected, "
+            "and passes over the calibration data the sweep ran for them.",
             "",
             "| stage | variants | distinct keys | builds |",
             "|---|---|---|---|",
@@ -283,11 +253,7 @@ def write_report(
     for i in front(ok, metric):
         ok[i]["pareto"] = True
 
-    shared: dict[str, dict[str, int]] = {}
-    if store_root is not None:
-        from ovbuild.store import StageCache
-
-        shared = shared_work(manifests, StageCache(Path(store_root)).builds(), since)
+    shared = shared_work(manifests, Path(store_root), since) if store_root is not None else {}
     report = SweepReport(report_dir, rows, shared, machine)
 
     write_json_atomic(

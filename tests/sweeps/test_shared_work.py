@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ovbuild import build
 from ovbuild.store import StageCache
-from ovbuild.sweeps.report import shared_work
+from ovbuild.sweeps.shared import stage_work
 from tests.conftest import recipe_for
 
 
@@ -17,9 +17,9 @@ def test_shared_work_ignores_stages_cached_before_the_sweep(store: Path) -> None
     variants = [
         build(recipe_for("recipe=silero_vad", f"precision={p}", root=store)) for p in ("fp16", "bf16")
     ]
-    table = shared_work([v.manifest for v in variants], StageCache(store).builds(), since)
+    table = stage_work([v.manifest for v in variants], StageCache(store).builds(), since)
     assert table["convert"] == {"variants": 2, "keys": 1, "builds": 0}
     assert table["shape"]["builds"] == 0
     assert table["compress"] == {"variants": 2, "keys": 2, "builds": 2}
     # Without the sweep's start every build ever logged counts, which is what the table got wrong.
-    assert shared_work([v.manifest for v in variants], StageCache(store).builds())["convert"]["builds"] == 1
+    assert stage_work([v.manifest for v in variants], StageCache(store).builds())["convert"]["builds"] == 1
