@@ -122,9 +122,9 @@ def test_an_auto_search_and_a_sweep_variant_reuse_the_int8_statistics(tiny_bert:
     assert compress["nncf_quantize"]["statistics"]["collected"] == 0
 
 
-def test_a_build_killed_while_writing_statistics_leaves_nothing_a_reader_trusts(
-    tiny_bert: Path, tmp_path: Path
-) -> None:
+def test_statistics_survive_a_kill_and_are_shared_across_processes(tiny_bert: Path, tmp_path: Path) -> None:
+    """A kill while a pack is written leaves nothing a reader trusts; another process (a joblib or
+    Ray job) then reuses what this one collected; ``gc`` keeps them while their model entry lives."""
     root = tmp_path / "store"
     args = [*tiny_overrides(tiny_bert, "precision=int8", SAMPLES), f"store.root={root}"]
     killed = run_cli("build", *args, env={"OVBUILD_CRASH_AT": "statistics.dumped"})
@@ -133,6 +133,12 @@ def test_a_build_killed_while_writing_statistics_leaves_nothing_a_reader_trusts(
     assert [p.name for p in root.glob("statistics/??/*/*/pack-*")] == []
     again = build(recipe_for(*args[:-1], root=root))
     assert again.manifest["stages"]["compress"]["nncf_quantize"]["statistics"]["collected"] > 0
+    passes = collections(root)
+    # Another compress key (a runtime option), the same model, samples and NNCF settings.
+    variant = ("precision=int8", "name=other", "precision.dynamic_quantization_group_size=64", SAMPLES)
+    other = run_cli("build", *tiny_overrides(tiny_bert, *variant), f"store.root={root}")
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert collections(root) == passes  # the other process collected nothing
     collect(root, grace=0)
     assert list(root.glob("statistics/**/.tmp-*")) == []
     assert len(statistics_dirs(root)) == 1  # still used by the model entry the version keeps
