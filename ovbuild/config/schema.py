@@ -108,6 +108,7 @@ class AccuracyBudget:
     max_units: int = 96  # rank at most this many layers (the weighted ones first)
     confirm: int = 3  # real re-quantized builds to confirm the estimate
     measure_latency: bool = True  # pick the fastest passing map by measured latency on the device
+    min_speedup: float = 1.0  # a map must be at least this much faster than FP32 at every batch size
 
 
 @dataclass

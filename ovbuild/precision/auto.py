@@ -122,7 +122,9 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
     return None
 
 
-def cheapest(scorer: Scorer, passing: list[tuple], measure: bool, search: dict) -> tuple[dict, str]:
+def cheapest(
+    scorer: Scorer, passing: list[tuple], measure: bool, search: dict, min_speedup: float = 1.0
+) -> tuple[dict, str]:
     """Phase 4: the fastest passing map if it beats the FP32 artifact at the device's default
     precision, else FP32 (said plainly). Without timing, the one with the fewest float layers."""
     if not passing:
@@ -139,11 +141,12 @@ def cheapest(scorer: Scorer, passing: list[tuple], measure: bool, search: dict) 
     # Relative to the float artifact, at every batch size measured: a map must pay at each one.
     ratio = {k: {f: v / latency["fp32"][f] for f, v in t.items()} for k, t in latency.items()}
     chosen, label, _ = min(passing, key=lambda p: max(ratio[p[1]].values()))
-    if max(ratio[label].values()) >= 1.0:
+    # A map that merely ties FP32 costs accuracy for nothing: ``min_speedup`` is the bar it must clear.
+    if max(ratio[label].values()) * min_speedup >= 1.0:
         log.warning(
-            "auto: no precision map beats the FP32 artifact on this device at every batch size "
-            "(%s: %s ms vs fp32 %s ms); publishing FP32", label, search["latency_ms"][label],
-            search["latency_ms"]["fp32"],
+            "auto: no precision map is %.2fx faster than the FP32 artifact on this device at every "
+            "batch size (%s: %s ms vs fp32 %s ms); publishing FP32", min_speedup, label,
+            search["latency_ms"][label], search["latency_ms"]["fp32"],
         )  # fmt: skip
         return FLOAT_MAP, f"fp32 (faster than {label})"
     return chosen, label
@@ -192,7 +195,8 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
         mixed = search_mixed(scorer, int8_model, budget, search)
         if mixed is not None:
             passing.append(mixed)
-    chosen, label = cheapest(scorer, passing, bool(budget.get("measure_latency", True)), search)
+    measure = bool(budget.get("measure_latency", True))
+    chosen, label = cheapest(scorer, passing, measure, search, float(budget.get("min_speedup") or 1.0))
     search.update(chosen=label, trials=scorer.trials)
     log.info("auto: chose %s", label)
     return chosen, search

@@ -75,6 +75,8 @@ def _precision_problems(recipe: dict[str, Any]) -> list[str]:
     budget = precision.get("accuracy") or {}
     if budget.get("max_drop") is not None and budget["max_drop"] < 0:
         problems.append(f"precision.accuracy.max_drop: {budget['max_drop']} must be >= 0")
+    if budget.get("min_speedup") is not None and budget["min_speedup"] <= 0:
+        problems.append(f"precision.accuracy.min_speedup: {budget['min_speedup']} must be > 0")
     if budget and budget.get("samples", 1) < 1:
         problems.append(f"precision.accuracy.samples: {budget['samples']} must be >= 1")
     if recipe.get("calibration") is None:

@@ -93,6 +93,11 @@ CASES = [
         ["precision=auto", "++precision.accuracy.max_drop=-0.1", "calibration=synthetic"],
         "precision.accuracy.max_drop",
     ),
+    (
+        "min-speedup",
+        ["precision=auto", "++precision.accuracy.min_speedup=0", "calibration=synthetic"],
+        "precision.accuracy.min_speedup",
+    ),
     # devices
     ("device-weight-text", ["device.priorities=['CPU(abc)']"], "device.priorities"),
     ("device-weight-negative", ["device.priorities=['CPU(-1)']"], "device.priorities"),
