@@ -110,8 +110,13 @@ def collections(root: Path, since: float | None = None) -> list[dict[str, Any]]:
         lines = (Path(root) / STATISTICS / JOURNAL).read_text().splitlines()
     except OSError:
         return []
-    rows = [json.loads(line) for line in lines if line.strip()]
-    return [r for r in rows if since is None or r["time"] >= since]
+    rows = []
+    for line in lines:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:  # the last line of a process killed while appending it
+            continue
+    return [r for r in rows if isinstance(r, dict) and (since is None or r.get("time", 0) >= since)]
 
 
 def statistics_dirs(root: Path) -> list[Path]:
