@@ -44,6 +44,12 @@ def embeddings(outputs: list[np.ndarray], samples: list[dict[str, np.ndarray]] |
     return np.stack(vectors)
 
 
+def cosine_matrix(e: np.ndarray) -> np.ndarray:
+    """The cosine similarity of every pair of rows of ``e``."""
+    e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+    return e @ e.T
+
+
 def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
     """Share of samples whose nearest neighbour (cosine, among the other samples) is the same
     under the candidate's embeddings as under the reference's."""
@@ -51,8 +57,7 @@ def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
         raise StageError("validate.metric: nn_agreement needs at least 3 held-out samples")
 
     def nearest(e: np.ndarray) -> np.ndarray:
-        e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
-        sim = e @ e.T
+        sim = cosine_matrix(e)
         np.fill_diagonal(sim, -np.inf)
         return sim.argmax(1)
 
@@ -69,12 +74,8 @@ def similarity_rmse(refs: np.ndarray, cands: np.ndarray) -> float:
     if len(refs) < 2:
         raise StageError("validate.metric: similarity_rmse needs at least 2 samples")
 
-    def similarities(e: np.ndarray) -> np.ndarray:
-        e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
-        return e @ e.T
-
     upper = np.triu_indices(len(refs), 1)
-    return float(np.sqrt(np.mean((similarities(cands) - similarities(refs))[upper] ** 2)))
+    return float(np.sqrt(np.mean((cosine_matrix(cands) - cosine_matrix(refs))[upper] ** 2)))
 
 
 def topk_agreement(refs: np.ndarray, cands: np.ndarray, k: int) -> float:

@@ -9,14 +9,12 @@ def feeds(samples: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What one call looks like: ``b1`` a single tuning sample, and for text also ``b32``, a batch
     of 32 sentences (or all the samples, when fewer): users embed sentences in batches, where
     INT8 pays differently."""
-    import numpy as np
-
-    from ovbuild.precision.scoring import TEXT_BATCH, batchable
+    from ovbuild.precision.scoring import TEXT_BATCH, batchable, stack_samples
 
     out = {"b1": samples[0]}
     chunk = samples[:TEXT_BATCH]
     if batchable(samples) and len(chunk) > 1:
-        out[f"b{len(chunk)}"] = {k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]}
+        out[f"b{len(chunk)}"] = stack_samples(chunk)
     return out
 
 

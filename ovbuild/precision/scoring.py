@@ -28,6 +28,11 @@ def batchable(samples: list[dict[str, Any]]) -> bool:
     )
 
 
+def stack_samples(samples: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """One request's inputs for several samples: each input concatenated along the batch axis."""
+    return {k: np.concatenate([s[k] for s in samples]) for k in samples[0]}
+
+
 def run_samples(compiled: Any, samples: list[dict[str, Any]], desc: str) -> list[list[np.ndarray]]:
     """:func:`ovbuild.metrics.run_outputs`, in batches of :data:`TEXT_BATCH` for string samples."""
     # Only outputs of one fixed size per sentence (pooled embeddings, scores): token outputs would
@@ -41,7 +46,7 @@ def run_samples(compiled: Any, samples: list[dict[str, Any]], desc: str) -> list
     outputs: list[list[np.ndarray]] = []
     for start in range(0, len(samples), TEXT_BATCH):
         chunk = samples[start : start + TEXT_BATCH]
-        result = request.infer({k: np.concatenate([s[k] for s in chunk]) for k in chunk[0]})
+        result = request.infer(stack_samples(chunk))
         arrays = [np.array(result[port]) for port in compiled.outputs]
         if any(a.shape[:1] != (len(chunk),) for a in arrays):  # not batch-major: one by one
             return run_outputs(compiled, samples, desc)

@@ -87,8 +87,9 @@ def load_artifact(
             warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
     if compiled is None:
         plan = plan.with_properties(**properties)
-        if not plan.reshape and frontend_row_shapes(manifest):
-            plan = dataclasses.replace(plan, reshape=frontend_row_shapes(manifest))
+        rows = frontend_row_shapes(manifest)
+        if rows and not plan.reshape:
+            plan = dataclasses.replace(plan, reshape=rows)
         compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
     return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
 

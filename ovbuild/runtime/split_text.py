@@ -76,7 +76,9 @@ def cut_at_feeds(merged: Any, feeds: list[str]) -> Any | None:
 class SplitText:
     """Strings in, the merged model's outputs out, through a separately compiled tokenizer."""
 
-    def __init__(self, core: Any, tokenizer: Any, model: Any, properties: dict[str, Any]) -> None:
+    def __init__(
+        self, core: Any, tokenizer: Any, model: Any, properties: dict[str, Any], weights: int | None = None
+    ) -> None:
         self._core = core
         self._model = model  # kept to compile static shapes on demand
         base = {k: v for k, v in properties.items() if k not in ("PERFORMANCE_HINT", "NUM_STREAMS")}
@@ -96,7 +98,7 @@ class SplitText:
         self._whole = RequestPool(core.compile_model(model, "CPU", self._single), _POOL)
         self.spread_rows = SPREAD_ROWS
         self._static: dict[int, RequestPool] = {}
-        self.static_shapes = min(STATIC_SHAPES, STATIC_BUDGET // max(1, weight_bytes(model)))
+        self.static_shapes = min(STATIC_SHAPES, STATIC_BUDGET // max(1, weights or weight_bytes(model)))
         self._lock = threading.Lock()
 
     @classmethod
@@ -121,9 +123,10 @@ class SplitText:
 
         core = ov.Core()
         model = cut_at_feeds(core.read_model(str(artifact_dir / manifest["model"])), list(stage["feeds"]))
-        if model is None or weight_bytes(model) > SPLIT_MAX_WEIGHTS:
+        weights = weight_bytes(model) if model is not None else 0
+        if model is None or weights > SPLIT_MAX_WEIGHTS:
             return None
-        return cls(core, core.read_model(str(tokenizer)), model, dict(plan.properties))
+        return cls(core, core.read_model(str(tokenizer)), model, dict(plan.properties), weights)
 
     def __call__(self, texts: np.ndarray) -> dict[str, np.ndarray]:
         """Outputs for a 1-D string array, one row per sentence, in order."""

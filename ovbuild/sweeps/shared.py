@@ -43,12 +43,16 @@ def stage_work(
     return out
 
 
+def quantized(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The manifests of variants that ran static INT8 (NNCF's quantize, with calibration statistics)."""
+    return [m for m in manifests if "nncf_quantize" in ((m.get("stages") or {}).get("compress") or {})]
+
+
 def statistics_work(manifests: list[dict[str, Any]], passes: list[dict[str, Any]]) -> dict[str, int]:
     """Variants that ran static INT8, the distinct statistics (key, pipeline step) the sweep's
     ``passes`` collected, and the passes over the calibration data themselves."""
-    quantized = [m for m in manifests if "nncf_quantize" in ((m.get("stages") or {}).get("compress") or {})]
     return {
-        "variants": len(quantized),
+        "variants": len(quantized(manifests)),
         "keys": len({(p["key"], p["step"]) for p in passes}),
         "builds": len(passes),
     }
@@ -61,6 +65,6 @@ def shared_work(manifests: list[dict[str, Any]], store_root: Path, since: float 
 
     table = stage_work(manifests, StageCache(store_root).builds(), since)
     passes = collections(store_root, since)
-    if passes or any("nncf_quantize" in ((m.get("stages") or {}).get("compress") or {}) for m in manifests):
+    if passes or quantized(manifests):
         table[STATISTICS_ROW] = statistics_work(manifests, passes)
     return table
