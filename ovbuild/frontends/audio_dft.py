@@ -27,7 +27,8 @@ def f32_const(a: Any) -> Any:
     return ops.constant(np.asarray(a, dtype=np.float32))
 
 
-def _gather(ops: Any, xz: Any, idx: np.ndarray) -> Any:
+def gather_samples(ops: Any, xz: Any, idx: np.ndarray) -> Any:
+    """``xz[:, idx]``: the samples at positions ``idx`` of every row (any index shape)."""
     return ops.gather(xz, ops.constant(idx.astype(np.int32)), ops.constant(np.int32(1)))
 
 
@@ -49,8 +50,8 @@ def _cos_sin(w: np.ndarray, n: np.ndarray, k: np.ndarray, n_fft: int) -> tuple[n
 
 def _fold(ops: Any, xz: Any, idx: np.ndarray, n: np.ndarray, n_fft: int) -> tuple[Any, Any]:
     """``(y[n] + y[N-n], y[n] - y[N-n])`` for taps ``n`` of every frame."""
-    a = _gather(ops, xz, idx[:, n])
-    b = _gather(ops, xz, idx[:, (n_fft - n) % n_fft])
+    a = gather_samples(ops, xz, idx[:, n])
+    b = gather_samples(ops, xz, idx[:, (n_fft - n) % n_fft])
     return ops.add(a, b), ops.add(a, _neg(ops, b, len(n)))
 
 
@@ -103,7 +104,7 @@ def _direct_mel(
         re, im = _matmul(ops, e, cos_b), _matmul(ops, o, sin_b)
     else:
         ang = 2.0 * np.pi * np.outer(np.arange(n_fft), k) / n_fft
-        frames = _gather(ops, xz, idx)
+        frames = gather_samples(ops, xz, idx)
         re = _matmul(ops, frames, w[:, None] * np.cos(ang))
         im = _matmul(ops, frames, w[:, None] * np.sin(ang))
     return _matmul(ops, mag(_sq(ops, re, im)), fb[:, k].T)

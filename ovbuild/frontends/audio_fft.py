@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ovbuild.frontends.audio_dft import f32_const
+from ovbuild.frontends.audio_dft import f32_const, gather_samples
 
 
 def _padded_positions(idx: np.ndarray, hop: int) -> np.ndarray | None:
@@ -88,11 +88,11 @@ def _padded_signal(ops: Any, x: Any, p: np.ndarray, num_samples: int) -> Any:
         if hi - lo < 64 or not inside[lo]:
             continue
         if gap < lo:
-            pieces.append(ops.gather(x, ops.constant(p[gap:lo].astype(np.int32)), ops.constant(np.int32(1))))
+            pieces.append(gather_samples(ops, x, p[gap:lo]))
         pieces.append(_cut(ops, x, [p[lo]], [p[hi - 1] + 1], [1]))
         gap = hi
     if gap < len(p):
-        pieces.append(ops.gather(x, ops.constant(p[gap:].astype(np.int32)), ops.constant(np.int32(1))))
+        pieces.append(gather_samples(ops, x, p[gap:]))
     return pieces[0] if len(pieces) == 1 else ops.concat(pieces, 1)
 
 
