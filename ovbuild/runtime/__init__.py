@@ -17,7 +17,7 @@ emit stage's cache key. Entry points the generated ``loader.py`` uses live in :m
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -33,32 +33,124 @@ Run:  python loader.py --bench
 Needs only openvino and numpy (plus soundfile/librosa for audio files). The code is the package
 ``{package}/`` beside this file, imported under a name unique to this directory, so artifacts
 built by different ovbuild versions load side by side in one process.
+
+What runs is what was verified: before any of that code runs, this file refuses modules planted
+beside it (they would shadow what it imports), checks every file of ``{package}/`` against the
+sha256 digests in RUNTIME_SHA256 below (so a signature over this file covers the runtime), and
+refuses any file there it does not list. It then compiles the very bytes it checked: bytecode
+(``__pycache__``) is never read from, nor written into, the artifact.
 """
 
-from __future__ import annotations
-
-import hashlib
-import importlib
-import importlib.util
+import os
 import sys
-from pathlib import Path
 
-__ovbuild_loader__ = True
-HERE = Path(__file__).resolve().parent
+HERE = os.path.dirname(os.path.realpath(__file__))
+PACKAGE = "{package}"
+RUNTIME_SHA256 = {digests}
+# Names Python would import from this directory (it is on sys.path when the loader is imported).
+_IMPORTABLE = (".py", ".pyc", ".pyw", ".so", ".pyd", ".pth", ".zip", ".egg", ".whl")
+
+
+class UnverifiedCodeError(ImportError):
+    """A file of the artifact's code is missing, altered, added or not a regular file."""
+
+
+def _refuse(path, why):
+    raise UnverifiedCodeError(f"{{path}}: {{why}}; refusing to run this artifact's code")
+
+
+def _check_beside():
+    # Only the builtin/frozen os and sys are used until nothing importable is planted here.
+    for entry in os.listdir(HERE):
+        path = os.path.join(HERE, entry)
+        if entry == "loader.py" or entry == PACKAGE or entry == "__pycache__":
+            continue
+        if entry.lower().endswith(_IMPORTABLE):
+            _refuse(path, "code beside the loader that the artifact does not carry")
+        if os.path.isdir(path) and any(n.startswith("__init__.") for n in os.listdir(path)):
+            _refuse(path, "a Python package beside the loader that the artifact does not carry")
+
+
+_check_beside()
+
+import hashlib  # noqa: E402  (after the check above: nothing here can shadow them now)
+import importlib.abc  # noqa: E402
+import importlib.util  # noqa: E402
+import stat  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def _read_verified(folder, rel):
+    path = os.path.join(folder, rel)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        _refuse(path, f"cannot be read ({{exc.strerror}})")
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            _refuse(path, "not a regular file")
+        data = fh.read()
+    if hashlib.sha256(data).hexdigest() != RUNTIME_SHA256[rel]:
+        _refuse(path, "does not match the sha256 loader.py carries for it (tampered or damaged)")
+    return data
+
+
+def _check_runtime(folder):
+    """Every file under the runtime directory is listed, regular, and matches its digest."""
+    if not os.path.isdir(folder) or os.path.islink(folder):
+        _refuse(folder, "missing, or not a directory")
+    for parent, dirs, files in os.walk(folder, onerror=lambda exc: _refuse(exc.filename, exc.strerror)):
+        for entry in dirs + files:
+            path = os.path.join(parent, entry)
+            mode = os.lstat(path).st_mode
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if stat.S_ISLNK(mode):
+                _refuse(path, "a symlink; the runtime holds regular files only")
+            if not stat.S_ISDIR(mode) and rel not in RUNTIME_SHA256:
+                _refuse(path, "not one of the runtime files loader.py lists")
+    for rel in RUNTIME_SHA256:
+        _read_verified(folder, rel)
+
+
+class _VerifiedRuntime(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds the runtime package's modules only among RUNTIME_SHA256, and runs each from source
+    bytes read once and checked against its digest (no bytecode cache is read or written)."""
+
+    def __init__(self, name, folder):
+        self.name, self.folder = name, folder
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name and not fullname.startswith(self.name + "."):
+            return None
+        rel = fullname[len(self.name) + 1 :].replace(".", "/")
+        for candidate, is_package in ((f"{{rel}}/__init__.py".lstrip("/"), True), (f"{{rel}}.py", False)):
+            if candidate in RUNTIME_SHA256:
+                origin = os.path.join(self.folder, candidate)
+                spec = importlib.util.spec_from_loader(fullname, self, origin=origin, is_package=is_package)
+                if is_package:
+                    spec.submodule_search_locations = [os.path.dirname(origin)]
+                spec.has_location = True
+                return spec
+        raise ModuleNotFoundError(f"{{fullname}}: not among the runtime files loader.py lists", name=fullname)
+
+    def exec_module(self, module):
+        rel = os.path.relpath(module.__spec__.origin, self.folder).replace(os.sep, "/")
+        source = _read_verified(self.folder, rel)
+        exec(compile(source, module.__spec__.origin, "exec", dont_inherit=True), module.__dict__)
 
 
 def _import_runtime():
-    name = "_ovbuild_runtime_" + hashlib.sha256(str(HERE).encode()).hexdigest()[:16]
+    name = "_ovbuild_runtime_" + hashlib.sha256(HERE.encode()).hexdigest()[:16]
     if name not in sys.modules:
-        init = HERE / "{package}" / "__init__.py"
-        where = [str(init.parent)]
-        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=where)
-        package = importlib.util.module_from_spec(spec)
-        sys.modules[name] = package
+        folder = os.path.join(HERE, PACKAGE)
+        _check_runtime(folder)
+        if not any(getattr(finder, "name", None) == name for finder in sys.meta_path):
+            sys.meta_path.insert(0, _VerifiedRuntime(name, folder))
         try:
-            spec.loader.exec_module(package)
+            importlib.import_module(name)
         except BaseException:
-            del sys.modules[name]
+            sys.modules.pop(name, None)
             raise
     return sys.modules[name]
 
@@ -71,6 +163,7 @@ InputError = _loading.InputError
 ModelClosedError = _loading.ModelClosedError
 ArtifactIntegrityError = _loading.ArtifactIntegrityError
 load_artifact = _loading.load_artifact
+HERE = Path(HERE)
 
 
 def load(device=None, *, verify=True, verify_signature=None, **properties):
@@ -98,17 +191,50 @@ def copy_runtime(artifact_dir: str | Path) -> Path:
     return target
 
 
-def loader_source(name: str, version: str) -> str:
-    """The text of an artifact's ``loader.py``: a shim importing the runtime package beside it."""
-    return _LOADER.format(name=name, version=version, package=PACKAGE_DIR)
+def runtime_digests(folder: str | Path) -> dict[str, str]:
+    """``{posix path relative to folder: sha256}`` of every file under a copied runtime ``folder``."""
+    folder = Path(folder)
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def loader_source(name: str, version: str, digests: dict[str, str]) -> str:
+    """The text of an artifact's ``loader.py``: a shim that imports the runtime package beside it
+    after checking every file against ``digests`` (:func:`runtime_digests` of the copy)."""
+    table = "{\n" + "".join(f"    {rel!r}: {sha!r},\n" for rel, sha in sorted(digests.items())) + "}"
+    return _LOADER.format(name=name, version=version, package=PACKAGE_DIR, digests=table)
 
 
 def import_loader(artifact_dir: str | Path) -> ModuleType:
-    """Import an artifact's generated ``loader.py`` as a module of its own."""
+    """Import an artifact's generated ``loader.py`` as a module of its own, compiled from its
+    source (never from a ``__pycache__`` in the artifact).
+
+    Raises:
+        ArtifactIntegrityError: the loader refused the artifact's code (a runtime file altered,
+            added, or planted beside the loader), naming the file.
+    """
+    from .integrity import ArtifactIntegrityError
+
     path = Path(artifact_dir).resolve() / "loader.py"
-    name = f"ovbuild_loader_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    module = ModuleType(f"ovbuild_loader_{hashlib.sha256(str(path).encode()).hexdigest()[:16]}")
+    module.__file__ = str(path)
+    try:
+        code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except OSError as exc:
+        raise ArtifactIntegrityError(f"{path}: cannot be read ({exc.strerror})") from exc
+    sys.modules[module.__name__] = module
+    try:
+        exec(code, module.__dict__)
+    except ImportError as exc:
+        sys.modules.pop(module.__name__, None)
+        refused = module.__dict__.get("UnverifiedCodeError")
+        if refused is not None and isinstance(exc, refused):
+            raise ArtifactIntegrityError(str(exc)) from exc
+        raise
+    except BaseException:
+        sys.modules.pop(module.__name__, None)
+        raise
     return module

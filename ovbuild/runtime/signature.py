@@ -3,7 +3,9 @@
 A signature covers every file of the artifact directory (``manifest.json``, ``loader.py`` and the
 runtime included), so it catches deliberate tampering that the manifest's sha256 list cannot:
 whoever edits a file can recompute and rewrite those digests, but cannot sign without the key.
-Python's ``__pycache__`` directories, created when the loader is imported, are not covered.
+Only the artifact's top ``__pycache__`` is left out: Python writes ``loader.py``'s bytecode there
+when the loader is imported, and :mod:`.integrity` accepts it only when it is that file's code. Any
+other ``__pycache__`` (the runtime's is never written) counts as a file added since signing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import os
 import re
 from pathlib import Path
 
-from .integrity import ArtifactIntegrityError
+from .integrity import SIGNATURE, ArtifactIntegrityError
 
-SIGNATURE = "signature.sig"
-_PYCACHE = "__pycache__"
+_LOADER_PYCACHE = "__pycache__"
 
 
 class SignatureError(ArtifactIntegrityError):
@@ -32,11 +33,7 @@ def _model_signing():
 
 
 def _hashing(artifact_dir: Path):
-    ignored = [SIGNATURE] + [
-        os.path.relpath(os.path.join(folder, _PYCACHE), artifact_dir)
-        for folder, dirs, _ in os.walk(artifact_dir)
-        if _PYCACHE in dirs
-    ]
+    ignored = [SIGNATURE] + ([_LOADER_PYCACHE] if (artifact_dir / _LOADER_PYCACHE).is_dir() else [])
     return (
         _model_signing()
         .hashing.Config()
@@ -59,7 +56,9 @@ def sign_artifact(
     ms = _model_signing()
     artifact_dir = Path(artifact_dir).resolve()
     target = artifact_dir / SIGNATURE
-    tmp = artifact_dir / f".{SIGNATURE}.{os.getpid()}.tmp"
+    # Written beside the artifact, not in it: a kill mid-signing leaves no unlisted file inside
+    # (in a store, ``ovbuild gc`` removes ``artifacts/<name>/.tmp-*`` leftovers).
+    tmp = artifact_dir.parent / f".tmp-{artifact_dir.name}-{SIGNATURE}.{os.getpid()}"
     if certificate is not None:
         config = ms.signing.Config().use_certificate_signer(
             private_key=Path(private_key), signing_certificate=Path(certificate), certificate_chain=chain

@@ -11,7 +11,7 @@ from ovbuild._version import __version__
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
-from ovbuild.runtime import copy_runtime, loader_source, runtime_files
+from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
@@ -70,7 +70,7 @@ class EmitStage(Stage):
             frontend["embedded"] = bool(
                 ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
             )
-        copy_runtime(out)
+        runtime = copy_runtime(out)
         convert = ctx.ancestors["convert"].result if "convert" in ctx.ancestors else {}
         card = _model_card(recipe, inputs, outputs, precompiled)
         if convert.get("generation"):
@@ -78,7 +78,7 @@ class EmitStage(Stage):
 
             write_genai_dir(out, convert["models"], convert["generation"])
             card += generation_card(convert["generation"]["kind"])
-        (out / "loader.py").write_text(loader_source(recipe["name"], __version__))
+        (out / "loader.py").write_text(loader_source(recipe["name"], __version__, runtime_digests(runtime)))
         (out / "README.md").write_text(card)
         files = {
             p.relative_to(out).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}

@@ -38,8 +38,10 @@ def link_tree(src: Path, dst: Path) -> None:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a directory by first renaming it aside, so readers never see it half-deleted."""
-    if not path.exists():
+    """Remove a directory by first renaming it aside, so readers never see it half-deleted; a
+    leftover temp file (a killed signing's, a memo record's) is simply unlinked."""
+    if not path.is_dir() or path.is_symlink():
+        path.unlink(missing_ok=True)
         return
     trash = path.with_name(f".trash-{path.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:

@@ -29,7 +29,12 @@ def artifact_problems(folder: Path) -> list[str]:
         manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         return [f"{folder / MANIFEST}: unreadable ({exc})"]
-    return _tree_problems(folder, manifest.get("files") or {})
+    from ovbuild.runtime.integrity import unlisted_files
+
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict):
+        return [f"{folder / MANIFEST}: no 'files' table"]
+    return unlisted_files(folder, files) + _tree_problems(folder, files)
 
 
 def store_problems(root: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ovbuild.runtime import PACKAGE_DIR, copy_runtime, loader_source, runtime_files
+from ovbuild.runtime import PACKAGE_DIR, copy_runtime, loader_source, runtime_digests, runtime_files
 
 _ALLOWED_THIRD_PARTY = {"numpy"}  # openvino and optional libraries are imported inside functions
 
@@ -41,8 +41,8 @@ def test_module_never_imports_ovbuild(module: Path) -> None:
 
 
 def test_copied_package_imports_every_module_without_ovbuild(tmp_path: Path) -> None:
-    copy_runtime(tmp_path)
-    (tmp_path / "loader.py").write_text(loader_source("demo", "0"))
+    runtime = copy_runtime(tmp_path)
+    (tmp_path / "loader.py").write_text(loader_source("demo", "0", runtime_digests(runtime)))
     modules = sorted(
         ".".join(p.relative_to(tmp_path / PACKAGE_DIR).with_suffix("").parts)
         for p in (tmp_path / PACKAGE_DIR).rglob("*.py")
@@ -66,11 +66,11 @@ def test_two_artifacts_load_their_own_runtime_side_by_side(tmp_path: Path) -> No
     from ovbuild.runtime import import_loader
 
     for name in ("a", "b"):
-        copy_runtime(tmp_path / name)
-        (tmp_path / name / "loader.py").write_text(loader_source(name, "0"))
-    # "b" was built by another ovbuild: its runtime differs and must not be shadowed by "a"'s.
-    marker = tmp_path / "b" / PACKAGE_DIR / "model.py"
-    marker.write_text(marker.read_text() + "\nBUILT_BY = 'b'\n")
+        runtime = copy_runtime(tmp_path / name)
+        if name == "b":  # built by another ovbuild: its runtime differs and must not be shadowed by a's
+            marker = runtime / "model.py"
+            marker.write_text(marker.read_text() + "\nBUILT_BY = 'b'\n")
+        (tmp_path / name / "loader.py").write_text(loader_source(name, "0", runtime_digests(runtime)))
     a, b = import_loader(tmp_path / "a"), import_loader(tmp_path / "b")
     assert a.runtime.__name__ != b.runtime.__name__
     assert not hasattr(sys.modules[a.runtime.__name__ + ".model"], "BUILT_BY")
