@@ -106,8 +106,9 @@ def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
     lines += [f"  warning: {w}" for w in plan.get("warnings", [])]
     lines += _precision_map_lines(m)
     lines += precision_table(m)
-    accuracy = (m["metrics"].get("accuracy") or {}).items()
-    lines += [f"accuracy {k}: {v:.6f}" for k, v in accuracy if isinstance(v, (int, float))]
+    from ovbuild.metrics.registry import accuracy_lines
+
+    lines += accuracy_lines(m["metrics"].get("accuracy") or {})
     if m["metrics"].get("bench"):
         lines.append(f"bench: {m['metrics']['bench']}")
     return lines

@@ -83,6 +83,9 @@ class Metric(str, Enum):
     target = "target"
     token_agreement = "token_agreement"  # generative: greedy tokens vs the FP32 artifact's
     wer = "wer"  # speech to text: word error rate vs the FP32 artifact's transcripts (lower is better)
+    decision = "decision"  # share of values on the same side of validate.decision_threshold
+    ctc_string = "ctc_string"  # share of greedy CTC strings equal to the reference's
+    ctc_cer = "ctc_cer"  # character error rate of the greedy CTC strings (lower is better)
 
 
 @dataclass
@@ -194,6 +197,13 @@ class ValidateConfig:
     detection: DetectionMetric = field(default_factory=DetectionMetric)
     k: int = 5  # topk_agreement
     threshold: float = 0.5  # mask_iou: a value above it is inside the mask
+    # Bound on the worst sample's value (a minimum, or a maximum for an error metric). Unset: for
+    # cosine, ideal - worst_factor * (ideal - min), e.g. 0.95 for min 0.99; null worst_factor: none.
+    worst: float | None = None
+    worst_factor: float | None = 5.0
+    decision_threshold: float | None = None  # decision: unset -> 0.5 for probabilities, 0 for logits
+    class_axis: int | None = None  # top1_agreement, ctc_*: unset -> the last axis longer than 1
+    blank: int = 0  # ctc_*: the blank class index
 
 
 @dataclass

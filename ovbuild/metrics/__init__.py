@@ -1,7 +1,10 @@
 """Accuracy metrics between a reference and a candidate model on the same inputs.
 
-:mod:`.similarity` holds the per-array metrics, :mod:`.detection` the detection metric and
-:mod:`.gate` the checks a ``validate`` block asks for (per output, per part) and their bounds.
+:mod:`.registry` holds one class per metric (direction, range, per-sample scoring, reduction,
+display): :mod:`.builtin` the array metrics, :mod:`.sequence` CTC strings, :mod:`.task` detection,
+``target`` and the generative metrics. :mod:`.gate` builds the checks a ``validate`` block asks
+for (per output, per part) and their bounds; :mod:`.similarity` and :mod:`.detection` hold the
+array arithmetic.
 """
 
 from __future__ import annotations
@@ -71,10 +74,10 @@ def score(
     samples: list[dict[str, np.ndarray]] | None = None,
     params: dict[str, Any] | None = None,
 ) -> float:
-    """``metric`` over one output's values (one array per sample)."""
-    from ovbuild.metrics.similarity import array_metric
+    """``metric`` over one output's values (one array per sample), reduced to one number."""
+    from ovbuild.metrics.registry import get_metric
 
-    return array_metric(metric, refs, cands, samples, params or {})
+    return get_metric(metric).score(refs, cands, samples, params or {}).value
 
 
 def run_outputs(compiled: Any, samples: list[dict[str, np.ndarray]], desc: str) -> list[list[np.ndarray]]:
@@ -100,15 +103,25 @@ def evaluate(
     cands: list[list[np.ndarray]],
     samples: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, float], list[str]]:
-    """``(values, misses)``: every gated check of ``cfg`` plus informational per-output metrics."""
-    checks = checks_for(cfg, names)
+    """``(values, misses)``: every gated check of ``cfg`` (with its per-sample worst case and
+    tail) plus informational per-output metrics; an output of one value per sample is scored by
+    ``decision`` agreement, never by cosine."""
+    from ovbuild.metrics.builtin import per_sample_size
+
+    sizes = [per_sample_size(o) for o in refs[0]] if refs else None
+    checks = checks_for(cfg, names, sizes)
     values = measure(checks, refs, cands, samples, cfg)
     for index, name in enumerate(names):
         suffix = "" if len(names) == 1 else f"[{name}]"
         r = [o[index] for o in refs]
         c = [o[index] for o in cands]
+        if sizes is not None and sizes[index] == 1:
+            params = {"decision_threshold": cfg.get("decision_threshold")}
+            values.setdefault("decision" + suffix, score("decision", r, c, samples, params))
+            continue
+        params = {"class_axis": cfg.get("class_axis")}
         for metric in _INFO:
-            values.setdefault(metric + suffix, score(metric, r, c, samples))
+            values.setdefault(metric + suffix, score(metric, r, c, samples, params))
         if len(refs) >= 3 and embeddings(r, samples).dtype != object:
             values.setdefault("nn_agreement" + suffix, score("nn_agreement", r, c, samples))
     return values, misses(checks, values)

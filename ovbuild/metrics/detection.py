@@ -78,14 +78,29 @@ def detection_agreement(
     Returns:
         ``{"detection", "detections_ref", "detections_lost", "class_flips", "mean_box_iou"}``.
     """
+    return detection_per_sample(refs, cands, decode, score_threshold, nms_iou)[0]
+
+
+def detection_per_sample(
+    refs: list[list[np.ndarray]],
+    cands: list[list[np.ndarray]],
+    decode: Callable[[list[np.ndarray]], Decoded],
+    score_threshold: float = 0.25,
+    nms_iou: float = 0.5,
+) -> tuple[dict[str, float], list[float]]:
+    """:func:`detection_agreement` and each sample's own ``detection`` value (1.0 for a sample
+    where neither side detects anything)."""
     matched: list[float] = []
+    per_sample: list[float] = []
     lost = flips = total_ref = 0
     ious: list[float] = []
     for ref_out, cand_out in zip(refs, cands, strict=True):
         r = detect(decode(ref_out), score_threshold, nms_iou)
         c = detect(decode(cand_out), score_threshold, nms_iou)
         from_ref = _best_same_class(*r, c)
-        matched += from_ref + _best_same_class(*c, r)
+        sample = from_ref + _best_same_class(*c, r)
+        matched += sample
+        per_sample.append(float(np.mean(sample)) if sample else 1.0)
         total_ref += len(r[0])
         lost += sum(v == 0.0 for v in from_ref)
         any_class = iou_matrix(r[0], c[0])
@@ -93,13 +108,14 @@ def detection_agreement(
             best = any_class.argmax(1)
             flips += int(np.sum((any_class.max(1) > 0.5) & (c[1][best] != r[1])))
             ious += [v for v in from_ref if v > 0]
-    return {
+    summary = {
         "detection": float(np.mean(matched)) if matched else 1.0,
         "detections_ref": float(total_ref),
         "detections_lost": float(lost),
         "class_flips": float(flips),
         "mean_box_iou": float(np.mean(ious)) if ious else 1.0,
     }
+    return summary, per_sample
 
 
 def decoder(spec: str | None) -> Callable[[list[np.ndarray]], Decoded]:
@@ -111,8 +127,9 @@ def decoder(spec: str | None) -> Callable[[list[np.ndarray]], Decoded]:
     return resolve_target(spec, "validate.detection.decode")
 
 
-def detection_metric(refs: list, cands: list, params: dict[str, Any]) -> dict[str, float]:
-    return detection_agreement(
+def detection_metric(refs: list, cands: list, params: dict[str, Any]) -> tuple[dict[str, float], list[float]]:
+    """:func:`detection_per_sample` with the recipe's ``validate.detection`` settings."""
+    return detection_per_sample(
         refs,
         cands,
         decoder(params.get("decode")),

@@ -3,21 +3,30 @@
 The block's ``metric`` is measured on **every** output separately (a detector's box rows cannot
 hide its class scores), unless ``validate.parts`` splits an output along an axis into named
 parts, each with its own metric and bounds. ``detection`` and ``target`` look at all outputs of a
-sample at once. The ``validate`` stage fails when any check misses its bounds (each is reported);
-``precision: auto`` scores candidate maps with the same checks (:func:`worst_drop`).
+sample at once. An output with one value per sample (a presence logit, a face score) is scored by
+``decision`` agreement when the metric needs a vector (the cosine of two scalars is 1).
+
+Every check records its per-sample worst case (``<check>.worst``) and tail (``<check>.p5``) beside
+its value. ``validate.min``/``max`` bound the value; ``validate.worst`` bounds the worst sample,
+and for metrics that derive one (cosine) it defaults to ``ideal - worst_factor * (ideal - min)``
+(0.95 for ``min: 0.99``), so a mean cannot hide samples whose decisions flip. Bounds are compared
+with a tolerance for float rounding (:func:`ovbuild.metrics.registry.at_least`). The ``validate``
+stage fails when any check misses a bound (each is reported); ``precision: auto`` scores candidate
+maps with the same checks (:func:`worst_drop`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ovbuild.errors import StageError
+from ovbuild.metrics.registry import at_least, at_most, get_metric
 
-WHOLE_SAMPLE = frozenset({"detection", "target"})  # metrics over all outputs of a sample
-LOWER_IS_BETTER = frozenset({"max_abs", "similarity_rmse"})
+#: Multiple of the mean's allowed drop a single sample may drop when ``validate.worst`` is unset.
+WORST_FACTOR = 5.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Check:
     stop: int | None = None
     min: float | None = None
     max: float | None = None
+    worst: float | None = None  # bound on the worst sample, in the metric's direction
 
     def values(self, outputs: list[list[np.ndarray]]) -> list[np.ndarray]:
         """This check's array of each sample (one output, sliced along ``axis`` for a part)."""
@@ -59,33 +69,83 @@ def _part_bounds(part: dict[str, Any], bounds: dict[str, Any], same_metric: bool
     }
 
 
-def checks_for(cfg: dict[str, Any], output_names: list[str]) -> list[Check]:
-    """The gated checks of a ``validate`` block for a model with these outputs."""
-    metric, bounds = cfg["metric"], {"min": cfg.get("min"), "max": cfg.get("max")}
-    if metric in WHOLE_SAMPLE:
-        return [Check(metric, metric, **bounds)]
+def worst_bound(cfg: dict[str, Any], metric: str, bounds: dict[str, Any]) -> float | None:
+    """The bound on a check's worst sample: ``validate.worst``, else derived from the value's
+    bound for metrics that allow it (``ideal - worst_factor * (ideal - min)``), else None."""
+    if cfg.get("worst") is not None:
+        return float(cfg["worst"])
+    m = get_metric(metric)
+    factor = cfg.get("worst_factor", WORST_FACTOR)
+    bound = bounds["min"] if m.higher_is_better else bounds["max"]
+    if not m.derives_worst or factor is None or bound is None or m.ideal is None:
+        return None
+    derived = m.ideal - float(factor) * (m.ideal - float(bound))
+    return max(derived, m.low) if m.low is not None else derived
+
+
+def _scalar_check(check: Check, metric: str, bounds: dict[str, Any]) -> Check:
+    """``check`` scored by ``decision`` agreement: an output of one value per sample."""
+    m = get_metric(metric)
+    least = bounds["min"] if m.higher_is_better else None
+    if not m.higher_is_better and bounds["max"] is not None and m.ideal is not None:
+        least = 1.0 - (bounds["max"] - m.ideal)  # the same allowance as a share of flips
+    name = check.name.replace(metric, "decision", 1)
+    return replace(check, name=name, metric="decision", min=least, max=None, worst=None)
+
+
+def checks_for(cfg: dict[str, Any], output_names: list[str], sizes: list[int] | None = None) -> list[Check]:
+    """The gated checks of a ``validate`` block for a model with these outputs.
+
+    Args:
+        cfg: the ``validate`` block (or the budget's version of it).
+        output_names: the model's outputs, in order.
+        sizes: values per sample of each output, when known: an output of one value is scored by
+            ``decision`` instead of a metric that needs a vector.
+    """
+    metric, bounds = str(cfg["metric"]), {"min": cfg.get("min"), "max": cfg.get("max")}
+    if get_metric(metric).scope == "sample":
+        return [Check(metric, metric, **bounds, worst=worst_bound(cfg, metric, bounds))]
     checks: list[Check] = []
     split: set[int] = set()
     for name, part in (cfg.get("parts") or {}).items():
         index = _output_index(part.get("output", 0), output_names, f"validate.parts.{name}.output")
         start, stop = (list(part.get("slice") or [None, None]) + [None, None])[:2]
         split.add(index)
+        part_metric = str(part.get("metric") or metric)
+        part_bounds = _part_bounds(part, bounds, part_metric == metric)
         checks.append(
             Check(
-                name=f"{part.get('metric') or metric}[{name}]",
-                metric=part.get("metric") or metric,
+                name=f"{part_metric}[{name}]",
+                metric=part_metric,
                 output=index,
                 axis=int(part.get("axis", 1)),
                 start=start,
                 stop=stop,
-                **_part_bounds(part, bounds, (part.get("metric") or metric) == metric),
+                worst=worst_bound(cfg if part_metric == metric else {}, part_metric, part_bounds),
+                **part_bounds,
             )
         )
     for index, out_name in enumerate(output_names):
-        if index not in split:
-            label = metric if len(output_names) == 1 else f"{metric}[{out_name}]"
-            checks.append(Check(label, metric, output=index, **bounds))
+        if index in split:
+            continue
+        label = metric if len(output_names) == 1 else f"{metric}[{out_name}]"
+        check = Check(label, metric, output=index, **bounds, worst=worst_bound(cfg, metric, bounds))
+        if sizes is not None and sizes[index] == 1 and get_metric(metric).needs_vector:
+            check = _scalar_check(check, metric, bounds)
+        checks.append(check)
     return checks
+
+
+def _params(cfg: dict[str, Any]) -> dict[str, Any]:
+    keys = ("k", "threshold", "decision_threshold", "class_axis", "blank")
+    return {k: cfg[k] for k in keys if cfg.get(k) is not None}
+
+
+def _record(values: dict[str, float], name: str, metric: Any, score: Any) -> None:
+    values[name] = score.value
+    if score.per_sample is not None and len(score.per_sample):
+        values[f"{name}.worst"] = metric.worst(score.per_sample)
+        values[f"{name}.p5"] = metric.tail(score.per_sample)
 
 
 def measure(
@@ -95,21 +155,19 @@ def measure(
     samples: list[dict[str, Any]] | None,
     cfg: dict[str, Any],
 ) -> dict[str, float]:
-    """``{check name: value}`` (plus the detection metric's breakdown) for every check."""
-    from ovbuild.metrics.detection import detection_metric
-    from ovbuild.metrics.similarity import array_metric
-
+    """``{check name: value}`` for every check, each with its ``.worst`` and ``.p5`` sample
+    statistics where the metric has per-sample values (plus a task metric's breakdown)."""
     values: dict[str, float] = {}
     for check in checks:
-        if check.metric == "detection":
-            values.update(detection_metric(refs, cands, cfg.get("detection") or {}))
-        elif check.metric == "target":
-            values[check.name] = float(_target(cfg.get("target"))(refs, cands))
+        metric = get_metric(check.metric)
+        if metric.scope == "sample":
+            score, breakdown = metric.score_samples(refs, cands, cfg)
+            values.update(breakdown)
+        elif metric.scope == "output":
+            score = metric.score(check.values(refs), check.values(cands), samples, _params(cfg))
         else:
-            params = {"k": cfg.get("k", 5), "threshold": cfg.get("threshold", 0.5)}
-            values[check.name] = array_metric(
-                check.metric, check.values(refs), check.values(cands), samples, params
-            )
+            raise StageError(f"validate.metric: {check.metric} scores generative models only")
+        _record(values, check.name, metric, score)
     return values
 
 
@@ -134,33 +192,41 @@ def _shown(value: float, bound: float) -> str:
 
 
 def misses(checks: list[Check], values: dict[str, float]) -> list[Miss]:
-    """One line per check outside its bounds, naming the recipe key and the measured value."""
+    """One line per bound a check misses, naming the recipe key and the measured value; a value
+    at its bound up to float rounding meets it. The worst sample is reported when the value met
+    its own bounds."""
     lines = []
     for c in checks:
-        value = values[c.name]
-        if c.min is not None and value < c.min:
+        value, before = values[c.name], len(lines)
+        if c.min is not None and not at_least(value, c.min):
             line = f"validate.min: measured {c.name} {_shown(value, c.min)} is below the minimum {c.min}"
             lines.append(_miss(line, c.name, value, {"min": c.min}))
-        if c.max is not None and value > c.max:
+        if c.max is not None and not at_most(value, c.max):
             line = f"validate.max: measured {c.name} {_shown(value, c.max)} is above the maximum {c.max}"
             lines.append(_miss(line, c.name, value, {"max": c.max}))
+        worst = values.get(f"{c.name}.worst")
+        if c.worst is None or worst is None or len(lines) > before:  # the value's miss says enough
+            continue
+        if get_metric(c.metric).higher_is_better and not at_least(worst, c.worst):
+            line = f"validate.worst: the worst sample's {c.name} {_shown(worst, c.worst)} is below {c.worst}"
+            lines.append(_miss(line, f"{c.name}.worst", worst, {"min": c.worst}))
+        elif not get_metric(c.metric).higher_is_better and not at_most(worst, c.worst):
+            line = f"validate.worst: the worst sample's {c.name} {_shown(worst, c.worst)} is above {c.worst}"
+            lines.append(_miss(line, f"{c.name}.worst", worst, {"max": c.worst}))
     return lines
 
 
 def worst_drop(checks: list[Check], values: dict[str, float], reference: dict[str, float]) -> float:
-    """The largest drop of any check from the reference's own value (1 for similarities, 0 for
-    ``max_abs``, the reference scored against itself for ``target``)."""
+    """The largest drop of any check from the reference's own value (the metric's ideal: 1 for
+    similarities, 0 for errors; the reference scored against itself for ``target``)."""
     drops = []
     for c in checks:
-        ideal = reference.get(c.name, 0.0 if c.metric in LOWER_IS_BETTER else 1.0)
-        value = values[c.name]
-        drops.append(value - ideal if c.metric in LOWER_IS_BETTER else ideal - value)
+        metric = get_metric(c.metric)
+        ideal = reference.get(c.name, metric.ideal)
+        drops.append(metric.drop(values[c.name], ideal))
     return max(drops) if drops else 0.0
 
 
-def _target(spec: str | None) -> Any:
-    if not spec:
-        raise StageError("validate.target: metric 'target' needs validate.target='module:function'")
-    from ovbuild.target import resolve_target
-
-    return resolve_target(spec, "validate.target")
+def within_budget(drop: float, max_drop: float) -> bool:
+    """Whether a drop meets a budget, forgiving float rounding (``1 - 0.95`` meets ``0.05``)."""
+    return at_most(drop, max_drop)

@@ -1,13 +1,10 @@
-"""Built-in metrics between a reference's and a candidate's values of one output (or one part).
-
-Each takes the reference and candidate arrays (one per sample) and returns a float; higher is
-better for all but ``max_abs``. Token outputs ``[1, T, H]`` are mean-pooled over the sample's
-attention mask first (sentence embeddings), so padding does not count.
+"""Array helpers of the metrics: pooled embeddings, cosine, neighbours, pairwise similarity
+error, top-k and mask overlap. The metrics themselves (direction, bounds, reduction) are classes
+in :mod:`.builtin`, registered in :mod:`.registry`. Token outputs ``[1, T, H]`` are mean-pooled
+over the sample's attention mask (sentence embeddings), so padding does not count.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -50,18 +47,28 @@ def cosine_matrix(e: np.ndarray) -> np.ndarray:
     return e @ e.T
 
 
+def nearest_neighbours(e: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest other row by cosine."""
+    sim = cosine_matrix(e)
+    np.fill_diagonal(sim, -np.inf)
+    return sim.argmax(1)
+
+
 def nn_agreement(refs: np.ndarray, cands: np.ndarray) -> float:
     """Share of samples whose nearest neighbour (cosine, among the other samples) is the same
     under the candidate's embeddings as under the reference's."""
     if len(refs) < 3:
         raise StageError("validate.metric: nn_agreement needs at least 3 held-out samples")
+    return float(np.mean(nearest_neighbours(refs) == nearest_neighbours(cands)))
 
-    def nearest(e: np.ndarray) -> np.ndarray:
-        sim = cosine_matrix(e)
-        np.fill_diagonal(sim, -np.inf)
-        return sim.argmax(1)
 
-    return float(np.mean(nearest(refs) == nearest(cands)))
+def similarity_row_rmse(refs: np.ndarray, cands: np.ndarray) -> np.ndarray:
+    """Per sample: the RMS error of its cosine similarity to every other sample."""
+    if len(refs) < 2:
+        raise StageError("validate.metric: similarity_rmse needs at least 2 samples")
+    err = (cosine_matrix(cands) - cosine_matrix(refs)) ** 2
+    np.fill_diagonal(err, 0.0)
+    return np.sqrt(err.sum(1) / (len(refs) - 1))
 
 
 def similarity_rmse(refs: np.ndarray, cands: np.ndarray) -> float:
@@ -70,61 +77,36 @@ def similarity_rmse(refs: np.ndarray, cands: np.ndarray) -> float:
     Nearest-neighbour search, clustering and ranking read these similarities, so this is the
     error they see; unlike :func:`nn_agreement` it is smooth, and it does not depend on how many
     samples there are (nn-agreement gets harsher as a set grows and its neighbours get closer).
+    The mean of the rows' squared errors is the mean over every pair (each counted twice).
     """
-    if len(refs) < 2:
-        raise StageError("validate.metric: similarity_rmse needs at least 2 samples")
+    return float(np.sqrt(np.mean(similarity_row_rmse(refs, cands) ** 2)))
 
-    upper = np.triu_indices(len(refs), 1)
-    return float(np.sqrt(np.mean((cosine_matrix(cands) - cosine_matrix(refs))[upper] ** 2)))
+
+def topk_per_row(refs: np.ndarray, cands: np.ndarray, k: int) -> np.ndarray:
+    """Per row: share of the reference's ``k`` highest entries that are also the candidate's."""
+    out = []
+    for a, b in zip(refs, cands, strict=True):
+        kk = max(1, min(int(k), len(a)))
+        top_a, top_b = np.argpartition(-a, kk - 1)[:kk], np.argpartition(-b, kk - 1)[:kk]
+        out.append(len(set(top_a) & set(top_b)) / kk)
+    return np.array(out)
 
 
 def topk_agreement(refs: np.ndarray, cands: np.ndarray, k: int) -> float:
     """Mean share of the reference's ``k`` highest entries that are also the candidate's ``k`` highest."""
-    k = max(1, min(int(k), refs.shape[1]))
-    top_r = np.argpartition(-refs, k - 1, axis=1)[:, :k]
-    top_c = np.argpartition(-cands, k - 1, axis=1)[:, :k]
-    return float(np.mean([len(set(r) & set(c)) / k for r, c in zip(top_r, top_c, strict=True)]))
+    return float(np.mean(topk_per_row(refs, cands, k)))
 
 
-def mask_iou(refs: list[np.ndarray], cands: list[np.ndarray], threshold: float) -> float:
-    """Mean IoU of the masks ``value > threshold`` (a probability or segmentation map); two empty
-    masks agree perfectly."""
+def mask_iou_per_sample(refs: list[np.ndarray], cands: list[np.ndarray], threshold: float) -> np.ndarray:
+    """IoU of the masks ``value > threshold`` of each sample; two empty masks agree perfectly."""
     ious = []
     for r, c in zip(refs, cands, strict=True):
         a, b = np.asarray(r) > threshold, np.asarray(c) > threshold
         union = np.logical_or(a, b).sum()
         ious.append(1.0 if union == 0 else float(np.logical_and(a, b).sum() / union))
-    return float(np.mean(ious))
+    return np.array(ious)
 
 
-def array_metric(
-    metric: str,
-    refs: list[np.ndarray],
-    cands: list[np.ndarray],
-    samples: list[dict[str, Any]] | None,
-    params: dict[str, Any],
-) -> float:
-    """``metric`` over one output's (or part's) values, one array per sample."""
-    if metric == "mask_iou":
-        return mask_iou(refs, cands, float(params.get("threshold", 0.5)))
-    r, c = embeddings(refs, samples), embeddings(cands, samples)
-    if r.dtype == object:  # sizes vary by sample: every metric but nn_agreement is per sample
-        if metric in ("nn_agreement", "similarity_rmse"):
-            raise StageError(f"validate.metric: {metric} needs outputs of one size for every sample")
-        per_sample = [
-            array_metric(metric, [a[None]], [b[None]], None, params) for a, b in zip(r, c, strict=True)
-        ]
-        return float(np.max(per_sample) if metric == "max_abs" else np.mean(per_sample))
-    if metric == "cosine":
-        return float(np.mean([cosine_of(a, b) for a, b in zip(r, c, strict=True)]))
-    if metric == "max_abs":
-        return float(np.max(np.abs(r - c)))
-    if metric == "top1_agreement":
-        return float(np.mean(r.argmax(1) == c.argmax(1)))
-    if metric == "topk_agreement":
-        return topk_agreement(r, c, int(params.get("k", 5)))
-    if metric == "nn_agreement":
-        return nn_agreement(r, c)
-    if metric == "similarity_rmse":
-        return similarity_rmse(r, c)
-    raise StageError(f"validate.metric: {metric!r} is not available in this build of ovbuild")
+def mask_iou(refs: list[np.ndarray], cands: list[np.ndarray], threshold: float) -> float:
+    """Mean IoU of the masks ``value > threshold`` (a probability or segmentation map)."""
+    return float(np.mean(mask_iou_per_sample(refs, cands, threshold)))

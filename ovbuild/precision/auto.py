@@ -23,6 +23,7 @@ import logging
 from typing import Any
 
 from ovbuild.errors import RecipeError, StageError
+from ovbuild.metrics.gate import within_budget
 from ovbuild.precision.layers import classify
 from ovbuild.precision.scoring import Scorer, budget_checks_config
 
@@ -106,7 +107,7 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
 
     def fits(k: int) -> bool:
         estimates[k] = scorer.drop(scorer.outputs(unquantize(int8_model, members(k), parts)))
-        return estimates[k] <= max_drop
+        return within_budget(estimates[k], max_drop)
 
     k = smallest_passing(len(ordered), fits)
     search["surgery"] = {str(n): round(v, 6) for n, v in sorted(estimates.items())}
@@ -114,7 +115,7 @@ def search_mixed(scorer: Scorer, int8_model: Any, budget: dict[str, Any], search
         chosen = fallback_map(float_model, members(k), set(weighted), fallback)
         label = f"int8 with {k} most sensitive {'units' if cost else 'layers'} in {fallback}"
         value, model = scorer.trial(label, chosen)
-        if value <= max_drop:
+        if within_budget(value, max_drop):
             return chosen, label, model
         if k >= len(ordered):
             break
@@ -179,7 +180,7 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
     }
     # An impossible budget is found before any quantization: FP32 executed at f32 is the floor.
     floor, _ = scorer.trial("fp32 at f32", FLOAT_MAP, {"INFERENCE_PRECISION_HINT": "f32"})
-    if floor > max_drop:
+    if not within_budget(floor, max_drop):
         raise StageError(
             f"precision.accuracy.max_drop: impossible budget {max_drop}: even FP32 executed at f32 "
             f"has a drop of {floor:.6g} ({', '.join(search['checks'])})"
@@ -189,7 +190,7 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
     passing = []
     full = {"default": "int8", "rules": []}
     value, int8_model = scorer.trial("int8", full)
-    if value <= max_drop:
+    if within_budget(value, max_drop):
         passing.append((full, "int8", int8_model))
     else:
         mixed = search_mixed(scorer, int8_model, budget, search)

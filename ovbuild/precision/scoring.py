@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ovbuild.metrics import checks_for, measure, output_names, run_outputs, worst_drop
+from ovbuild.metrics.builtin import per_sample_size
 
 log = logging.getLogger("ovbuild.precision.auto")
 
@@ -72,9 +73,11 @@ class Scorer:
 
         self.props = candidate_properties(ctx.recipe)
         model = ctx.read_model(parent)
-        self.checks = checks_for(checks_cfg, output_names(model))
         ref = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
         self.refs = run_samples(ref, samples, "auto: FP32 reference")
+        # The validate stage's checks: an output of one value per sample is scored by decision.
+        sizes = [per_sample_size(o) for o in self.refs[0]] if self.refs else None
+        self.checks = checks_for(checks_cfg, output_names(model), sizes)
         # What the reference scores against itself: the ideal of a ``target`` metric.
         self.ideal = measure(self.checks, self.refs, self.refs, samples, checks_cfg)
         self.trials: list[dict[str, Any]] = []

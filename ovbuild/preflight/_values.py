@@ -7,18 +7,6 @@ from typing import Any
 
 from ovbuild.store.paths import name_problem
 
-# Range of each validate metric (None: unbounded on that side); max_abs is an error, >= 0.
-_METRIC_RANGES = {
-    "cosine": (-1.0, 1.0),
-    "top1_agreement": (0.0, 1.0),
-    "nn_agreement": (0.0, 1.0),
-    "max_abs": (0.0, None),
-    "similarity_rmse": (0.0, 2.0),
-    "token_agreement": (0.0, 1.0),
-    "topk_agreement": (0.0, 1.0),
-    "mask_iou": (0.0, 1.0),
-    "wer": (0.0, None),
-}
 _STATIC = ("int8", "auto")
 _AUDIO_POSITIVE = ("sample_rate", "n_fft", "hop_length", "n_mels", "n_mfcc", "chunk_seconds")
 
@@ -32,6 +20,7 @@ def value_problems(recipe: dict[str, Any]) -> list[str]:
     problems += _precision_problems(recipe)
     problems += _device_problems(recipe.get("device") or {})
     problems += _validate_problems(recipe.get("validate"))
+    problems += _budget_problems(recipe)
     problems += _calibration_problems(recipe.get("calibration"))
     problems += _frontend_problems(recipe.get("frontend"))
     return problems
@@ -131,25 +120,52 @@ def _flat(properties: dict[str, Any], prefix: str) -> list[str]:
 
 
 def _validate_problems(cfg: dict[str, Any] | None) -> list[str]:
+    from ovbuild.metrics.registry import find_metric
+
     if not cfg:
         return []
     problems = []
     metric = str(cfg.get("metric"))
-    low, high = _METRIC_RANGES.get(metric, (None, None))
-    for bound in ("min", "max"):
+    known = find_metric(metric)  # the schema already refused a name that is not a metric
+    for bound in ("min", "max", "worst"):
         value = cfg.get(bound)
-        if value is None:
-            continue
-        if (low is not None and value < low) or (high is not None and value > high):
-            span = f"[{low}, {high if high is not None else 'inf'}]"
-            problems.append(f"validate.{bound}: {value} is outside the range of {metric}, {span}")
+        if value is not None and known is not None and known.outside_range(value):
+            problems.append(f"validate.{bound}: {value} is outside the range of {metric}, {known.span}")
     if cfg.get("min") is not None and cfg.get("max") is not None and cfg["min"] > cfg["max"]:
         problems.append(f"validate.min: {cfg['min']} is above validate.max {cfg['max']}")
+    if cfg.get("worst_factor") is not None and cfg["worst_factor"] < 1:
+        factor = cfg["worst_factor"]
+        problems.append(f"validate.worst_factor: {factor} must be >= 1 (or null: no derived bound)")
     if cfg.get("samples", 1) < 1:
         problems.append(f"validate.samples: {cfg['samples']} must be >= 1")
     if metric == "target" and not cfg.get("target"):
         problems.append("validate.target: required for validate.metric=target ('module:function')")
     return problems
+
+
+def _budget_problems(recipe: dict[str, Any]) -> list[str]:
+    """A budget looser than the gate: ``auto`` would choose a map the ``validate`` gate then fails."""
+    from ovbuild.metrics.registry import at_least, at_most, find_metric
+
+    budget = (recipe.get("precision") or {}).get("accuracy") or {}
+    validate = recipe.get("validate") or {}
+    if budget.get("max_drop") is None or not validate:
+        return []
+    name = str(budget.get("metric") or validate.get("metric") or "cosine")
+    metric = find_metric(name)
+    if metric is None or metric.ideal is None or name != str(validate.get("metric") or "cosine"):
+        return []  # another metric, or one measured against the reference: nothing to compare
+    worst = metric.allowed(float(budget["max_drop"]))
+    key, bound = ("min", validate.get("min")) if metric.higher_is_better else ("max", validate.get("max"))
+    if bound is None:
+        return []
+    if at_least(worst, bound) if metric.higher_is_better else at_most(worst, bound):
+        return []
+    tightest = metric.drop(float(bound))
+    return [
+        f"precision.accuracy.max_drop: {budget['max_drop']} lets {name} reach {worst:.10g}, beyond "
+        f"validate.{key} {bound}: the gate would fail the map auto chooses; set max_drop <= {tightest:.10g}"
+    ]
 
 
 def _calibration_problems(cfg: dict[str, Any] | None) -> list[str]:

@@ -16,14 +16,10 @@ def normalize(text: str) -> list[str]:
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     """(substitutions + deletions + insertions, reference word count), by Levenshtein over words."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, word in enumerate(ref, 1):
-        current = [i] + [0] * len(hyp)
-        for j, other in enumerate(hyp, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
-        previous = current
-    return previous[-1], len(ref)
+    from ovbuild.metrics.sequence import edit_distance
+
+    ref = normalize(reference)
+    return edit_distance(ref, normalize(hypothesis)), len(ref)
 
 
 def word_error_rate(references: list[str], hypotheses: list[str]) -> float:

@@ -7,7 +7,8 @@ scores every step on its own, so one early divergence does not zero the rest of 
 ``sequence_match`` (reported beside it) is the fraction of prompts whose free-running greedy
 output equals the reference's exactly.
 
-Other generative metrics (``wer`` for speech) register themselves in :data:`METRICS`.
+Generative metrics (``token_agreement``; ``wer`` for speech) are classes of scope
+``"generation"`` in the metric registry (:mod:`ovbuild.metrics.task`); each calls its scorer here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ import numpy as np
 from ovbuild.errors import RecipeError
 from ovbuild.stages.base import StageContext
 from ovbuild.store import CacheEntry
-
-#: metric name -> fn(ctx, candidate entry, validate cfg) -> (value, {metric: value}, samples)
-METRICS: dict[str, Callable[..., tuple[float, dict[str, float], int]]] = {}
 
 
 def _prompts(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> list[list[int]]:
@@ -117,9 +115,6 @@ def token_agreement(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) 
     return values["token_agreement"], values, len(prompts)
 
 
-METRICS["token_agreement"] = token_agreement
-
-
 def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> dict[str, Any]:
     """Score the candidate with ``validate.metric`` and apply ``validate.min``/``max``.
 
@@ -128,25 +123,17 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
         StageError: the measured value misses its bound (nothing is published).
     """
     from ovbuild.metrics.gate import Check, misses
+    from ovbuild.metrics.registry import AccuracyMetric, get_metric
     from ovbuild.stages.validate import check_bounds
 
-    metric = cfg["metric"]
-    if metric not in METRICS:
+    metric = str(cfg["metric"])
+    if get_metric(metric).scope != "generation":
+        usable = sorted(n for n, cls in AccuracyMetric.registry.items() if cls.scope == "generation")
         raise RecipeError(
-            f"validate.metric: {metric!r} does not apply to generative models; "
-            f"use {', '.join(sorted(METRICS))}"
+            f"validate.metric: {metric!r} does not apply to generative models; use {', '.join(usable)}"
         )
-    value, values, samples = METRICS[metric](ctx, parent, cfg)
+    value, values, samples = get_metric(metric).generate_score(ctx, parent, cfg)
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
     check = Check(metric, metric, min=cfg.get("min"), max=cfg.get("max"))
     check_bounds(misses([check], {metric: value}), str(parent.path))
     return {"metric": metric, "value": value, "samples": samples, "metrics": values}
-
-
-def _wer(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> tuple[float, dict, int]:
-    from ovbuild.stages._validate_wer import wer_against_reference
-
-    return wer_against_reference(ctx, parent, cfg)
-
-
-METRICS["wer"] = _wer  # speech: transcripts vs the FP32 model's (ovbuild/stages/_validate_wer.py)

@@ -80,7 +80,7 @@ class ValidateStageConfig(FrozenConfig):
 class ValidateStage(Stage):
     name = "validate"
     order = 70
-    version = 2
+    version = 3  # 3: per-sample worst/p5 recorded; scalar outputs scored by decision
 
     def config(self, recipe: dict[str, Any]) -> ValidateStageConfig | None:
         if recipe.get("validate") is None:

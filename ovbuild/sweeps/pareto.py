@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# Metrics where smaller is better; every other metric (cosine, agreement, top-1) grows with quality.
-LOWER_IS_BETTER = frozenset({"max_abs", "mae", "mse", "rmse", "max_abs_diff", "l2", "wer", "cer"})
+from ovbuild.metrics.registry import higher_is_better
 
-
-def higher_is_better(metric: str | None) -> bool:
-    """Whether a larger value of the accuracy ``metric`` means a better model."""
-    return (metric or "") not in LOWER_IS_BETTER
+__all__ = ["front", "higher_is_better"]
 
 
 def front(points: list[dict[str, Any]], metric: str | None) -> list[int]:
@@ -19,7 +15,8 @@ def front(points: list[dict[str, Any]], metric: str | None) -> list[int]:
     Args:
         points: dicts with ``latency_ms`` and ``accuracy`` (None when unknown: such a point is
             never on the front). Without any accuracy, the front is on latency and ``size_bytes``.
-        metric: the accuracy metric's name, which decides its direction.
+        metric: the accuracy metric's name; its direction comes from the metric registry (a
+            per-check name such as ``cosine[scores]`` or ``cosine.worst`` counts as its metric).
 
     Returns:
         Indices into ``points``, ordered by latency.

@@ -44,3 +44,10 @@ def test_labels_show_only_the_overrides_that_vary():
     ]
     assert labels(records) == ["precision=fp32", "precision=int8"]
     assert labels([{"overrides": ["recipe=minilm"]}]) == ["recipe=minilm"]
+
+
+def test_front_keeps_the_more_accurate_variant_of_a_lower_is_better_metric_it_did_not_list():
+    # issue 23: pareto.py kept its own list of error metrics, without similarity_rmse, and dropped
+    # the slower but more accurate variant; the direction now comes from the metric registry.
+    points = [{"latency_ms": 1, "accuracy": 0.0019}, {"latency_ms": 2, "accuracy": 0.0005}]
+    assert front(points, "similarity_rmse") == [0, 1]
