@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 
@@ -38,15 +36,10 @@ def smallest_passing(n: int, fits: Callable[[int], bool], start: int = 1) -> int
 def interleaved_medians(
     runners: dict[str, Callable[[], object]], rounds: int = 5, iterations: int = 5
 ) -> dict[str, float]:
-    """Median wall time (ms) of each runner, measured in interleaved rounds so that load on the
-    machine hits every candidate alike; each runner is called once first to warm it up."""
-    for run in runners.values():
-        run()
-    times: dict[str, list[float]] = {label: [] for label in runners}
-    for _ in range(rounds):
-        for label, run in runners.items():
-            for _ in range(iterations):
-                start = time.perf_counter()
-                run()
-                times[label].append((time.perf_counter() - start) * 1e3)
-    return {label: statistics.median(values) for label, values in times.items()}
+    """Median wall time (ms) of each runner, from :func:`ovbuild.runtime.timing.interleaved`
+    (interleaved rounds of ``iterations`` calls, after one warm-up call); for the interval and
+    :func:`~ovbuild.runtime.timing.faster`, call that module directly."""
+    from ovbuild.runtime.timing import interleaved
+
+    timings = interleaved(runners, rounds=rounds, seconds=0.0, min_calls=iterations, warmup=1)
+    return {label: t.median_ms for label, t in timings.items()}
