@@ -20,6 +20,7 @@ from ovbuild.errors import OvbuildError, StageError, openvino_reason
 from ovbuild.hashing import DigestMemo, package_versions, sha256_json
 from ovbuild.imports import CodeIndex
 from ovbuild.preflight import check_inputs, check_recipe
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.stages.base import SharedCore
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
@@ -49,10 +50,8 @@ class BuildResult:
     seconds: float = 0.0
 
     @property
-    def manifest(self) -> dict[str, Any]:
-        import json
-
-        return json.loads((self.path / "manifest.json").read_text())
+    def manifest(self) -> Manifest:
+        return Manifest.read(self.path)
 
 
 def store_root(recipe: dict[str, Any], override: str | Path | None = None) -> Path:

@@ -68,13 +68,13 @@ def test_keys_cover_stage_version_config_and_packages(store: Path) -> None:
 
 def test_corrupt_entry_is_discarded_and_rebuilt(store: Path) -> None:
     result = build(recipe_for("recipe=silero_vad", root=store))
-    convert_dir = StageCache(store).entry_dir("convert", result.manifest["stage_keys"]["convert"])
+    convert_dir = StageCache(store).entry_dir("convert", result.manifest.stage_keys["convert"])
     bin_file = convert_dir / "model.bin"
     data = bytearray(bin_file.read_bytes())
     data[len(data) // 2] ^= 0xFF
     bin_file.unlink()  # entries are hard-linked into later ones: replace, don't edit in place
     bin_file.write_bytes(bytes(data))
-    assert StageCache(store).lookup("convert", result.manifest["stage_keys"]["convert"]) is None
+    assert StageCache(store).lookup("convert", result.manifest.stage_keys["convert"]) is None
     assert not convert_dir.exists()
     rebuilt = build(recipe_for("recipe=silero_vad", "precision=fp16", root=store))
     assert "convert" in rebuilt.built
@@ -172,4 +172,4 @@ def test_editing_a_stages_code_rebuilds_it_and_only_what_follows(
     importlib.reload(probe)  # what a new process would import
     second = build(load_recipe(raw=raw))
     assert second.built == ["code_edit_probe", "precompile", "emit"]
-    assert second.manifest["stages"]["code_edit_probe"] == {"edited": True}
+    assert second.manifest.stages["code_edit_probe"] == {"edited": True}

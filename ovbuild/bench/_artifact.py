@@ -11,16 +11,17 @@ from ovbuild.bench._baselines import _ov_pair, bench_optimum_default, bench_torc
 from ovbuild.bench._inputs import _concrete, _specs_of, _token_inputs, _vocab_size, make_inputs
 from ovbuild.bench._speech import bench_speech, is_speech
 from ovbuild.errors import ArtifactError
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
 
 
-def _load_manifest(artifact_dir: Path) -> dict:
-    path = artifact_dir / "manifest.json"
+def _load_manifest(artifact_dir: Path) -> Manifest:
+    if not (artifact_dir / "manifest.json").is_file():
+        raise ArtifactError(f"{artifact_dir}: no manifest.json (not an artifact?)")
     try:
-        return _json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise ArtifactError(f"{artifact_dir}: no manifest.json (not an artifact?)") from exc
-    except ValueError as exc:
-        raise ArtifactError(f"{path}: not valid JSON: {exc}") from exc
+        return Manifest.read(artifact_dir)
+    except ArtifactIntegrityError as exc:
+        raise ArtifactError(str(exc)) from exc
 
 
 def format_table(report: dict) -> str:
@@ -75,8 +76,9 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _write_bench(root: Path, manifest: dict, report: dict) -> None:
+def _write_bench(root: Path, manifest: Manifest, report: dict) -> None:
     """Record a summary under ``metrics.bench`` (atomically; the manifest is not among its own digests)."""
+    import dataclasses
     import datetime
     import os
 
@@ -99,10 +101,10 @@ def _write_bench(root: Path, manifest: dict, report: dict) -> None:
         },
         "ratios": report["ratios"],
     }
-    manifest.setdefault("metrics", {})["bench"] = summary
+    manifest = dataclasses.replace(manifest, metrics={**manifest.metrics, "bench": summary})
     path = root / "manifest.json"
     tmp = path.with_name(f".manifest.json.{os.getpid()}.tmp")
-    tmp.write_text(_json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    tmp.write_text(manifest.to_json(default=str))
     os.replace(tmp, path)
 
 
@@ -142,15 +144,14 @@ def bench_artifact(
 
     root = Path(artifact_dir)
     manifest = _load_manifest(root)
-    xml = root / manifest.get("model", "model.xml")
+    xml = root / manifest.model
     if not xml.exists():
         raise ArtifactError(f"{root}: no {xml.name}")
-    recipe = manifest.get("recipe") or {}
+    recipe = manifest.recipe
     if is_speech(manifest):
         report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds)}
         return _finish(report, root, manifest, json, write, print_fn)
-    frontend = manifest.get("frontend") or {}
-    if frontend.get("kind") == "text":
+    if manifest.frontend_kind == "text":
         try:
             import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops)
         except ImportError:
@@ -159,9 +160,9 @@ def bench_artifact(
     props = {k: v for k, v in plan.properties.items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
-    recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.get("inputs") or []}
+    recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.inputs}
     vocab = _vocab_size(recipe)
-    inputs = make_inputs(manifest.get("inputs") or _specs_of(model, recorded), vocab_size=vocab)
+    inputs = make_inputs(manifest.inputs or _specs_of(model, recorded), vocab_size=vocab)
     report: dict[str, Any] = {
         "artifact": str(root),
         "device": plan.device,
@@ -176,7 +177,7 @@ def bench_artifact(
     return _finish(report, root, manifest, json, write, print_fn)
 
 
-def _finish(report: dict, root: Path, manifest: dict, json: bool, write: bool, print_fn: Any) -> dict:
+def _finish(report: dict, root: Path, manifest: Manifest, json: bool, write: bool, print_fn: Any) -> dict:
     report["ratios"] = _ratios(report["results"])
     if write:
         _write_bench(root, manifest, report)
@@ -190,24 +191,24 @@ def _compare(
     core: Any,
     root: Path,
     xml: Path,
-    manifest: dict,
+    manifest: Manifest,
     inputs: dict,
     reference_ir: Any,
     seconds: float,
 ) -> None:
     """Run the baselines into ``report``; each failure is recorded under ``errors`` instead of raised."""
-    recipe = manifest.get("recipe") or {}
-    src = recipe.get("source") or {}
+    recipe = manifest.recipe
+    src = manifest.source
     kind = str(src.get("kind", ""))
     try:
-        tokens = _token_inputs(recipe, manifest.get("frontend") or {}, inputs) if kind == "hf" else None
+        tokens = _token_inputs(recipe, manifest.frontend or {}, inputs) if kind == "hf" else None
     except Exception as exc:
         tokens = None
         report["errors"]["tokenize"] = f"{type(exc).__name__}: {exc}"
     like = {k: list(v.shape) for k, v in (tokens or inputs).items()}
     if tokens:
         report["baseline_inputs"] = like
-    ref = reference_ir or manifest.get("reference_ir")
+    ref = reference_ir or manifest.reference_ir
     ref_path = (Path(ref) if Path(ref).is_absolute() else root / ref) if ref else xml
     label = "openvino_fp32" if ref else "openvino_f32_same_ir"
     try:

@@ -17,11 +17,11 @@ from typing import Any
 
 from ovbuild.bench._measure import bench_callable
 from ovbuild.errors import ArtifactError
+from ovbuild.runtime.manifest import Manifest
 
 
-def is_speech(manifest: dict[str, Any]) -> bool:
-    convert = (manifest.get("stages") or {}).get("convert") or {}
-    return (convert.get("generation") or {}).get("kind") == "speech"
+def is_speech(manifest: Manifest) -> bool:
+    return (manifest.generation or {}).get("kind") == "speech"
 
 
 def speech_clip(folder: Path, sentences: int = 3) -> Path:
@@ -58,7 +58,7 @@ def _faster_whisper(weights: Path, compute_type: str) -> Callable[[Path], str]:
     return run
 
 
-def bench_speech(root: Path, manifest: dict[str, Any], compare: bool, seconds: float) -> dict[str, Any]:
+def bench_speech(root: Path, manifest: Manifest, compare: bool, seconds: float) -> dict[str, Any]:
     """``{"results": {engine: {"latency": stats}}, "transcripts", "errors", ...}`` for the report."""
     from ovbuild.runtime import import_loader
 
@@ -69,7 +69,7 @@ def bench_speech(root: Path, manifest: dict[str, Any], compare: bool, seconds: f
         report["device"] = model.device
         report["inputs"] = {"speech.wav": "espeak-ng, 16 kHz"}
         engines: dict[str, Callable[[Path], str]] = {"artifact": model.transcribe}
-        source = (manifest.get("recipe") or {}).get("source") or {}
+        source = manifest.source
         if compare and source.get("kind") == "ctranslate2":
             for compute in ("int8", "float32"):
                 try:

@@ -19,6 +19,7 @@ from ovbuild.bench.data import (
     timed_batches,
 )
 from ovbuild.errors import ArtifactError, OvbuildError
+from ovbuild.runtime.manifest import Manifest
 
 ARTIFACT = "ovbuild"
 ST_TORCH = "sentence-transformers (PyTorch)"
@@ -89,8 +90,8 @@ def torch_runner(model_dir: Path) -> Runner:
     return timed_batches(run)
 
 
-def _baselines(manifest: dict, kind: str, threads: int) -> dict[str, Callable[[], Runner]]:
-    source = (manifest.get("recipe") or {}).get("source") or {}
+def _baselines(manifest: Manifest, kind: str, threads: int) -> dict[str, Callable[[], Runner]]:
+    source = manifest.source
     path = Path(str(source.get("path") or ""))
     if kind != "text" or source.get("kind") != "hf" or not path.is_dir():
         return {}
@@ -141,7 +142,7 @@ def bench_data(
     kind, items = read_data(data)
     items = items[:limit] if limit else items
     model = import_loader(root).load(INFERENCE_NUM_THREADS=threads)
-    fe_kind = (model.manifest.get("frontend") or {}).get("kind")
+    fe_kind = model.manifest.frontend_kind
     if fe_kind != kind:
         takes = fe_kind or "tensors"
         raise OvbuildError(f"--data: {data} holds {kind} items, but this artifact takes {takes}")

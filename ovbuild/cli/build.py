@@ -13,6 +13,7 @@ from ovbuild.cli._errors import print_error
 from ovbuild.cli.options import add_store_option, hydra_overrides
 from ovbuild.cli.subcommand import Subcommand
 from ovbuild.errors import OvbuildError, RecipeError
+from ovbuild.runtime.manifest import Manifest
 
 if TYPE_CHECKING:
     from ovbuild.graph import BuildResult
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("ovbuild")
 
 
-def _precision_lines(manifest: dict[str, Any]) -> list[str]:
+def _precision_lines(manifest: Manifest) -> list[str]:
     """What each device really runs, and a note when FP32 weights execute in a lower precision."""
     lines = []
-    requested = manifest["recipe"]["precision"]["default"]
-    pinned = manifest["recipe"].get("device", {}).get("inference_precision")
-    for device, blob in manifest.get("blobs", {}).items():
+    requested = manifest.precision
+    pinned = manifest.device.get("inference_precision")
+    for device, blob in manifest.blobs.items():
         totals: dict[str, int] = {}
         for per_precision in blob["runtime_precisions"].values():
             for precision, n in per_precision.items():
@@ -47,22 +48,22 @@ def _precision_lines(manifest: dict[str, Any]) -> list[str]:
 def summarize(result: BuildResult) -> str:
     """The console summary of one build: where it went, what ran, size, precision, accuracy."""
     manifest = result.manifest
-    metrics = manifest.get("metrics", {})
+    metrics = manifest.metrics
     state = "new version" if result.new_version else "unchanged"
-    variant = (manifest.get("variant") or {}).get("label", manifest["recipe"]["precision"]["default"])
+    variant = manifest.label
     lines = [
         f"{result.name} v{result.version} ({state}) -> {result.path}",
         f"  variant {variant} ({result.name}@{variant})  key {result.key[:16]}"
         f"  built: {', '.join(result.built) or '-'}"
         f"  cached: {', '.join(result.reused) or '-'}"
         f"  in {result.seconds:.2f}s",
-        f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest['device_plan']['device']}",
+        f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest.device_plan['device']}",
     ]
     for name, value in (metrics.get("accuracy") or {}).items():
         if isinstance(value, (int, float)):
             lines.append(f"  accuracy {name} = {value:.6f}")
-    if manifest.get("labels"):
-        lines.append(f"  labels ({len(manifest['labels'])}): {', '.join(manifest['labels'][:6])}")
+    if manifest.labels:
+        lines.append(f"  labels ({len(manifest.labels)}): {', '.join(manifest.labels[:6])}")
     lines += _precision_lines(manifest)
     return "\n".join(lines)
 

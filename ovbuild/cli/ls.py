@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ovbuild.cli.options import add_store_option, store_root
 from ovbuild.cli.subcommand import Subcommand
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
 
 
 class List(Subcommand):
@@ -38,9 +39,8 @@ class List(Subcommand):
 def _variant(path: Path) -> tuple[str, str]:
     """(variant label, the precision the first device runs) from a version's manifest."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError):
+        manifest = Manifest.read(path)
+    except ArtifactIntegrityError:
         return "?", "?"
-    label = (manifest.get("variant") or {}).get("label") or str(manifest["recipe"]["precision"]["default"])
-    runs = [b.get("inference_precision", "?") for b in (manifest.get("blobs") or {}).values()]
-    return label, (runs[0] if runs else "-")
+    runs = [b.get("inference_precision", "?") for b in manifest.blobs.values()]
+    return manifest.label, (runs[0] if runs else "-")

@@ -54,9 +54,9 @@ def resolve_artifact(args: argparse.Namespace) -> Path:
     """The artifact ``args.artifact`` names: ``NAME``, ``NAME/VERSION``, a directory, or
     ``NAME@VARIANT``, the newest version of NAME whose variant label is VARIANT (``minilm@int8``;
     ``ovbuild ls`` shows the labels)."""
-    import json
-
     from ovbuild.errors import ArtifactError
+    from ovbuild.runtime.integrity import ArtifactIntegrityError
+    from ovbuild.runtime.manifest import Manifest
     from ovbuild.store import ArtifactStore
 
     store = ArtifactStore(store_root(args))
@@ -67,11 +67,11 @@ def resolve_artifact(args: argparse.Namespace) -> Path:
     for entry in sorted(store.versions(name) if name in store.names() else [], key=lambda v: -v["version"]):
         path = store.root / name / str(entry["version"])
         try:
-            variant = json.loads((path / "manifest.json").read_text()).get("variant") or {}
-        except (OSError, ValueError):
+            found = Manifest.read(path).label
+        except ArtifactIntegrityError:
             continue
-        seen.append(str(variant.get("label")))
-        if variant.get("label") == label:
+        seen.append(found)
+        if found == label:
             return path.resolve()
     known = ", ".join(dict.fromkeys(seen)) or "none"
     raise ArtifactError(f"no artifact {args.artifact!r} in {store.root} (variants of {name!r}: {known})")

@@ -8,12 +8,13 @@ from typing import Any
 
 from ovbuild.cli.options import add_store_option, resolve_artifact
 from ovbuild.cli.subcommand import Subcommand
+from ovbuild.runtime.manifest import Manifest
 
 
-def precision_table(manifest: dict[str, Any]) -> list[str]:
+def precision_table(manifest: Manifest) -> list[str]:
     """Runtime precision per layer type and device, as read back from the compiled model."""
     lines = []
-    for device, blob in manifest.get("blobs", {}).items():
+    for device, blob in manifest.blobs.items():
         table = blob["runtime_precisions"]
         precisions = sorted({p for row in table.values() for p in row})
         lines.append(f"runtime precision per layer type on {device} (read back from the compiled model):")
@@ -23,7 +24,7 @@ def precision_table(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _stage_lines(m: dict[str, Any]) -> list[str]:
+def _stage_lines(m: Manifest) -> list[str]:
     from ovbuild.stages import default_stages
 
     stages = default_stages()
@@ -31,15 +32,15 @@ def _stage_lines(m: dict[str, Any]) -> list[str]:
     order = [s.name for s in stages]
     lines = ["stages:"]
     for name, key in sorted(
-        m["stage_keys"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+        m.stage_keys.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
     ):
         note = f"  ({notes[name]})" if name in notes else ""
         lines.append(f"  {name:11s} {key[:16]}{note}")
     return lines
 
 
-def _precision_map_lines(m: dict[str, Any]) -> list[str]:
-    compress = m.get("stages", {}).get("compress") or {}
+def _precision_map_lines(m: Manifest) -> list[str]:
+    compress = m.stages.get("compress") or {}
     if not compress.get("map"):
         return []
     chosen = compress["map"]
@@ -57,20 +58,20 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): value}
 
 
-def recipe_overrides(manifest: dict[str, Any]) -> list[str] | None:
+def recipe_overrides(manifest: Manifest) -> list[str] | None:
     """``key=value`` for every recipe value that differs from the recipe file of the same name
     (what the build's overrides changed), or ``None`` when no such recipe file is found."""
     from ovbuild.config import known_recipes, load_recipe
     from ovbuild.errors import OvbuildError
 
-    name = manifest["name"]
+    name = manifest.name
     if name not in known_recipes():
         return None
     try:
         base = _leaves(load_recipe([f"recipe={name}"]))
     except OvbuildError:
         return None
-    built = _leaves(manifest["recipe"])
+    built = _leaves(manifest.recipe)
     skip = ("store.", "name")
     return [
         f"{k}={json.dumps(v)}"
@@ -80,37 +81,36 @@ def recipe_overrides(manifest: dict[str, Any]) -> list[str] | None:
     ]
 
 
-def format_manifest(path: Any, m: dict[str, Any]) -> list[str]:
+def format_manifest(path: Any, m: Manifest) -> list[str]:
     """The lines ``ovbuild show`` prints."""
     lines = [
-        f"{m['name']} at {path}",
-        f"  {m.get('description', '')}",
-        f"  source {m['recipe']['source']['kind']}: {m['recipe']['source'].get('path')}",
-        f"  precision {m['recipe']['precision']['default']}; size {m['metrics']['size_bytes'] / 1e6:.2f} MB",
+        f"{m.name} at {path}",
+        f"  {m.description}",
+        f"  source {m.source.get('kind')}: {m.source.get('path')}",
+        f"  precision {m.precision}; size {m.metrics.get('size_bytes', 0) / 1e6:.2f} MB",
         *_stage_lines(m),
         "inputs:",
-        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m["inputs"]),
+        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m.inputs),
         "outputs:",
-        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m["outputs"]),
+        *(f"  {p['name']:20s} {p['type']:8s} {p['shape']}" for p in m.outputs),
     ]
-    variant = m.get("variant") or {}
-    if variant:
-        lines.append(f"variant {variant['label']} (select the latest with {m['name']}@{variant['label']})")
+    if m.variant:
+        lines.append(f"variant {m.label} (select the latest with {m.name}@{m.label})")
         overrides = recipe_overrides(m)
         if overrides is not None:
-            lines.append(f"  overrides vs recipe {m['name']!r}: {' '.join(overrides) or 'none'}")
-    if m.get("labels"):
-        lines.append(f"labels ({len(m['labels'])}): {', '.join(m['labels'])}")
-    plan = m["device_plan"]
+            lines.append(f"  overrides vs recipe {m.name!r}: {' '.join(overrides) or 'none'}")
+    if m.labels:
+        lines.append(f"labels ({len(m.labels)}): {', '.join(m.labels)}")
+    plan = m.device_plan
     lines.append(f"devices: requested {plan['requested']} -> {plan['device']} {plan['properties']}")
     lines += [f"  warning: {w}" for w in plan.get("warnings", [])]
     lines += _precision_map_lines(m)
     lines += precision_table(m)
     from ovbuild.metrics.registry import accuracy_lines
 
-    lines += accuracy_lines(m["metrics"].get("accuracy") or {})
-    if m["metrics"].get("bench"):
-        lines.append(f"bench: {m['metrics']['bench']}")
+    lines += accuracy_lines(m.metrics.get("accuracy") or {})
+    if m.metrics.get("bench"):
+        lines.append(f"bench: {m.metrics['bench']}")
     return lines
 
 
@@ -130,6 +130,6 @@ class Show(Subcommand):
     def run(self, args: argparse.Namespace) -> int:
 
         path = resolve_artifact(args)
-        manifest = json.loads((path / "manifest.json").read_text())
+        manifest = Manifest.read(path)
         print("\n".join(format_manifest(path, manifest)))
         return 0

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ovbuild.runtime.manifest import Manifest
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aiff", ".aif", ".au", ".m4a")
 
@@ -71,10 +73,9 @@ def classify(data: Any) -> tuple[str, bool, int]:
     return "array", False, int(arr.shape[0]) if arr.ndim > 1 else 1
 
 
-def model_modality(manifest: dict[str, Any], model_type: str | None) -> str:
+def model_modality(manifest: Manifest, model_type: str | None) -> str:
     """What the artifact takes: ``text``, ``audio``, ``vision`` or ``tensors``."""
-    frontend = manifest.get("frontend") or {}
-    kind = frontend.get("kind")
+    kind = manifest.frontend_kind
     if kind == "image":
         return "vision"
     if kind in ("text", "audio"):
@@ -84,11 +85,13 @@ def model_modality(manifest: dict[str, Any], model_type: str | None) -> str:
     return "tensors"
 
 
-def _describe_inputs(manifest: dict[str, Any]) -> str:
-    return ", ".join(f"{p['name']} {p['type']}{p['shape']}" for p in manifest["inputs"])
+def _describe_inputs(manifest: Manifest) -> str:
+    return ", ".join(f"{p['name']} {p['type']}{p['shape']}" for p in manifest.inputs)
 
 
-def check_fit(data: Any, modality: str, manifest: dict[str, Any], model_name: str) -> None:
+def check_fit(
+    data: Any, modality: str, manifest: Manifest, model_name: str, model_type: str | None = None
+) -> None:
     """Raise :class:`DataError` naming the mismatch when ``data`` cannot feed the model.
 
     Args:
@@ -96,10 +99,11 @@ def check_fit(data: Any, modality: str, manifest: dict[str, Any], model_name: st
         modality: the result of :func:`classify` for ``data``.
         manifest: the artifact's manifest (inputs, front-end).
         model_name: the legacy name, for the message.
+        model_type: the legacy config's ``model_type`` (what a raw-tensor model takes).
     """
-    takes = model_modality(manifest, manifest.get("_legacy_model_type"))
+    takes = model_modality(manifest, model_type)
     inputs = _describe_inputs(manifest)
-    names = [p["name"] for p in manifest["inputs"]]
+    names = [p["name"] for p in manifest.inputs]
     if modality == "tensors":
         items = data if isinstance(data, (list, tuple)) else [data]
         for item in items:
@@ -114,13 +118,13 @@ def check_fit(data: Any, modality: str, manifest: dict[str, Any], model_name: st
                     f"data: missing input(s) {missing} for model {model_name!r} (inputs: {inputs})"
                 )
         return
-    embedded = bool((manifest.get("frontend") or {}).get("embedded"))
+    embedded = manifest.embedded_frontend
     if modality == "image" and takes != "vision":
         raise DataError(f"data: got an image file, but model {model_name!r} takes {takes} ({inputs})")
-    if modality == "text" and takes == "text" and (manifest.get("frontend") or {}).get("kind") != "text":
+    if modality == "text" and takes == "text" and manifest.frontend_kind != "text":
         from ovbuild.compat._frontend import missing_tokenizer_advice
 
-        raise DataError(f"data: {missing_tokenizer_advice(str(manifest['recipe']['source'].get('path')))}")
+        raise DataError(f"data: {missing_tokenizer_advice(str(manifest.source.get('path')))}")
     if modality == "text" and takes != "text":
         what = "audio (a file path, bytes or a waveform array)" if takes == "audio" else f"tensors ({inputs})"
         if isinstance(data, (str, os.PathLike)) and Path(data).suffix:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.compat._legacy import Translation
+from ovbuild.runtime.manifest import Manifest
 
 
 @dataclass
@@ -30,5 +31,5 @@ class LoadedModel:
         return self.runtime.infer_batch(list(items))
 
     @property
-    def manifest(self) -> dict[str, Any]:
-        return {**self.runtime.manifest, "_legacy_model_type": self.translation.model_type}
+    def manifest(self) -> Manifest:
+        return self.runtime.manifest

@@ -28,8 +28,7 @@ WHISPER_FRONTEND = {
 
 
 def is_whisper(model: Any) -> bool:
-    convert = (model.manifest.get("stages") or {}).get("convert") or {}
-    return (convert.get("generation") or {}).get("kind") == "speech"
+    return (model.manifest.generation or {}).get("kind") == "speech"
 
 
 @inference_hook

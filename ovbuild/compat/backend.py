@@ -168,8 +168,8 @@ class OpenVINOBackend:
                 "cached": loaded.cached,
                 "build_seconds": loaded.build_seconds,
                 "load_seconds": loaded.runtime.load_seconds,
-                "inputs": loaded.runtime.manifest["inputs"],
-                "outputs": loaded.runtime.manifest["outputs"],
+                "inputs": loaded.manifest.inputs,
+                "outputs": loaded.manifest.outputs,
                 "warnings": list(dict.fromkeys(seen)),  # the build and the loader may both say it
             }
 
@@ -245,7 +245,7 @@ class OpenVINOBackend:
         if hooked is not None:
             return hooked, len(data) if isinstance(data, list) else 1
         modality, is_batch, items = classify(data)
-        check_fit(data, modality, model.manifest, name)
+        check_fit(data, modality, model.manifest, name, model.translation.model_type)
         return (model.infer_batch(list(data)) if is_batch else model.runtime(data)), items
 
     def _warn_ignored(self, name: str, config: dict[str, Any]) -> None:
@@ -294,12 +294,12 @@ class OpenVINOBackend:
                 "device": loaded.runtime.device,
                 "device_plan": loaded.runtime.plan.to_json(),
                 "precision": loaded.recipe["precision"],
-                "inputs": manifest["inputs"],
-                "outputs": manifest["outputs"],
-                "frontend": manifest.get("frontend"),
+                "inputs": manifest.inputs,
+                "outputs": manifest.outputs,
+                "frontend": manifest.frontend,
                 # what run_inference's audio keys selected: one artifact per feature setting
                 "variants": [
-                    {"artifact": str(v.artifact), "frontend": v.runtime.manifest.get("frontend")}
+                    {"artifact": str(v.artifact), "frontend": v.manifest.frontend}
                     for v in loaded.variants.values()
                 ],
                 "recipe": to_yaml(loaded.translation.raw),

@@ -26,7 +26,9 @@ ROWS_PER_UNIT = 16
 FRONTEND_ROWS_PER_REQUEST = 2
 
 
-def frontend_row_shapes(manifest: dict[str, Any]) -> dict[str, list[int]]:
+def frontend_row_shapes(
+    frontend: dict[str, Any] | None, inputs: list[dict[str, Any]]
+) -> dict[str, list[int]]:
     """``{waveform input: [1, samples]}`` when the artifact's only input is a waveform of dynamic
     batch feeding an embedded audio front-end (not Whisper's, whose transcriber batches chunks),
     else ``{}``.
@@ -36,8 +38,7 @@ def frontend_row_shapes(manifest: dict[str, Any]) -> dict[str, list[int]]:
     its slices and splits as copies (log-mel of a 10 s clip: 2.6-3 ms against 1.1-1.3 ms static,
     one thread).
     """
-    frontend = manifest.get("frontend") or {}
-    inputs = manifest.get("inputs") or []
+    frontend = frontend or {}
     if frontend.get("kind") != "audio" or not frontend.get("embedded") or len(inputs) != 1:
         return {}
     if frontend.get("features") == "whisper_log_mel":

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .manifest import Manifest
+
 
 class Token(NamedTuple):
     """One generated token: its id and the text it adds to the output (may be empty)."""
@@ -154,9 +156,8 @@ class _Detokenizer:
 class TextGenerator:
     """``generate`` / ``stream`` for an artifact whose convert stage recorded ``generation``."""
 
-    def __init__(self, artifact_dir: Path, manifest: dict[str, Any], open_session: Any) -> None:
-        convert = (manifest.get("stages") or {}).get("convert") or {}
-        self.info = convert.get("generation") or {}
+    def __init__(self, artifact_dir: Path, manifest: Manifest, open_session: Any) -> None:
+        self.info = manifest.generation or {}
         if not self.info:
             raise TypeError("this artifact is not a generative model; it has no generate()")
         if self.info["kind"] not in ("causal", "seq2seq"):

@@ -84,16 +84,16 @@ def unlisted_files(artifact_dir: Path, listed: Any) -> list[str]:
     return problems
 
 
-def verify_artifact(artifact_dir: Path, manifest: dict[str, Any]) -> None:
-    """Check every file the manifest lists, and that nothing else is there; raise naming the first
-    file that does not match.
+def verify_artifact(artifact_dir: Path, files: dict[str, dict[str, Any]]) -> None:
+    """Check every file the manifest lists (``files``: path -> size, sha256), and that nothing else
+    is there; raise naming the first file that does not match.
 
     Files are hashed in parallel threads (hashlib releases the GIL), which halves the check on
     two cores for artifacts carrying both weights and a compiled blob.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    extra = unlisted_files(artifact_dir, manifest["files"])
+    extra = unlisted_files(artifact_dir, files)
     if extra:
         raise ArtifactIntegrityError(extra[0])
 
@@ -107,6 +107,6 @@ def verify_artifact(artifact_dir: Path, manifest: dict[str, Any]) -> None:
         return None
 
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for found in pool.map(problem, sorted(manifest["files"].items())):
+        for found in pool.map(problem, sorted(files.items())):
             if found:
                 raise ArtifactIntegrityError(found)

@@ -69,15 +69,15 @@ def load_artifact(
         check_signature(artifact_dir, verify_signature)
     manifest = read_manifest(artifact_dir)
     if verify:
-        verify_artifact(artifact_dir, manifest)
-    plan = plan_devices(_device_config(manifest["recipe"]["device"], device), available_devices())
+        verify_artifact(artifact_dir, manifest.files)
+    plan = plan_devices(_device_config(manifest.device, device), available_devices())
     for warning in plan.warnings:
         warnings.warn(warning, stacklevel=2)
-    if (manifest.get("frontend") or {}).get("kind") == "text" and manifest["frontend"].get("embedded"):
+    if manifest.frontend_kind == "text" and manifest.embedded_frontend:
         import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops on new Cores)
     core = ov.Core()
     compiled = None
-    blob = manifest.get("blobs", {}).get(plan.device)
+    blob = manifest.blobs.get(plan.device)
     if blob and not properties:
         try:
             compiled = core.import_model(
@@ -87,10 +87,10 @@ def load_artifact(
             warnings.warn(f"precompiled blob {blob['blob']} not usable ({exc}); compiling", stacklevel=2)
     if compiled is None:
         plan = plan.with_properties(**properties)
-        rows = frontend_row_shapes(manifest)
+        rows = frontend_row_shapes(manifest.frontend, manifest.inputs)
         if rows and not plan.reshape:
             plan = dataclasses.replace(plan, reshape=rows)
-        compiled = compile_with_plan(core, str(artifact_dir / manifest["model"]), plan)
+        compiled = compile_with_plan(core, str(artifact_dir / manifest.model), plan)
     return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
 
 
@@ -105,7 +105,7 @@ def main(artifact_dir: Path, argv: list[str]) -> int:
     model = load_artifact(artifact_dir, args.device)
     if args.bench:
         stats = model.bench(args.seconds)
-        print(f"{model.manifest['name']} v{model.manifest.get('version', '?')} on {model.device}")
+        print(f"{model.manifest.name} ({artifact_dir.name}) on {model.device}")
         for key, value in stats.items():
             print(f"  {key:18s} {value:10.3f}")
         return 0

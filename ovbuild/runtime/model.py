@@ -32,6 +32,7 @@ from .batcher import DynamicBatcher
 from .batches import FRONTEND_ROWS_PER_REQUEST, Unit, audio_units, run_units
 from .generate import GenerationConfig, TextGenerator
 from .inputs import InputError, check_inputs, port_specs
+from .manifest import Manifest
 from .prepare import HostInputs
 from .requests import ModelClosedError, RequestPool
 from .session import Session
@@ -54,19 +55,19 @@ class Model:
     """A compiled artifact. Call it with natural inputs or named tensors; get named NumPy outputs."""
 
     def __init__(
-        self, artifact_dir: Path, manifest: dict[str, Any], compiled: Any, plan: Any, load_seconds: float
+        self, artifact_dir: Path, manifest: Manifest, compiled: Any, plan: Any, load_seconds: float
     ) -> None:
         self.artifact_dir = artifact_dir
         self.manifest = manifest
         self.compiled = compiled
         self.plan = plan
         self.load_seconds = load_seconds
-        self.frontend = manifest.get("frontend") or {}
-        self.inputs = port_specs(list(compiled.inputs), [p["name"] for p in manifest["inputs"]])
+        self.frontend = manifest.frontend or {}
+        self.inputs = port_specs(list(compiled.inputs), [p["name"] for p in manifest.inputs])
         self.input_names = [spec.name for spec in self.inputs]
-        self.output_names = [p["name"] for p in manifest["outputs"]]
+        self.output_names = [p["name"] for p in manifest.outputs]
         #: A classifier's class names by index (HF ``id2label``), else ``None``.
-        self.labels: list[str] | None = manifest.get("labels")
+        self.labels: list[str] | None = manifest.labels
         self.stateful = bool(compiled.create_infer_request().query_state())
         optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         # One request per concurrent caller (up to 16, or more if the device wants more in flight);
@@ -215,12 +216,10 @@ class Model:
     def submodel(self, role: str) -> Any:
         """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``),
         compiled once on this model's device. Run it through ``model.session(role)``."""
-        models = ((self.manifest.get("stages") or {}).get("convert") or {}).get("models") or {
-            "model": "model.xml"
-        }
+        models = self.manifest.submodels
         if role not in models:
             raise KeyError(f"no sub-model {role!r}; this artifact has {sorted(models)}")
-        if models[role] == self.manifest["model"]:
+        if models[role] == self.manifest.model:
             return self._checked_open()
         with self._lock:
             if role not in self._parts:
@@ -315,7 +314,7 @@ class Model:
 
     def example_inputs(self, seed: int = 0) -> dict[str, np.ndarray]:
         """Seeded inputs of the model's recorded shapes and types (for benchmarks and smoke tests)."""
-        return example_inputs(self.manifest["inputs"], seed)
+        return example_inputs(self.manifest.inputs, seed)
 
     def bench(self, seconds: float = 3.0) -> dict[str, float]:
         """Latency of one request on :meth:`example_inputs` for ``seconds`` (``python loader.py --bench``)."""

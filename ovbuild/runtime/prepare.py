@@ -15,16 +15,17 @@ import numpy as np
 from .audio import audio_prepare_batch
 from .image import HostImageSteps
 from .inputs import InputError
+from .manifest import Manifest
 from .text import host_encode, host_tokenizer
 
 
 class HostInputs:
     """Turns one natural input into the named tensors of an artifact's model."""
 
-    def __init__(self, artifact_dir: Path, manifest: dict[str, Any], input_names: list[str]) -> None:
+    def __init__(self, artifact_dir: Path, manifest: Manifest, input_names: list[str]) -> None:
         self.artifact_dir = artifact_dir
         self.manifest = manifest
-        self.frontend = manifest.get("frontend") or {}
+        self.frontend = manifest.frontend or {}
         self.input_names = input_names
         self._tokenizer: Any = None
         self._tokenizer_lock = threading.Lock()
@@ -35,7 +36,7 @@ class HostInputs:
 
     @property
     def waveform_length(self) -> int:
-        return int(self.manifest["inputs"][0]["shape"][-1])
+        return int(self.manifest.inputs[0]["shape"][-1])
 
     def prepare(self, item: Any) -> dict[str, Any]:
         """Named tensors for one item: a dict of named arrays passes through (checked later)."""

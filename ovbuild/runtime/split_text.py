@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .manifest import Manifest
 from .requests import RequestPool
 
 #: A sentence of ``n`` tokens runs in a static model of ``ceil(n / STATIC_STEP) * STATIC_STEP``.
@@ -102,11 +103,11 @@ class SplitText:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_artifact(cls, artifact_dir: Path, manifest: dict[str, Any], plan: Any) -> SplitText | None:
+    def for_artifact(cls, artifact_dir: Path, manifest: Manifest, plan: Any) -> SplitText | None:
         """The split runner of an artifact with an embedded text front-end that pads to the longest
         sentence, on the CPU; ``None`` for any other artifact (it runs its merged graph)."""
-        frontend = manifest.get("frontend") or {}
-        stage = (manifest.get("stages") or {}).get("frontend") or {}
+        frontend = manifest.frontend or {}
+        stage = manifest.stages.get("frontend") or {}
         tokenizer = artifact_dir / str(stage.get("tokenizer") or "openvino_tokenizer.xml")
         usable = (
             frontend.get("kind") == "text"
@@ -122,7 +123,7 @@ class SplitText:
         import openvino as ov
 
         core = ov.Core()
-        model = cut_at_feeds(core.read_model(str(artifact_dir / manifest["model"])), list(stage["feeds"]))
+        model = cut_at_feeds(core.read_model(str(artifact_dir / manifest.model)), list(stage["feeds"]))
         weights = weight_bytes(model) if model is not None else 0
         if model is None or weights > SPLIT_MAX_WEIGHTS:
             return None

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .audio import audio_decode, audio_to_mono
+from .manifest import Manifest
 from .requests import RequestPool
 from .whisper_search import WhisperTokens, beam_search, greedy, split_segments
 
@@ -205,7 +206,6 @@ class Transcriber:
         return segments, resume
 
 
-def whisper_models(manifest: dict[str, Any]) -> dict[str, str]:
+def whisper_models(manifest: Manifest) -> dict[str, str]:
     """``{role: file}`` of a Whisper artifact's manifest: convert's models and tokenizer IRs."""
-    convert = (manifest.get("stages") or {}).get("convert") or {}
-    return {**(convert.get("models") or {}), **(convert.get("generation") or {})}
+    return {**(manifest.convert.get("models") or {}), **(manifest.generation or {})}

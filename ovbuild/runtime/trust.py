@@ -9,65 +9,49 @@ properties that write files are refused, except ``CACHE_DIR`` pointing inside th
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from .integrity import MANIFEST, ArtifactIntegrityError
+from .integrity import MANIFEST
+from .manifest import Manifest, ManifestError
 
 # OpenVINO properties that make the runtime write files (CACHE_DIR, EXEC_GRAPH_PATH, dump dirs...).
 WRITES_FILES = re.compile(r"DIR|PATH|FILE|DUMP", re.IGNORECASE)
-_REQUIRED = {"files": dict, "model": str, "inputs": list, "outputs": list, "recipe": dict}
 
 
-class UntrustedManifestError(ArtifactIntegrityError):
+class UntrustedManifestError(ManifestError):
     """The manifest names something outside its artifact, or is not a manifest at all."""
 
 
-def read_manifest(artifact_dir: Path) -> dict[str, Any]:
+def read_manifest(artifact_dir: Path) -> Manifest:
     """The checked manifest of ``artifact_dir``.
 
     Raises:
         ArtifactIntegrityError: the manifest is missing or not valid JSON (naming the file).
-        UntrustedManifestError: it lacks a field, or names a path or property that reaches outside.
+        ManifestError: it lacks a field or has one of the wrong type (see :class:`Manifest`).
+        UntrustedManifestError: it names a path or property that reaches outside.
     """
-    path = Path(artifact_dir) / MANIFEST
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ArtifactIntegrityError(f"{path}: missing; {artifact_dir} is not an ovbuild artifact") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArtifactIntegrityError(f"{path}: unreadable ({exc})") from exc
-    try:
-        manifest = json.loads(text)
-    except ValueError as exc:
-        raise ArtifactIntegrityError(f"{path}: not valid JSON ({exc})") from exc
+    manifest = Manifest.read(artifact_dir)
     check_manifest(Path(artifact_dir), manifest)
     return manifest
 
 
-def check_manifest(artifact_dir: Path, manifest: Any) -> None:
-    """Raise :class:`UntrustedManifestError` naming the first field that is malformed or escapes."""
+def check_manifest(artifact_dir: Path, manifest: Manifest) -> None:
+    """Raise :class:`UntrustedManifestError` naming the first path or property that escapes."""
+    confined(artifact_dir, manifest.model, "model")
     where = artifact_dir / MANIFEST
-    if not isinstance(manifest, dict):
-        raise UntrustedManifestError(f"{where}: expected a JSON object, got {type(manifest).__name__}")
-    for key, kind in _REQUIRED.items():
-        if not isinstance(manifest.get(key), kind):
-            raise UntrustedManifestError(f"{where}: field {key!r} is missing or not a {kind.__name__}")
-    confined(artifact_dir, manifest["model"], "model")
-    for rel, info in manifest["files"].items():
+    for rel, info in manifest.files.items():
         confined(artifact_dir, rel, f"files[{rel!r}]")
         if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
             raise UntrustedManifestError(f"{where}: files[{rel!r}] has no sha256")
-    for device, blob in (manifest.get("blobs") or {}).items():
+    for device, blob in manifest.blobs.items():
         confined(artifact_dir, (blob or {}).get("blob"), f"blobs.{device}.blob")
         check_properties(artifact_dir, blob.get("properties"), f"blobs.{device}.properties")
-    models = ((manifest.get("stages") or {}).get("convert") or {}).get("models") or {}
-    for role, rel in models.items():
+    for role, rel in (manifest.convert.get("models") or {}).items():
         confined(artifact_dir, rel, f"stages.convert.models.{role}")
-    device = manifest["recipe"].get("device") or {}
+    device = manifest.recipe.get("device") or {}
     if not isinstance(device, dict):
         raise UntrustedManifestError(f"{where}: recipe.device is not an object")
     check_properties(artifact_dir, device.get("properties"), "recipe.device.properties")

@@ -12,11 +12,10 @@ from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
-
-SCHEMA_VERSION = 1
 
 
 def _numpy_type(ov_type: str) -> str:
@@ -87,34 +86,31 @@ class EmitStage(Stage):
         }
         _check_carried(parent, files)
         stage_results = {name: entry.result for name, entry in ctx.ancestors.items()}
-        manifest = {
-            "schema_version": SCHEMA_VERSION,
-            "name": recipe["name"],
-            "description": recipe.get("description", ""),
-            "recipe": recipe,
-            "recipe_digest": sha256_json(recipe),
-            "model": MODEL_XML,
-            "inputs": inputs,
-            "outputs": outputs,
-            "frontend": frontend or None,
-            "variant": variant_of(recipe),
-            "labels": _labels(recipe),
-            "postprocess": recipe.get("postprocess"),
-            "device_plan": precompiled["plan"],
-            "blobs": precompiled["blobs"],
-            "stage_keys": {**{name: entry.key for name, entry in ctx.ancestors.items()}, self.name: ctx.key},
+        manifest = Manifest(
+            name=recipe["name"],
+            description=recipe.get("description", ""),
+            recipe=recipe,
+            recipe_digest=sha256_json(recipe),
+            model=MODEL_XML,
+            inputs=inputs,
+            outputs=outputs,
+            frontend=frontend or None,
+            variant=variant_of(recipe),
+            labels=_labels(recipe),
+            postprocess=recipe.get("postprocess"),
+            device_plan=precompiled["plan"],
+            blobs=precompiled["blobs"],
+            stage_keys={**{name: entry.key for name, entry in ctx.ancestors.items()}, self.name: ctx.key},
             # The FP32 model before compression, in the stage cache (for `bench --compare`); it
             # may be collected by `ovbuild gc`, and bench then falls back to this IR at f32.
-            "reference_ir": _reference_ir(ctx),
-            "stages": stage_results,
-            "metrics": _metrics(stage_results, out),
-            "files": files,
-            "packages": package_versions(),
-        }
-        (out / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, default=_plain) + "\n"
+            reference_ir=_reference_ir(ctx),
+            stages=stage_results,
+            metrics=_metrics(stage_results, out),
+            files=files,
+            packages=package_versions(),
         )
-        return {"files": len(files), "size_bytes": manifest["metrics"]["size_bytes"]}
+        (out / "manifest.json").write_text(manifest.to_json(default=_plain))
+        return {"files": len(files), "size_bytes": manifest.metrics["size_bytes"]}
 
 
 def _check_carried(parent: CacheEntry, files: dict[str, dict[str, Any]]) -> None:

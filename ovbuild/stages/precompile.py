@@ -55,7 +55,7 @@ def _row_shapes(model: Any, frontend: dict[str, Any] | None) -> dict[str, list[i
         shape = port.get_partial_shape()
         dims = [d.get_length() if d.is_static else -1 for d in shape] if shape.rank.is_static else None
         inputs.append({"name": port.get_any_name(), "shape": dims})
-    return frontend_row_shapes({"frontend": frontend, "inputs": inputs})
+    return frontend_row_shapes(frontend, inputs)
 
 
 class PrecompileStage(Stage):

@@ -22,6 +22,8 @@ from typing import Any
 from filelock import FileLock
 
 from ovbuild.errors import ArtifactError
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.store.crashpoints import crash_point
 from ovbuild.store.fs import link_tree, remove_tree, write_json_atomic
 from ovbuild.store.paths import check_name, inside, name_problem, protect
@@ -69,14 +71,14 @@ class ArtifactStore:
             if not path.name.isdigit() or path.is_symlink():
                 continue
             try:
-                manifest = json.loads((path / MANIFEST).read_text())
+                manifest = Manifest.read(path)
                 created = (path / MANIFEST).stat().st_mtime
-            except (OSError, ValueError):
+            except (OSError, ArtifactIntegrityError):
                 continue  # not a published version (half-removed by hand, or corrupt)
             version = int(path.name)
-            key = (manifest.get("stage_keys") or {}).get("emit") or legacy.get(version, {}).get("key")
+            key = manifest.stage_keys.get("emit") or legacy.get(version, {}).get("key")
             if key:
-                digest = manifest.get("recipe_digest", legacy.get(version, {}).get("recipe_digest"))
+                digest = manifest.recipe_digest or legacy.get(version, {}).get("recipe_digest")
                 found.append({"version": version, "key": key, "recipe_digest": digest, "created": created})
         return sorted(found, key=lambda v: v["version"])
 

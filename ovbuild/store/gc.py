@@ -7,13 +7,14 @@ lease names (see :mod:`ovbuild.store.lease`), so it is safe beside running build
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.store.artifacts import MANIFEST, ArtifactStore
 from ovbuild.store.cache import StageCache
 from ovbuild.store.fs import remove_tree
@@ -82,10 +83,10 @@ def _collect_versions(
                     store.remove_version(name, version["version"])
                 continue
             try:
-                manifest = json.loads((store.root / name / str(version["version"]) / MANIFEST).read_text())
-            except (OSError, ValueError):
+                manifest = Manifest.read(store.root / name / str(version["version"]))
+            except ArtifactIntegrityError:
                 continue
-            referenced |= set((manifest.get("stage_keys") or {}).values())
+            referenced |= set(manifest.stage_keys.values())
             referenced.add(version["key"])
     return referenced
 

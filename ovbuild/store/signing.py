@@ -70,7 +70,7 @@ def verify(artifact_dir: Path, public_key: str | Path | None) -> int:
         if public_key is not None:
             verify_signature(artifact_dir, public_key)
         manifest = read_manifest(Path(artifact_dir))
-        verify_artifact(Path(artifact_dir), manifest)  # the loader's own check, hashed in parallel
+        verify_artifact(Path(artifact_dir), manifest.files)  # the loader's own check, hashed in parallel
     except ArtifactIntegrityError as exc:
         raise ArtifactError(str(exc)) from exc
-    return len(manifest["files"])
+    return len(manifest.files)

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.hashing import sha256_file
-from ovbuild.store.artifacts import MANIFEST, ArtifactStore
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
+from ovbuild.store.artifacts import ArtifactStore
 from ovbuild.store.cache import ENTRY_FILE, StageCache
 
 
@@ -26,15 +28,12 @@ def _tree_problems(folder: Path, files: dict[str, dict[str, Any]]) -> list[str]:
 def artifact_problems(folder: Path) -> list[str]:
     """What is wrong with one artifact directory (empty when every file matches its manifest)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError) as exc:
-        return [f"{folder / MANIFEST}: unreadable ({exc})"]
+        manifest = Manifest.read(folder)
+    except ArtifactIntegrityError as exc:
+        return [str(exc)]
     from ovbuild.runtime.integrity import unlisted_files
 
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if not isinstance(files, dict):
-        return [f"{folder / MANIFEST}: no 'files' table"]
-    return unlisted_files(folder, files) + _tree_problems(folder, files)
+    return unlisted_files(folder, manifest.files) + _tree_problems(folder, manifest.files)
 
 
 def store_problems(root: Path) -> list[str]:

@@ -11,7 +11,6 @@ Measurement happens in the process that writes the report, after every job has f
 
 from __future__ import annotations
 
-import json
 import logging
 import statistics
 import time
@@ -20,20 +19,23 @@ from typing import Any
 
 import numpy as np
 
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
+
 log = logging.getLogger("ovbuild.sweeps")
 
 #: What a text model with an in-graph tokenizer is timed on: one real sentence of typical length.
 SENTENCE = "The train to Edinburgh was delayed by forty minutes because of a signal failure."
 
 
-def recorded_bench(manifest: dict[str, Any]) -> dict[str, float] | None:
-    """``{"median_ms", "p90_ms"}`` from ``metrics.bench`` of a manifest, if it holds one.
+def recorded_bench(metrics: dict[str, Any]) -> dict[str, float] | None:
+    """``{"median_ms", "p90_ms"}`` from ``bench`` of a manifest's ``metrics``, if it holds one.
 
     ``ovbuild bench --write`` and the loader's ``bench()`` record slightly different shapes;
     both are accepted. Sweep reports do not use these (they are measured another way, at
     another time); ``ovbuild show`` does.
     """
-    bench = (manifest.get("metrics") or {}).get("bench")
+    bench = metrics.get("bench")
     if not isinstance(bench, dict):
         return None
     for candidate in (
@@ -135,7 +137,7 @@ def measure(path: str | Path, seconds: float) -> dict[str, Any]:
     path = Path(path)
     if (path / "manifest.json").exists():
         try:
-            json.loads((path / "manifest.json").read_text())
-        except (OSError, ValueError) as exc:
-            return {"error": f"cannot read {path / 'manifest.json'}: {exc}"}
+            Manifest.read(path)
+        except ArtifactIntegrityError as exc:
+            return {"error": str(exc)}
     return measure_interleaved({"one": path}, rounds=3, seconds=seconds / 3)["one"]

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.metrics.registry import find_metric
+from ovbuild.runtime.integrity import ArtifactIntegrityError
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.store.fs import write_json_atomic
 from ovbuild.sweeps.pareto import front, higher_is_better
 from ovbuild.sweeps.records import MISSED_GATE
@@ -82,16 +84,16 @@ def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         return row, None
     path = Path(record["path"])
     try:
-        manifest = json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
+        manifest = Manifest.read(path)
+    except ArtifactIntegrityError as exc:
         row.update(status="error", error=f"cannot read {path / 'manifest.json'}: {exc}")
         return row, None
-    metrics = manifest.get("metrics") or {}
+    metrics = manifest.metrics
     accuracy = metrics.get("accuracy") or {}
     metric, value = gated_accuracy(manifest, accuracy)
-    blobs = manifest.get("blobs") or {}
+    blobs = manifest.blobs
     row.update(
-        name=manifest.get("name"),
+        name=manifest.name,
         version=record.get("version"),
         path=str(path),
         size_bytes=metrics.get("size_bytes"),
@@ -99,15 +101,15 @@ def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         accuracy=value,
         accuracy_worst=accuracy.get(f"{metric}.worst"),
         compile_seconds=sum(b.get("compile_seconds", 0.0) for b in blobs.values()) if blobs else None,
-        precision=((manifest.get("recipe") or {}).get("precision") or {}).get("default"),
+        precision=manifest.precision,
     )
     return row, manifest
 
 
-def gated_accuracy(manifest: dict[str, Any], accuracy: dict[str, Any]) -> tuple[str | None, Any]:
+def gated_accuracy(manifest: Manifest, accuracy: dict[str, Any]) -> tuple[str | None, Any]:
     """``(check, value)``: the recipe's ``validate.metric`` when the manifest holds it, else the
     first gated check (not a ``.worst``/``.p5`` statistic or a breakdown figure)."""
-    wanted = ((manifest.get("recipe") or {}).get("validate") or {}).get("metric")
+    wanted = (manifest.recipe.get("validate") or {}).get("metric")
     if wanted in accuracy:
         return wanted, accuracy[wanted]
     from ovbuild.metrics.registry import find_metric

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.runtime.manifest import Manifest
+
 #: The row of the shared-work table that counts calibration statistics passes.
 STATISTICS_ROW = "calibration statistics"
 
 
 def stage_work(
-    manifests: list[dict[str, Any]], builds: list[dict[str, Any]], since: float | None = None
+    manifests: list[Manifest], builds: list[dict[str, Any]], since: float | None = None
 ) -> dict[str, dict[str, int]]:
     """Per stage: distinct keys among the variants and how many builds of those keys the sweep ran.
 
@@ -23,7 +25,7 @@ def stage_work(
     keys: dict[str, set[str]] = {}
     uses: dict[str, int] = {}
     for manifest in manifests:
-        for stage, key in (manifest.get("stage_keys") or {}).items():
+        for stage, key in manifest.stage_keys.items():
             keys.setdefault(stage, set()).add(key)
             uses[stage] = uses.get(stage, 0) + 1
     from ovbuild.stages import default_stages
@@ -43,12 +45,12 @@ def stage_work(
     return out
 
 
-def quantized(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def quantized(manifests: list[Manifest]) -> list[Manifest]:
     """The manifests of variants that ran static INT8 (NNCF's quantize, with calibration statistics)."""
-    return [m for m in manifests if "nncf_quantize" in ((m.get("stages") or {}).get("compress") or {})]
+    return [m for m in manifests if "nncf_quantize" in (m.stages.get("compress") or {})]
 
 
-def statistics_work(manifests: list[dict[str, Any]], passes: list[dict[str, Any]]) -> dict[str, int]:
+def statistics_work(manifests: list[Manifest], passes: list[dict[str, Any]]) -> dict[str, int]:
     """Variants that ran static INT8, the distinct statistics (key, pipeline step) the sweep's
     ``passes`` collected, and the passes over the calibration data themselves."""
     return {
@@ -58,7 +60,7 @@ def statistics_work(manifests: list[dict[str, Any]], passes: list[dict[str, Any]
     }
 
 
-def shared_work(manifests: list[dict[str, Any]], store_root: Path, since: float | None = None) -> dict:
+def shared_work(manifests: list[Manifest], store_root: Path, since: float | None = None) -> dict:
     """The shared-work table of a sweep into ``store_root`` that started at ``since``."""
     from ovbuild.store import StageCache
     from ovbuild.store.statistics import collections

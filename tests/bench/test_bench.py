@@ -86,7 +86,10 @@ def _artifact(tmp_path):
             "source": {"kind": "ir"},
             "device": {"priorities": ["GPU(1.5)", "CPU(1.0)"]},
         },
+        "model": "model.xml",
         "inputs": [{"name": "x", "shape": [1, 16], "type": "f32"}],
+        "outputs": [],
+        "files": {},
     }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     return tmp_path
@@ -154,5 +157,5 @@ def test_bench_artifact_write_records_in_manifest(tmp_path):
         and bench["throughput"]["throughput"] > 0
     )
     assert set(bench["results"]) == {"artifact"}
-    assert recorded_bench(manifest)["median_ms"] == bench["latency"]["median_ms"]
+    assert recorded_bench(manifest["metrics"])["median_ms"] == bench["latency"]["median_ms"]
     assert manifest["recipe"]["name"] == "tiny"  # the rest of the manifest is kept

@@ -25,7 +25,7 @@ def minilm_reference(shared_store: Path) -> tuple[Path, np.ndarray]:
     from ovbuild.runtime import import_loader
 
     result = build(recipe_for("recipe=minilm", root=shared_store))
-    entry = StageCache(shared_store).entry_dir("convert", result.manifest["stage_keys"]["convert"])
+    entry = StageCache(shared_store).entry_dir("convert", result.manifest.stage_keys["convert"])
     reference = import_loader(result.path).load()(SENTENCES)["sentence_embedding"]
     return entry, np.asarray(reference)
 

@@ -41,11 +41,11 @@ def test_speaker_encoder_from_a_file_matches_pytorch(shared_store: Path, wav_44k
     model = import_loader(result.path).load()
     got = model(str(wav_44k_stereo))
     embeddings = next(iter(got.values()))
-    samples = result.manifest["stages"]["frontend"]["num_samples"]
+    samples = result.manifest.stages["frontend"]["num_samples"]
     assert embeddings.shape == (-(-int(3.0 * 16000) // samples), 256)  # one row per 1.6 s partial
     wave, _ = audio_decode(str(wav_44k_stereo), sample_rate=16000)
     rows = audio_pad_or_chunk(audio_to_mono(wave), samples, "chunk")
-    mels = np.stack([audio_features(row, result.manifest["frontend"]).T for row in rows])
+    mels = np.stack([audio_features(row, result.manifest.frontend).T for row in rows])
     with torch.no_grad():
         expected = speaker_encoder()(torch.from_numpy(mels.astype(np.float32))).numpy()
     cosines = np.sum(embeddings * expected, axis=1) / (

@@ -50,9 +50,9 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def test_loader_takes_sentences_and_matches_sentence_transformers(minilm, reference: np.ndarray) -> None:
     manifest = minilm.manifest
-    assert [(p["name"], p["type"]) for p in manifest["inputs"]] == [("text", "string")]
-    assert manifest["outputs"][0]["name"] == "sentence_embedding"
-    assert manifest["stages"]["convert"]["pooling"] == "mean"
+    assert [(p["name"], p["type"]) for p in manifest.inputs] == [("text", "string")]
+    assert manifest.outputs[0]["name"] == "sentence_embedding"
+    assert manifest.stages["convert"]["pooling"] == "mean"
     model = import_loader(minilm.path).load()
     embeddings = model(SENTENCES)["sentence_embedding"]
     assert embeddings.shape == (len(SENTENCES), 384)
@@ -90,8 +90,8 @@ def test_host_side_tokenizers_fallback_when_not_embedded(shared_store: Path, ref
             "recipe=minilm", "frontend.embed=false", "device.inference_precision=f32", root=shared_store
         )
     )
-    assert "input_ids" in [p["name"] for p in result.manifest["inputs"]]
+    assert "input_ids" in [p["name"] for p in result.manifest.inputs]
     # The tokenizer travels with the artifact (and is covered by its digests), so copies work anywhere.
-    assert "assets/tokenizer.json" in result.manifest["files"]
+    assert "assets/tokenizer.json" in result.manifest.files
     embeddings = import_loader(result.path).load()(SENTENCES)["sentence_embedding"]
     assert _cosines(embeddings, reference).min() >= 0.9999

@@ -48,7 +48,7 @@ def _calibrated(root: Path, result) -> tuple[object, list, StatisticsScope]:
     import openvino as ov
     import openvino_tokenizers  # noqa: F401  (the tokenizer ops of the graph)
 
-    key = result.manifest["stage_keys"]["calibrate"]
+    key = result.manifest.stage_keys["calibrate"]
     entry = StageCache(root).lookup("calibrate", key)
     model = ov.Core().read_model(str(entry.file("model.xml")))
     return model, load_samples(entry.file(CALIBRATION_FILE)), StatisticsScope(root, key)
@@ -65,7 +65,7 @@ def _ir(model, where: Path) -> tuple[bytes, str]:
 
 def test_a_second_map_collects_nothing_and_equals_plain_nncf_quantize(int8_store, tmp_path: Path) -> None:
     root, result = int8_store
-    assert result.manifest["stages"]["compress"]["nncf_quantize"]["statistics"]["collected"] > 0
+    assert result.manifest.stages["compress"]["nncf_quantize"]["statistics"]["collected"] > 0
     passes = collections(root)
     assert [p["step"][:5] for p in passes] == ["step0", "step1"]  # SmoothQuant, then MinMax + bias
 
@@ -114,7 +114,7 @@ def test_an_auto_search_and_a_sweep_variant_reuse_the_int8_statistics(tiny_bert:
     overrides = ("precision=auto", "precision.accuracy.max_drop=0.00005", "precision.accuracy.samples=24",
                  "precision.accuracy.measure_latency=false")  # fmt: skip
     auto = build(recipe_for(*tiny_overrides(tiny_bert, *overrides, SAMPLES), root=root))
-    compress = auto.manifest["stages"]["compress"]
+    compress = auto.manifest.stages["compress"]
     assert "int8" in [t["candidate"] for t in compress["search"]["trials"]]
     # Its INT8 trial and its final build (the map the trial chose) ran no calibration inference.
     assert collections(root)[before:] == []
@@ -132,7 +132,7 @@ def test_statistics_survive_a_kill_and_are_shared_across_processes(tiny_bert: Pa
     assert collections(root) == []
     assert [p.name for p in root.glob("statistics/??/*/*/pack-*")] == []
     again = build(recipe_for(*args[:-1], root=root))
-    assert again.manifest["stages"]["compress"]["nncf_quantize"]["statistics"]["collected"] > 0
+    assert again.manifest.stages["compress"]["nncf_quantize"]["statistics"]["collected"] > 0
     passes = collections(root)
     # Another compress key (a runtime option), the same model, samples and NNCF settings.
     variant = ("precision=int8", "name=other", "precision.dynamic_quantization_group_size=64", SAMPLES)

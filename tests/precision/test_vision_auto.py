@@ -20,9 +20,9 @@ def test_int8_misses_the_bound_and_auto_repairs_it(shared_store: Path) -> None:
         build(recipe_for("recipe=mediapipe_face_detection_int8", root=shared_store))
     assert not (shared_store / "artifacts" / "mediapipe_face_detection_int8").exists()
     repaired = build(recipe_for("recipe=mediapipe_face_detection_auto", root=shared_store))
-    accuracy = repaired.manifest["metrics"]["accuracy"]
+    accuracy = repaired.manifest.metrics["accuracy"]
     assert all(v >= 0.99 for k, v in accuracy.items() if k.startswith("cosine["))
-    compress = repaired.manifest["stages"]["compress"]
+    compress = repaired.manifest.stages["compress"]
     # A mixed map, or FP32 with auto saying plainly that no passing map beats it on this device.
     assert compress["map"]["default"] == "int8" or compress["search"]["chosen"].startswith("fp32")
 
@@ -36,9 +36,9 @@ def test_detector_int8_fails_the_detection_gate_and_auto_searches_mixed_maps(sha
     # fewest float layers win, so the test checks the search itself on a loaded CI machine.
     overrides = ("precision.accuracy.measure_latency=false", "precision.accuracy.confirm=2")
     result = build(recipe_for("recipe=nudenet_detector_auto", *overrides, root=shared_store))
-    compress = result.manifest["stages"]["compress"]
+    compress = result.manifest.stages["compress"]
     assert compress["search"]["checks"] == ["detection"]
-    assert result.manifest["metrics"]["accuracy"]["detection"] >= 0.9  # held-out photos
+    assert result.manifest.metrics["accuracy"]["detection"] >= 0.9  # held-out photos
     surgery = {int(k): v for k, v in compress["search"]["surgery"].items()}
     int8_drop = compress["search"]["trials"][2]["drop"]
     assert surgery[max(surgery)] < int8_drop  # restoring layers wins accuracy back

@@ -13,31 +13,31 @@ from ovbuild.runtime.batches import frontend_row_shapes
 SR = 16000
 
 
-def _manifest(**frontend) -> dict:
-    return {
-        "frontend": {"kind": "audio", "embedded": True, "features": "mel", **frontend},
-        "inputs": [{"name": "waveform", "shape": [-1, 25600]}],
-    }
+def _manifest(**frontend) -> tuple[dict, list[dict]]:
+    return (
+        {"kind": "audio", "embedded": True, "features": "mel", **frontend},
+        [{"name": "waveform", "shape": [-1, 25600]}],
+    )
 
 
 def test_row_shapes_only_for_a_dynamic_batch_waveform() -> None:
-    assert frontend_row_shapes(_manifest()) == {"waveform": [1, 25600]}
-    assert frontend_row_shapes(_manifest(features="whisper_log_mel")) == {}
-    assert frontend_row_shapes(_manifest(embedded=False)) == {}
+    assert frontend_row_shapes(*_manifest()) == {"waveform": [1, 25600]}
+    assert frontend_row_shapes(*_manifest(features="whisper_log_mel")) == {}
+    assert frontend_row_shapes(*_manifest(embedded=False)) == {}
     static = _manifest()
-    static["inputs"][0]["shape"] = [4, 25600]
-    assert frontend_row_shapes(static) == {}
+    static[1][0]["shape"] = [4, 25600]
+    assert frontend_row_shapes(*static) == {}
     two = _manifest()
-    two["inputs"].append({"name": "num_frames", "shape": [-1]})
-    assert frontend_row_shapes(two) == {}
-    assert frontend_row_shapes({"frontend": {"kind": "text", "embedded": True}, "inputs": []}) == {}
+    two[1].append({"name": "num_frames", "shape": [-1]})
+    assert frontend_row_shapes(*two) == {}
+    assert frontend_row_shapes({"kind": "text", "embedded": True}, []) == {}
 
 
 def test_speaker_artifact_runs_rows_of_one_and_any_batch(speaker_artifact: Path, speech) -> None:
     model = import_loader(speaker_artifact).load()
     try:
         wave, out = model.input_names[0], model.output_names[0]
-        samples = model.manifest["inputs"][0]["shape"][1]
+        samples = model.manifest.inputs[0]["shape"][1]
         assert tuple(model.inputs[0].shape) == (1, samples)  # compiled static: one row per request
         rows = np.stack([np.resize(speech, samples) * g for g in (1.0, 0.5, 0.1)]).astype(np.float32)
         one_by_one = np.concatenate([model({wave: r[None]})[out] for r in rows])

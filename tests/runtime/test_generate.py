@@ -22,7 +22,7 @@ NEW_TOKENS = 16
 @pytest.mark.parametrize("kind", ["gpt2", "llama", "t5"])
 def test_greedy_ids_equal_transformers_generate(tiny_lm, kind: str) -> None:
     artifact = tiny_lm(kind)
-    generation = artifact.manifest["stages"]["convert"]["generation"]
+    generation = artifact.manifest.stages["convert"]["generation"]
     assert generation["kind"] == ("seq2seq" if kind == "t5" else "causal")
     assert (artifact.path / "openvino_tokenizer.xml").is_file()
     assert (artifact.path / "openvino_detokenizer.xml").is_file()
@@ -37,7 +37,7 @@ def test_causal_export_is_stateful_with_past(tiny_lm) -> None:
     import openvino as ov
 
     artifact = tiny_lm("gpt2")
-    assert artifact.manifest["stages"]["convert"]["task"] == "text-generation"
+    assert artifact.manifest.stages["convert"]["task"] == "text-generation"
     model = ov.Core().read_model(str(artifact.path / "model.xml"))
     assert model.get_sinks(), "the KV cache must be OpenVINO state"
     assert {"input_ids", "attention_mask", "position_ids", "beam_idx"} <= {
@@ -107,6 +107,10 @@ def test_generate_refuses_artifacts_that_do_not_generate_text(convert: dict, mes
     from pathlib import Path
 
     from ovbuild.runtime.generate import TextGenerator
+    from ovbuild.runtime.manifest import Manifest
 
     with pytest.raises(TypeError, match=message):
-        TextGenerator(Path("."), {"model": "model.xml", "stages": {"convert": convert}}, None)
+        manifest = Manifest(
+            model="model.xml", inputs=[], outputs=[], files={}, recipe={}, stages={"convert": convert}
+        )
+        TextGenerator(Path("."), manifest, None)

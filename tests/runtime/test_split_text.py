@@ -6,13 +6,13 @@ merged graph."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from ovbuild.runtime import import_loader
+from ovbuild.runtime.manifest import Manifest
 from ovbuild.runtime.split_text import SPREAD_ROWS, STATIC_SHAPES, SplitText
 
 LINES = [line for line in (Path(__file__).parents[2] / "data/sentences.txt").read_text().splitlines() if line]
@@ -75,8 +75,8 @@ def test_first_sentences_of_new_lengths_from_8_threads_at_once(minilm_artifact: 
 
 def test_other_artifacts_keep_the_merged_graph(minilm_artifact: Path) -> None:
     with import_loader(minilm_artifact).load() as model:
-        manifest = json.loads((minilm_artifact / "manifest.json").read_text())
-        padded = {**manifest, "frontend": {**manifest["frontend"], "padding": "max_length"}}
+        manifest = Manifest.read(minilm_artifact)
+        padded = dataclasses.replace(manifest, frontend={**manifest.frontend, "padding": "max_length"})
         assert SplitText.for_artifact(minilm_artifact, padded, model.plan) is None
         elsewhere = dataclasses.replace(model.plan, device="GPU")
         assert SplitText.for_artifact(minilm_artifact, manifest, elsewhere) is None

@@ -219,10 +219,10 @@ def test_int8_weights_artifact_is_gated_by_wer_against_fp32(whisper_artifact, sh
         build(recipe_for(*overrides, root=shared_store))
     data = [f"validate.data={clips[0].parent}", "validate.samples=6", "validate.max=0.2"]
     result = build(recipe_for(*overrides, *data, root=shared_store))
-    gate = result.manifest["stages"]["validate"]
+    gate = result.manifest.stages["validate"]
     assert (gate["metric"], gate["samples"]) == ("wer", 6)
     assert 0.0 <= gate["value"] <= 0.2 and gate["metrics"]["transcripts_equal"] >= 0.5
-    compressed = result.manifest["stages"]["compress"]["models"]
+    compressed = result.manifest.stages["compress"]["models"]
     assert {"model.xml", "decoder_model.xml"} <= set(compressed)
     model = import_loader(result.path).load()
     assert len(model.transcribe(clips[5]).split()) >= 4

@@ -82,7 +82,7 @@ def test_mediapipe_face_detector_matches_the_tflite_interpreter(shared_store: Pa
     pixels = (image / 127.5 - 1.0)[None]  # BlazeFace takes RGB in [-1, 1], NHWC
     result, model = _load(shared_store, "mediapipe_face_detection")
     got = model({"input": pixels})
-    want = _litert(result.manifest["recipe"]["source"]["path"], {"input": pixels})
+    want = _litert(result.manifest.recipe["source"]["path"], {"input": pixels})
     for name, value in want.items():
         diff = np.abs(got[name] - value).max()
         print(f"mediapipe {name}: max abs diff vs LiteRT {diff:.2e}")

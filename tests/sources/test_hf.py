@@ -45,7 +45,7 @@ def test_bert_encoder_matches_pytorch(shared_store: Path, tiny_hf) -> None:
 
     path, torch_model = tiny_hf("bert")
     result, model = _artifact(shared_store, "bert", path)
-    convert = result.manifest["stages"]["convert"]
+    convert = result.manifest.stages["convert"]
     assert (convert["task"], convert["model_type"]) == ("feature-extraction", "bert")
     ids, mask = _ids(np.random.default_rng(0))
     types = np.zeros_like(ids)
@@ -65,9 +65,9 @@ def test_t5_records_encoder_and_decoder_and_runs_a_decoder_step(shared_store: Pa
     path, torch_model = tiny_hf("t5")
     result, model = _artifact(shared_store, "t5", path)
     manifest = result.manifest
-    assert manifest["stages"]["convert"]["task"] == "text2text-generation"
-    assert manifest["stages"]["convert"]["models"] == {"encoder": "model.xml", "decoder": "decoder_model.xml"}
-    assert {"model.xml", "decoder_model.xml", "decoder_model.bin"} <= set(manifest["files"])
+    assert manifest.stages["convert"]["task"] == "text2text-generation"
+    assert manifest.stages["convert"]["models"] == {"encoder": "model.xml", "decoder": "decoder_model.xml"}
+    assert {"model.xml", "decoder_model.xml", "decoder_model.bin"} <= set(manifest.files)
 
     ids, mask = _ids(np.random.default_rng(1))
     encoded = model({"input_ids": ids, "attention_mask": mask})["last_hidden_state"]
@@ -91,7 +91,7 @@ def test_vit_classifier_matches_pytorch(shared_store: Path, tiny_hf) -> None:
 
     path, torch_model = tiny_hf("vit")
     result, model = _artifact(shared_store, "vit", path)
-    assert result.manifest["stages"]["convert"]["task"] == "image-classification"
+    assert result.manifest.stages["convert"]["task"] == "image-classification"
     pixels = np.random.default_rng(2).standard_normal((2, 3, 32, 32)).astype(np.float32)
     got = model({"pixel_values": pixels})["logits"]
     with torch.no_grad():
@@ -105,7 +105,7 @@ def test_whisper_encoder_and_decoder_step_match_pytorch(shared_store: Path, tiny
 
     path, torch_model = tiny_hf("whisper")
     result, model = _artifact(shared_store, "whisper", path)
-    assert result.manifest["stages"]["convert"]["task"] == "automatic-speech-recognition"
+    assert result.manifest.stages["convert"]["task"] == "automatic-speech-recognition"
     features = np.random.default_rng(3).standard_normal((1, 80, 3000)).astype(np.float32)
     encoded = model({"input_features": features})["last_hidden_state"]
     start = np.array([[2]], np.int64)

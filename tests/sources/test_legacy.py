@@ -38,7 +38,7 @@ def _direct() -> list[np.ndarray]:
 @pytest.mark.slow
 def test_legacy_converter_returning_a_model(shared_store: Path) -> None:
     result = build(recipe_for("recipe=legacy_example", "device.inference_precision=f32", root=shared_store))
-    assert result.manifest["stages"]["convert"]["returned"] == "model"
+    assert result.manifest.stages["convert"]["returned"] == "model"
     got = list(import_loader(result.path).load()(_vad_inputs()).values())
     want = _direct()
     assert len(got) == len(want) == 2
@@ -69,8 +69,8 @@ def test_legacy_converter_returning_a_path(shared_store: Path, tmp_path: Path, m
             root=shared_store,
         )
     )
-    assert result.manifest["stages"]["convert"]["returned"] == "path"
-    assert [p["name"] for p in result.manifest["inputs"]] == ["input", "state", "sr"]
+    assert result.manifest.stages["convert"]["returned"] == "path"
+    assert [p["name"] for p in result.manifest.inputs] == ["input", "state", "sr"]
 
 
 def test_converter_that_does_not_import_is_a_source_error() -> None:

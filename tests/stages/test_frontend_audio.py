@@ -44,7 +44,7 @@ def test_artifact_takes_a_waveform_and_matches_host_features(tmp_path: Path) -> 
 
     weights = _frames_model(tmp_path / "m.xml", frames=101, n_mels=40)
     result = build(_recipe(tmp_path / "m.xml", tmp_path / "store"))
-    stage = result.manifest["stages"]["frontend"]
+    stage = result.manifest.stages["frontend"]
     assert stage["embedded"] and stage["num_samples"] == 16000 and stage["feeds"] == "mels"
     model = import_loader(result.path).load()
     assert model.input_names == ["waveform"]
@@ -55,7 +55,7 @@ def test_artifact_takes_a_waveform_and_matches_host_features(tmp_path: Path) -> 
     from ovbuild.runtime.audio import audio_pad_or_chunk, audio_resample
 
     wave = audio_pad_or_chunk(audio_resample(clip, rate, 16000), 16000)[0]
-    cfg = result.manifest["frontend"]
+    cfg = result.manifest.frontend
     expected = audio_features(wave, cfg).T @ weights  # [frames, 8]
     # The in-graph features are within 0.01 dB of the host's; through the projection that bounds
     # each output by 0.01 * sum(|w|) of its column.

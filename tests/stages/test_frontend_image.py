@@ -80,7 +80,7 @@ def test_image_dir_calibration_goes_through_the_front_end(tmp_path: Path, embed:
     recipe["precision"]["default"] = "int8"
     recipe["calibration"] = {"kind": "image_dir", "path": str(photos), "samples": 10, "holdout": 2, "seed": 0}
     result = build(recipe)
-    assert result.manifest["stages"]["calibrate"]["calibration_samples"] == 10
+    assert result.manifest.stages["calibrate"]["calibration_samples"] == 10
     assert (result.path / "assets" / "image_preprocess.xml").is_file() != embed
     model = import_loader(result.path).load()
     photo = next(scene_images(count=1, seed=5, size=(50, 90)))[0]

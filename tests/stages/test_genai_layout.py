@@ -20,7 +20,7 @@ def test_llm_pipeline_runs_the_artifact_like_transformers(tiny_lm, kind: str) ->
     assert {"openvino_model.xml", "openvino_tokenizer.xml", "openvino_detokenizer.xml"} <= {
         p.name for p in folder.iterdir()
     }
-    assert "genai/openvino_model.bin" in artifact.manifest["files"]  # verified like every file
+    assert "genai/openvino_model.bin" in artifact.manifest.files  # verified like every file
     assert "model.generate(" in (artifact.path / "README.md").read_text()
     pipe = genai.LLMPipeline(str(folder), "CPU", INFERENCE_PRECISION_HINT="f32")
     config = genai.GenerationConfig()

@@ -40,7 +40,7 @@ def test_id2label_reaches_manifest_and_loader(tmp_path: Path, store: Path) -> No
     model_dir = _tiny_classifier(tmp_path)
     recipe = recipe_for("recipe=minilm", f"source.path={model_dir}", "name=tiny_cls", root=store)
     result = build(recipe)
-    assert result.manifest["labels"] == ["negative", "neutral", "positive"]
+    assert result.manifest.labels == ["negative", "neutral", "positive"]
     model = import_loader(result.path).load()
     assert model.labels == ["negative", "neutral", "positive"]
     (logits,) = model(["a fine day", "a bad day"]).values()

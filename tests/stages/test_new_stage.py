@@ -86,10 +86,10 @@ def test_new_stage_builds_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = build(load_recipe(["recipe=scaled_conv", f"store.root={tmp_path / 'store'}"]))
     assert "scale_output" in result.built
     manifest = result.manifest
-    assert manifest["stages"]["scale_output"] == {"factor": 3.0}
+    assert manifest.stages["scale_output"] == {"factor": 3.0}
     # The reference validate scored against is the scaled model: the last one before compress.
-    assert "/scale_output/" in manifest["reference_ir"]
-    assert manifest["stages"]["validate"]["value"] > 0.999
+    assert "/scale_output/" in manifest.reference_ir
+    assert manifest.stages["validate"]["value"] > 0.999
     pixels = np.random.default_rng(0).standard_normal((1, 3, 16, 16)).astype(np.float32)
     plain = ov.Core().compile_model(str(tmp_path / "model" / "conv.xml"), "CPU")(pixels)[0]
     got = import_loader(result.path).load()({"pixels": pixels})["features"]

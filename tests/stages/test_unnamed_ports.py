@@ -36,7 +36,7 @@ def unnamed_ir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_output_without_tensor_names_builds(unnamed_ir: Path, store: Path) -> None:
     result = build(recipe_for("name=two_heads", "source=ir", f"source.path={unnamed_ir}", root=store))
-    outputs = [p["name"] for p in result.manifest["outputs"]]
+    outputs = [p["name"] for p in result.manifest.outputs]
     assert outputs == ["output_0", "output_1"]
     model = import_loader(result.path).load()
     out = model({"x": np.ones((1, 8), np.float32)})

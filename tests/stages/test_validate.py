@@ -68,12 +68,12 @@ def test_validate_records_every_metric_on_held_out_sentences(tiny) -> None:
     model, root = tiny
     result = build(load_recipe([*tiny_overrides(model, "validate=nn_agreement", "validate.min=0.0"),
                                 f"store.root={root}"]))  # fmt: skip
-    validate = result.manifest["stages"]["validate"]
+    validate = result.manifest.stages["validate"]
     assert validate["samples"] == 100
     gated = {"nn_agreement", "nn_agreement.worst", "nn_agreement.p5"}  # the check's per-sample statistics
     assert set(validate["metrics"]) == {"cosine", "max_abs", "top1_agreement"} | gated
     assert validate["metrics"]["cosine"] > 0.99  # fp32 weights, device default precision
-    calibrate = result.manifest["stages"]["calibrate"]
+    calibrate = result.manifest.stages["calibrate"]
     assert calibrate["calibration_samples"] == 300 and calibrate["holdout_samples"] == 100
 
 

@@ -54,7 +54,7 @@ def test_every_cached_and_published_file_is_read_only(vad_store: Path) -> None:
 
 def test_blob_damaged_in_place_with_mtime_kept_never_reaches_a_new_artifact(vad_store: Path) -> None:
     first = build(recipe_for("recipe=silero_vad", root=vad_store))
-    entry = StageCache(vad_store).entry_dir("precompile", first.manifest["stage_keys"]["precompile"])
+    entry = StageCache(vad_store).entry_dir("precompile", first.manifest.stage_keys["precompile"])
     damaged = _flip_keeping_mtime(entry / "cache" / "CPU.blob", 4096)
     second = build(recipe_for("recipe=silero_vad", "description=changed", root=vad_store))
     assert second.version == 2 and "precompile" in second.built  # the damaged entry was rebuilt
@@ -69,7 +69,7 @@ def test_damage_hidden_from_the_memo_is_caught_when_the_artifact_is_assembled(va
     bytes it publishes from their content and refuses to vouch for them."""
     first = build(recipe_for("recipe=silero_vad", root=vad_store))
     cache = StageCache(vad_store)
-    entry = cache.entry_dir("precompile", first.manifest["stage_keys"]["precompile"])
+    entry = cache.entry_dir("precompile", first.manifest.stage_keys["precompile"])
     blob = entry / "cache" / "CPU.blob"
     recorded = json.loads((entry / ENTRY_FILE).read_text())["files"]["cache/CPU.blob"]["sha256"]
     _flip_keeping_mtime(blob, 4096)
@@ -77,7 +77,7 @@ def test_damage_hidden_from_the_memo_is_caught_when_the_artifact_is_assembled(va
     stamp = sha256_text(f"{blob.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}")
     (cache.memo.root / stamp[:2]).mkdir(parents=True, exist_ok=True)
     (cache.memo.root / stamp[:2] / stamp).write_text(recorded)  # the memo now lies
-    assert cache.lookup("precompile", first.manifest["stage_keys"]["precompile"]) is not None
+    assert cache.lookup("precompile", first.manifest.stage_keys["precompile"]) is not None
     with pytest.raises(StageError, match=r"damaged: cache/CPU.blob"):
         build(recipe_for("recipe=silero_vad", "description=changed", root=vad_store))
     assert [p.name for p in (vad_store / "artifacts" / "silero_vad").iterdir() if p.name.isdigit()] == ["1"]

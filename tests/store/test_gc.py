@@ -25,7 +25,7 @@ def _age(path: Path, seconds: float) -> None:
 
 def test_gc_keeps_every_stage_of_a_kept_version_emit_included(store: Path) -> None:
     result = build(recipe_for("recipe=silero_vad", root=store))
-    keys = result.manifest["stage_keys"]
+    keys = result.manifest.stage_keys
     assert keys["emit"] == result.key
     collect(store, keep=1, grace=0)
     cache = StageCache(store)

@@ -52,7 +52,7 @@ def signed_store(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, Path]
     root = tmp_path_factory.mktemp("signed") / "store"
     result = build(recipe_for("recipe=silero_vad", f"+sign.key={keys['private']}", root=root))
     assert (result.path / SIGNATURE).is_file()
-    assert "sign" not in result.manifest["recipe"]  # the key's path is not part of the artifact
+    assert "sign" not in result.manifest.recipe  # the key's path is not part of the artifact
     return root
 
 
