@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ovbuild.bench._baselines import _ov_pair, bench_optimum_default, bench_torch_eager
-from ovbuild.bench._inputs import _concrete, _specs_of, _token_inputs, _vocab_size, make_inputs
+from ovbuild.bench._baselines import bench_optimum_default, bench_torch_eager
+from ovbuild.bench._inputs import _specs_of, _token_inputs, _vocab_size, make_inputs
+from ovbuild.bench._measure import bench_compiled
 from ovbuild.bench._speech import bench_speech, is_speech
 from ovbuild.errors import ArtifactError
 from ovbuild.runtime.integrity import ArtifactIntegrityError
@@ -26,18 +27,29 @@ def _load_manifest(artifact_dir: Path) -> Manifest:
 
 def format_table(report: dict) -> str:
     """A fixed-width table of the results with ratios against the artifact."""
-    head = f"{'variant':<22}{'median ms':>10}{'p90 ms':>9}{'p99 ms':>9}{'inf/s (tput)':>14}  the artifact has"
-    lines = [
-        f"ovbuild bench {report['artifact']}  device={report['device']}  inputs={report['inputs']}",
-        head,
-    ]
+    from ovbuild.runtime.timing import describe
+
+    head = (
+        f"{'variant':<22}{'median ms':>10}{'95% CI':>16}{'p90 ms':>9}{'p99 ms':>9}{'inf/s (tput)':>14}"
+        "  the artifact has"
+    )
+    lines = [f"ovbuild bench {report['artifact']}  device={report['device']}"]
+    if report.get("timed"):
+        lines.append(f"timed: {describe(report['timed'])}")
+    if report.get("machine"):
+        m = report["machine"]
+        lines.append(
+            f"machine: {m['cpu']}, {m['cores']} cores, affinity {m['affinity']}, load {m['load_avg']}"
+        )
+    lines.append(head)
     lines.append("-" * len(head))
     for name, res in report["results"].items():
         lat, tp = res["latency"], res.get("throughput") or {}
         ratio = report["ratios"].get(name)
         note = compare_note(ratio) if ratio else ""
+        ci = f"{lat['low_ms']:.2f}-{lat['high_ms']:.2f}" if "low_ms" in lat else "-"
         lines.append(
-            f"{name:<22}{lat['median_ms']:>10.2f}{lat['p90_ms']:>9.2f}{lat['p99_ms']:>9.2f}"
+            f"{name:<22}{lat['median_ms']:>10.2f}{ci:>16}{lat['p90_ms']:>9.2f}{lat['p99_ms']:>9.2f}"
             f"{tp.get('throughput', float('nan')):>14.1f}  {note}"
         )
     for name, err in report["errors"].items():
@@ -85,12 +97,14 @@ def _write_bench(root: Path, manifest: Manifest, report: dict) -> None:
     def brief(res: dict | None) -> dict | None:
         if res is None:  # speech artifacts are measured per transcript, without a throughput run
             return None
-        keys = ("median_ms", "p90_ms", "p99_ms", "throughput", "requests")
-        return {k: round(res[k], 4) if isinstance(res[k], float) else res[k] for k in keys}
+        keys = ("median_ms", "low_ms", "high_ms", "rounds", "p90_ms", "p99_ms", "throughput", "requests")
+        return {k: round(res[k], 4) if isinstance(res[k], float) else res[k] for k in keys if k in res}
 
     art = report["results"]["artifact"]
     summary = {
         "device": report["device"],
+        "timed": report.get("timed"),
+        "machine": report.get("machine"),
         "measured": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         # the artifact's own numbers at the top, where `ovbuild show` and sweep reports look
         "latency": brief(art["latency"]),
@@ -160,21 +174,54 @@ def bench_artifact(
     props = {k: v for k, v in plan.properties.items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
-    recorded = {s["name"]: _concrete(s.get("shape")) for s in manifest.inputs}
-    vocab = _vocab_size(recipe)
-    inputs = make_inputs(manifest.inputs or _specs_of(model, recorded), vocab_size=vocab)
+    from ovbuild.bench.timed import artifact_runner
+    from ovbuild.runtime.smoke import example_inputs
+
+    if manifest.inputs:  # the stated inputs every benchmark of an artifact uses
+        inputs = example_inputs(manifest.inputs)
+    else:
+        inputs = make_inputs(_specs_of(model, {}), vocab_size=_vocab_size(recipe))
+    run, what, _ = artifact_runner(root)  # the model stays alive in ``run``
     report: dict[str, Any] = {
         "artifact": str(root),
         "device": plan.device,
         "inputs": {k: list(v.shape) for k, v in inputs.items()},
-        "results": {},
+        "timed": what,
+        "results": {"artifact": {}},
         "ratios": {},
         "errors": {},
     }
-    report["results"]["artifact"] = _ov_pair(core, model, plan.device, props, inputs, seconds, "artifact")
+    runners: dict[str, Any] = {"artifact": (run, what)}
     if compare:
-        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds)
+        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds, runners)
+    _time_latencies(report, runners, seconds)
+    compiled = core.compile_model(model, plan.device, {**props, "PERFORMANCE_HINT": "THROUGHPUT"})
+    report["results"]["artifact"]["throughput"] = bench_compiled(
+        compiled, inputs, seconds=seconds, mode="throughput", desc="artifact throughput"
+    )
     return _finish(report, root, manifest, json, write, print_fn)
+
+
+def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float) -> None:
+    """The artifact and the OpenVINO reference, timed together in interleaved rounds
+    (:mod:`ovbuild.runtime.timing`), ``seconds`` each."""
+    from ovbuild.bench._measure import timing_stats
+    from ovbuild.runtime.timing import ROUNDS, interleaved, machine
+
+    per_round = max(seconds / ROUNDS, 0.01)
+    timed = interleaved(
+        {k: r for k, (r, _) in runners.items()},
+        seconds=per_round,
+        what={k: w for k, (_, w) in runners.items()},
+    )
+    report["machine"] = machine()
+    for label, timing in timed.items():
+        batch = int(next(iter(report["inputs"].values()), [1])[0] or 1)
+        report["results"].setdefault(label, {})["latency"] = {
+            **timing_stats(timing, batch),
+            "mode": "latency",
+            "requests": 1,
+        }
 
 
 def _finish(report: dict, root: Path, manifest: Manifest, json: bool, write: bool, print_fn: Any) -> dict:
@@ -195,8 +242,12 @@ def _compare(
     inputs: dict,
     reference_ir: Any,
     seconds: float,
+    runners: dict[str, tuple],
 ) -> None:
-    """Run the baselines into ``report``; each failure is recorded under ``errors`` instead of raised."""
+    """Run the baselines into ``report``; each failure is recorded under ``errors`` instead of raised.
+    The OpenVINO reference's latency runner joins ``runners`` (timed with the artifact's)."""
+    from ovbuild.runtime.timing import what_of
+
     recipe = manifest.recipe
     src = manifest.source
     kind = str(src.get("kind", ""))
@@ -220,7 +271,15 @@ def _compare(
             if given is not None and given.dtype.kind == ref_inputs[name].dtype.kind:
                 ref_inputs[name] = given
         f32 = {"INFERENCE_PRECISION_HINT": "f32"}
-        report["results"][label] = _ov_pair(core, ref_model, "CPU", f32, ref_inputs, seconds, label)
+        latency = core.compile_model(ref_model, "CPU", {**f32, "PERFORMANCE_HINT": "LATENCY"})
+        request = latency.create_infer_request()
+        runners[label] = (lambda: request.infer(ref_inputs), what_of(ref_inputs, latency, device="CPU"))
+        throughput = core.compile_model(ref_model, "CPU", {**f32, "PERFORMANCE_HINT": "THROUGHPUT"})
+        report["results"][label] = {
+            "throughput": bench_compiled(
+                throughput, ref_inputs, seconds=seconds, mode="throughput", desc=label
+            )
+        }
     except Exception as exc:  # a baseline failing must not hide the artifact's numbers
         report["errors"][label] = f"{type(exc).__name__}: {exc}"
     if kind in ("hf", "pytorch"):

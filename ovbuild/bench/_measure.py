@@ -1,4 +1,8 @@
-"""Timing loops: one compiled model (latency / throughput) or any callable."""
+"""Timing loops: one compiled model (latency / throughput) or any callable.
+
+Latency is timed by :mod:`ovbuild.runtime.timing` (rounds, the median with its confidence
+interval), as everywhere else in ovbuild; throughput keeps requests busy for ``seconds``.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +63,36 @@ class _Progress:
             self.bar.close()
 
 
+def timing_stats(timing: Any, batch: int) -> dict[str, Any]:
+    """A :class:`~ovbuild.runtime.timing.Timing` in this module's statistics (plus its interval,
+    rounds and what was timed)."""
+    per_s = 1e3 / timing.median_ms if timing.median_ms > 0 else 0.0
+    return {
+        "count": timing.calls,
+        "seconds": round(timing.seconds, 4),
+        "median_ms": timing.median_ms,
+        "low_ms": timing.low_ms,
+        "high_ms": timing.high_ms,
+        "rounds": timing.rounds,
+        "mean_ms": timing.mean_ms,
+        "p90_ms": timing.p90_ms,
+        "p99_ms": timing.p99_ms,
+        "min_ms": timing.min_ms,
+        "throughput": per_s,  # one request after another
+        "items_per_s": per_s * batch,
+        "batch": batch,
+        "what": timing.what,
+    }
+
+
+def time_latency(run: Callable[[], Any], seconds: float, warmup: int, what: dict | None = None) -> Any:
+    """:func:`ovbuild.runtime.timing.interleaved` for one runner over about ``seconds``."""
+    from ovbuild.runtime.timing import ROUNDS, interleaved
+
+    per_round = max(seconds / ROUNDS, 0.01)
+    return interleaved({"one": run}, seconds=per_round, warmup=warmup, what={"one": what or {}})["one"]
+
+
 def _batch_of(inputs: dict) -> int:
     for arr in inputs.values():
         shape = getattr(arr, "shape", ())
@@ -98,13 +132,18 @@ def bench_compiled(
     if mode not in MODES:
         raise ValueError(f"bench mode {mode!r} is not one of {', '.join(MODES)}")
     tensors = {name: ov.Tensor(arr) for name, arr in inputs.items()}
+    if mode == "latency":
+        from ovbuild.runtime.timing import what_of
+
+        req = compiled.create_infer_request()
+        for name, t in tensors.items():
+            req.set_tensor(name, t)
+        timing = time_latency(req.infer, seconds, warmup, what_of(inputs, compiled))
+        return {**timing_stats(timing, _batch_of(inputs)), "mode": mode, "requests": 1}
     bar = _Progress(seconds, desc or f"bench {mode}", progress)
     try:
-        if mode == "latency":
-            requests, (latencies, elapsed) = 1, _run_sync(compiled, tensors, seconds, warmup, bar)
-        else:
-            requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            latencies, elapsed = _run_async(compiled, tensors, requests, seconds, warmup, bar)
+        requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        latencies, elapsed = _run_async(compiled, tensors, requests, seconds, warmup, bar)
     finally:
         bar.close()
     if not latencies:
@@ -112,27 +151,6 @@ def bench_compiled(
     out = _stats(latencies, len(latencies), elapsed, _batch_of(inputs))
     out.update(mode=mode, requests=requests)
     return out
-
-
-def _run_sync(
-    compiled: Any, tensors: dict, seconds: float, warmup: int, bar: Any
-) -> tuple[list[float], float]:
-    """One synchronous request, back to back: per-inference latencies (ms) and the elapsed time."""
-    req = compiled.create_infer_request()
-    for name, t in tensors.items():
-        req.set_tensor(name, t)
-    for _ in range(warmup):
-        req.infer()
-    clock = time.perf_counter
-    latencies: list[float] = []
-    start = now = clock()
-    while now < start + seconds:
-        t0 = clock()
-        req.infer()
-        now = clock()
-        latencies.append((now - t0) * 1e3)
-        bar.update(now - start)
-    return latencies, now - start
 
 
 def _run_async(
@@ -188,21 +206,5 @@ def bench_callable(
     desc: str = "bench",
 ) -> dict[str, Any]:
     """Latency of any zero-argument callable (PyTorch eager, a loader's ``__call__``), same statistics."""
-    for _ in range(warmup):
-        fn()
-    bar = _Progress(seconds, desc, progress)
-    latencies: list[float] = []
-    clock = time.perf_counter
-    start = now = clock()
-    try:
-        while now < start + seconds:
-            t0 = clock()
-            fn()
-            now = clock()
-            latencies.append((now - t0) * 1e3)
-            bar.update(now - start)
-    finally:
-        bar.close()
-    out = _stats(latencies, len(latencies), now - start, batch)
-    out.update(mode="latency", requests=1)
-    return out
+    timing = time_latency(fn, seconds, warmup, {"batch": batch, "call": desc})
+    return {**timing_stats(timing, batch), "mode": "latency", "requests": 1}

@@ -104,10 +104,18 @@ def main(artifact_dir: Path, argv: list[str]) -> int:
     args = parser.parse_args(argv)
     model = load_artifact(artifact_dir, args.device)
     if args.bench:
+        from .timing import describe
+
         stats = model.bench(args.seconds)
         print(f"{model.manifest.name} ({artifact_dir.name}) on {model.device}")
-        for key, value in stats.items():
-            print(f"  {key:18s} {value:10.3f}")
+        print(f"  timed     {describe(stats['what'])}")
+        print(
+            f"  latency   {stats['median_ms']:.3f} ms median, {stats['low_ms']:.3f}-{stats['high_ms']:.3f} "
+            f"95% CI over {stats['rounds']} rounds ({stats['calls']} calls), p90 {stats['p90_ms']:.3f} ms"
+        )
+        print(f"  load      {stats['load_ms']:.1f} ms")
+        m = stats["machine"]
+        print(f"  machine   {m['cpu']}, {m['cores']} cores, affinity {m['affinity']}, load {m['load_avg']}")
         return 0
     outputs = model(model.example_inputs())
     for name, value in outputs.items():

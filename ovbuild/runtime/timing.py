@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import platform
@@ -45,27 +46,36 @@ class Timing:
     median_ms: float
     low_ms: float  # the median's confidence interval
     high_ms: float
-    rounds: list[float]  # each round's median, in round order
+    round_ms: list[float]  # each round's median, in round order
     calls: int
     p90_ms: float
     what: dict[str, Any] = field(default_factory=dict)  # what was timed: inputs, batch, precision, hint
+    session: int = 0  # timings of one interleaved() call share it: their rounds pair up
+    p99_ms: float = math.nan
+    min_ms: float = math.nan
+    mean_ms: float = math.nan
+    seconds: float = math.nan  # time spent in timed calls
 
     @property
     def spread(self) -> float:
         """Half the interval's width relative to the median (0.05: the median is known to ±5%)."""
         return (self.high_ms - self.low_ms) / 2 / self.median_ms if self.median_ms else math.inf
 
+    @property
+    def rounds(self) -> int:
+        return len(self.round_ms)
+
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the fields, ``rounds`` (their count) and ``spread``."""
         out = asdict(self)
-        out["rounds"] = [round(v, 5) for v in self.rounds]
-        out["spread"] = round(self.spread, 4)
-        return out
+        out["round_ms"] = [round(v, 5) for v in self.round_ms]
+        return {**out, "rounds": self.rounds, "spread": round(self.spread, 4)}
 
     def line(self) -> str:
         """``2.103 ms (95% CI 2.05-2.16, 9 rounds)``."""
         return (
             f"{self.median_ms:.3f} ms ({CONFIDENCE:.0%} CI {self.low_ms:.3f}-{self.high_ms:.3f}, "
-            f"{len(self.rounds)} rounds)"
+            f"{self.rounds} rounds)"
         )
 
 
@@ -86,11 +96,30 @@ def median_interval(values: list[float], confidence: float = CONFIDENCE) -> tupl
     return xs[k - 1], xs[n - k]
 
 
-def _timing(rounds: list[float], calls: list[float], what: dict[str, Any]) -> Timing:
+_SESSIONS = itertools.count(1)
+
+
+def _timing(rounds: list[float], calls: list[float], what: dict[str, Any], session: int) -> Timing:
     low, high = median_interval(rounds)
     ordered = sorted(calls)
-    p90 = ordered[min(len(ordered) - 1, int(0.9 * (len(ordered) - 1) + 0.5))]
-    return Timing(statistics.median(rounds), low, high, rounds, len(calls), p90, dict(what))
+
+    def pct(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
+
+    return Timing(
+        statistics.median(rounds),
+        low,
+        high,
+        rounds,
+        len(calls),
+        pct(0.9),
+        dict(what),
+        session,
+        p99_ms=pct(0.99),
+        min_ms=ordered[0],
+        mean_ms=statistics.fmean(ordered),
+        seconds=sum(ordered) / 1e3,
+    )
 
 
 def interleaved(
@@ -133,14 +162,18 @@ def interleaved(
                 times.append((clock() - started) * 1e3)
             medians[label].append(statistics.median(times))
             every[label].extend(times)
-    return {label: _timing(medians[label], every[label], (what or {}).get(label, {})) for label in labels}
+    session = next(_SESSIONS)
+    return {
+        label: _timing(medians[label], every[label], (what or {}).get(label, {}), session) for label in labels
+    }
 
 
 def ratio_interval(a: Timing, b: Timing) -> tuple[float, float, float]:
-    """``(median, low, high)`` of ``a / b`` per round, for two runners timed in the same rounds;
-    from the two intervals (``a.low / b.high`` .. ``a.high / b.low``) otherwise."""
-    if len(a.rounds) == len(b.rounds) and len(a.rounds) >= 3:
-        ratios = [x / y for x, y in zip(a.rounds, b.rounds, strict=True)]
+    """``(median, low, high)`` of ``a / b`` per round, for two runners timed in the same rounds
+    (one :func:`interleaved` call); from the two intervals (``a.low / b.high`` .. ``a.high /
+    b.low``) otherwise."""
+    if a.session == b.session != 0 and a.rounds == b.rounds >= 3:
+        ratios = [x / y for x, y in zip(a.round_ms, b.round_ms, strict=True)]
         low, high = median_interval(ratios)
         return statistics.median(ratios), low, high
     return a.median_ms / b.median_ms, a.low_ms / b.high_ms, a.high_ms / b.low_ms
@@ -173,13 +206,30 @@ def pin(cores: list[int] | None) -> None:
         os.sched_setaffinity(0, set(cores))
 
 
+def what_of(inputs: dict[str, Any], compiled: Any = None, **more: Any) -> dict[str, Any]:
+    """What a runner times: each input's shape and type, the batch (first input's leading
+    dimension), and the compiled model's execution precision and performance hint."""
+    shapes = {k: f"{list(getattr(v, 'shape', []))} {getattr(v, 'dtype', '?')}" for k, v in inputs.items()}
+    first = next(iter(inputs.values()), None)
+    batch = int(first.shape[0]) if getattr(first, "shape", None) else 1
+    out: dict[str, Any] = {"inputs": shapes, "batch": batch}
+    for key, prop in (("precision", "INFERENCE_PRECISION_HINT"), ("hint", "PERFORMANCE_HINT")):
+        try:
+            value = compiled.get_property(prop) if compiled is not None else None
+            value = value.get_type_name() if hasattr(value, "get_type_name") else value
+            out[key] = None if value is None else str(getattr(value, "name", value))
+        except Exception:  # a plugin without the property (or AUTO before it picked a device)
+            out[key] = None
+    return {**out, **more}
+
+
 def describe(what: dict[str, Any]) -> str:
-    """``inputs input=[1, 128, 128, 3] f32, batch 1, precision bf16, hint LATENCY``."""
+    """``inputs input=[1, 128, 128, 3] float32, batch 1, precision bf16, hint LATENCY, ...``."""
     parts = []
     inputs = what.get("inputs")
     if inputs:
         parts.append("inputs " + ", ".join(f"{k}={v}" for k, v in inputs.items()))
-    for key in ("batch", "precision", "hint", "path"):
+    for key in ("batch", "precision", "hint", "device", "call"):
         if what.get(key) is not None:
             parts.append(f"{key} {what[key]}")
     return ", ".join(parts) or "(not stated)"

@@ -13,24 +13,10 @@ from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
 from ovbuild.runtime.manifest import Manifest
+from ovbuild.runtime.smoke import numpy_type
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
-
-
-def _numpy_type(ov_type: str) -> str:
-    return {
-        "f32": "float32",
-        "f16": "float16",
-        "i64": "int64",
-        "i32": "int32",
-        "u8": "uint8",
-        "i8": "int8",
-        "boolean": "bool",
-        "string": "str",
-        "f64": "float64",
-        "u1": "bool",
-    }.get(ov_type, "float32")
 
 
 @dataclass(frozen=True)
@@ -62,8 +48,8 @@ class EmitStage(Stage):
         (out / "entry.json").unlink(missing_ok=True)
         serialized = ctx.ancestors["serialize"].result
         precompiled = parent.result
-        inputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["inputs"]]
-        outputs = [{**p, "numpy_type": _numpy_type(p["type"])} for p in serialized["outputs"]]
+        inputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized["inputs"]]
+        outputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized["outputs"]]
         frontend = dict(recipe.get("frontend") or {})
         if frontend:
             frontend["embedded"] = bool(

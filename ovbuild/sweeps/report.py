@@ -29,7 +29,8 @@ COLUMNS = [
     "status",
     "pareto",
     "latency_ms",
-    "iqr_ms",
+    "ci_low_ms",
+    "ci_high_ms",
     "p90_ms",
     "rounds",
     "accuracy",
@@ -149,12 +150,13 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
     if m:
         lines += [
             f"Latency: every variant measured together in interleaved rounds (median over rounds of "
-            f"each round's median, interquartile range over rounds) on {m.get('cpu')}, "
-            f"{m.get('cores')} cores, load average {m.get('load_avg')} (1, 5, 15 min).",
+            f"each round's median, with its 95% confidence interval) on {m.get('cpu')}, "
+            f"{m.get('cores')} cores (this process on {m.get('affinity', '?')}), load average "
+            f"{m.get('load_avg')} (1, 5, 15 min).",
             "",
         ]
     lines += [
-        f"| | variant | gate | latency ms p50 (IQR) | p90 ms | rounds | {metric or 'accuracy'} "
+        f"| | variant | gate | latency ms p50 (95% CI) | p90 ms | rounds | {metric or 'accuracy'} "
         f"({direction}) | worst sample | size MB | compile s | precision | artifact |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -165,11 +167,18 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
         size = None if r["size_bytes"] is None else r["size_bytes"] / 1e6
         lines.append(
             f"| {'★' if r['pareto'] else ''} | `{r['variant']}` | {_gate(r)} "
-            f"| {_fmt(r['latency_ms'], '.3f')} ({_fmt(r['iqr_ms'], '.3f')}) "
+            f"| {_fmt(r['latency_ms'], '.3f')} "
+            f"({_fmt(r['ci_low_ms'], '.3f')}-{_fmt(r['ci_high_ms'], '.3f')}) "
             f"| {_fmt(r['p90_ms'], '.3f')} | {_fmt(r['rounds'], 'd')} "
             f"| {_fmt(r['accuracy'], digits)} | {_fmt(r['accuracy_worst'], digits)} | {_fmt(size, '.2f')} "
             f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
         )
+    timed = {r["variant"]: r.get("timed") for r in shown if r.get("timed")}
+    if timed:
+        from ovbuild.runtime.timing import describe
+
+        lines += ["", "What was timed (as `ovbuild bench` and `python loader.py --bench` time it):", ""]
+        lines += [f"- `{variant}`: {describe(what)}" for variant, what in timed.items()]
     failed = report.failed
     if failed:
         lines += ["", "## Failed variants", "", "| variant | error |", "|---|---|"]
@@ -211,14 +220,16 @@ def _measure_rows(
         and "bench" not in record
     }
     if pending:
-        measured = measure_interleaved(pending, rounds=rounds, seconds=max(seconds / rounds, 0.05))
+        measured = measure_interleaved(pending, rounds=rounds, seconds=max(seconds / rounds, 0.02))
         for i, result in measured.items():
             records[int(i)]["bench"] = result
     for row, record in zip(rows, records, strict=True):
         bench = record.get("bench") or {}
         row.update(
             latency_ms=bench.get("median_ms"),
-            iqr_ms=bench.get("iqr_ms"),
+            ci_low_ms=bench.get("low_ms"),
+            ci_high_ms=bench.get("high_ms"),
+            timed=bench.get("what"),
             p90_ms=bench.get("p90_ms"),
             rounds=bench.get("rounds"),
         )
@@ -234,7 +245,7 @@ def write_report(
     bench_seconds: float = 2.0,
     sweep_dir: str | Path | None = None,
     since: float | None = None,
-    bench_rounds: int = 5,
+    bench_rounds: int = 9,
     machine: dict[str, Any] | None = None,
 ) -> SweepReport:
     """Write ``report.md``, ``report.csv``, ``pareto.png`` and ``variants.json`` into ``report_dir``.
@@ -288,7 +299,7 @@ def write_report(
         },
     )
     with open(report_dir / "report.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     (report_dir / "report.md").write_text(_markdown(report, str(sweep_dir) if sweep_dir else None))

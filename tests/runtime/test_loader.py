@@ -101,7 +101,9 @@ def test_loader_bench_command(vad: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "median_ms" in done.stdout and "throughput_per_s" in done.stdout
+    # what was timed, the median with its interval, and the machine it ran on
+    assert "timed     inputs " in done.stdout and "95% CI over 9 rounds" in done.stdout, done.stdout
+    assert "hint LATENCY" in done.stdout and "load [" in done.stdout
 
 
 def test_infer_batch_matches_single_calls(vad: Path) -> None:

@@ -19,9 +19,9 @@ def test_the_median_interval_is_the_binomial_order_statistics() -> None:
     assert 39 <= low < 50 < high <= 62
 
 
-def _timing(rounds: list[float]) -> Timing:
+def _timing(rounds: list[float], session: int = 1) -> Timing:
     low, high = median_interval(rounds)
-    return Timing(sorted(rounds)[len(rounds) // 2], low, high, rounds, len(rounds), max(rounds))
+    return Timing(sorted(rounds)[len(rounds) // 2], low, high, rounds, len(rounds), max(rounds), {}, session)
 
 
 def test_faster_needs_the_whole_interval_below_one() -> None:
@@ -32,6 +32,12 @@ def test_faster_needs_the_whole_interval_below_one() -> None:
     assert not faster(_timing(slower_by_6_percent), _timing(base))
     assert not faster(_timing(base), _timing(noisy)) and not faster(_timing(noisy), _timing(base))
     assert not faster(_timing(base), _timing(slower_by_6_percent), by=1.1)  # 6% is not 10%
+    # 1% slower in every round of the same run is shown by the paired ratios; timed in different
+    # runs the rounds do not pair, and the two intervals overlap: not shown.
+    one_percent = [v * 1.01 for v in base]
+    assert faster(_timing(base, 1), _timing(one_percent, 1))
+    assert not faster(_timing(base, 1), _timing(one_percent, 2))
+    assert faster(_timing(base, 1), _timing(slower_by_6_percent, 2))  # intervals apart
 
 
 def test_interleaved_rotates_the_order_and_keeps_what_was_timed() -> None:
@@ -42,6 +48,6 @@ def test_interleaved_rotates_the_order_and_keeps_what_was_timed() -> None:
     what = {"a": {"inputs": {"x": [1, 3]}, "batch": 1, "hint": "LATENCY"}}
     result = interleaved(runners, rounds=3, seconds=0.0, min_calls=1, warmup=0, what=what, clock=clock)
     assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
-    assert result["a"].median_ms == pytest.approx(1.0) and len(result["a"].rounds) == 3
+    assert result["a"].median_ms == pytest.approx(1.0) and result["a"].rounds == 3
     assert describe(result["a"].what) == "inputs x=[1, 3], batch 1, hint LATENCY"
     assert set(machine()) == {"cpu", "cores", "affinity", "load_avg"}

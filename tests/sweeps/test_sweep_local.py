@@ -104,7 +104,8 @@ def test_a_variant_failing_inside_its_build_is_reported_and_publishes_nothing(
     assert float(missed["accuracy"]) < 1.0 and float(missed["latency_ms"]) > 0
     assert "artifacts" not in missed["path"] and (Path(missed["path"]) / "model.xml").is_file()
     markdown = (report_dir / "report.md").read_text()
-    assert "✗ missed" in markdown and "load average" in markdown and "(IQR)" in markdown
+    assert "✗ missed" in markdown and "load average" in markdown and "(95% CI)" in markdown
+    assert "What was timed" in markdown and "hint LATENCY" in markdown
     # regenerating from Hydra's own sweep dir finds the same report
     again = run_cli("report", f"{report_root}/runs/sweep-a")
     assert again.returncode == 1 and str(report_dir) in again.stdout
