@@ -8,7 +8,6 @@ round is the whole data set at one batch size.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -144,14 +143,8 @@ def measure_interleaved(
 
 
 def machine() -> dict[str, Any]:
-    """CPU model, core count and load average, recorded beside every figure."""
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return {"cpu": model, "cores": os.cpu_count(), "load_avg": [round(x, 2) for x in load]}
+    """CPU model, core count, this process's cores and load average, recorded beside every figure
+    (:func:`ovbuild.runtime.timing.machine`)."""
+    from ovbuild.runtime.timing import machine as host
+
+    return host()
