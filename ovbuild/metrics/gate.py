@@ -216,14 +216,27 @@ def misses(checks: list[Check], values: dict[str, float]) -> list[Miss]:
     return lines
 
 
-def worst_drop(checks: list[Check], values: dict[str, float], reference: dict[str, float]) -> float:
+def worst_drop(
+    checks: list[Check],
+    values: dict[str, float],
+    reference: dict[str, float],
+    worst_factor: float | None = None,
+) -> float:
     """The largest drop of any check from the reference's own value (the metric's ideal: 1 for
-    similarities, 0 for errors; the reference scored against itself for ``target``)."""
+    similarities, 0 for errors; the reference scored against itself for ``target``).
+
+    With ``worst_factor``, a metric that derives a worst-sample bound also counts its worst
+    sample's drop divided by the factor: a budget ``max_drop`` then holds the worst sample to
+    ``worst_factor * max_drop``, the same rule the gate applies to ``validate.min``.
+    """
     drops = []
     for c in checks:
         metric = get_metric(c.metric)
         ideal = reference.get(c.name, metric.ideal)
         drops.append(metric.drop(values[c.name], ideal))
+        worst = values.get(f"{c.name}.worst")
+        if worst_factor and metric.derives_worst and worst is not None:
+            drops.append(metric.drop(worst, ideal) / worst_factor)
     return max(drops) if drops else 0.0
 
 

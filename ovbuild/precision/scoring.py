@@ -13,6 +13,7 @@ import numpy as np
 
 from ovbuild.metrics import checks_for, measure, output_names, run_outputs, worst_drop
 from ovbuild.metrics.builtin import per_sample_size
+from ovbuild.metrics.gate import WORST_FACTOR
 
 log = logging.getLogger("ovbuild.precision.auto")
 
@@ -91,7 +92,10 @@ class Scorer:
         return measure(self.checks, self.refs[:n], outs, self.samples[:n], self.checks_cfg)
 
     def drop(self, outs: list) -> float:
-        return worst_drop(self.checks, self.values(outs), self.ideal)
+        """The worst check's drop, its worst sample held to ``worst_factor`` times the budget as
+        the gate holds it to ``worst_factor`` times ``validate.min``'s allowance."""
+        factor = self.checks_cfg.get("worst_factor", WORST_FACTOR)
+        return worst_drop(self.checks, self.values(outs), self.ideal, factor)
 
     def closeness(self, outs: list) -> float:
         """Mean cosine to the reference over every output: the tie-breaker of the ranking."""

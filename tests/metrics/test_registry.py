@@ -90,3 +90,13 @@ def test_a_budget_looser_than_the_gate_is_refused_naming_both_keys() -> None:
     recipe["validate"] = {"metric": "similarity_rmse", "max": 0.001}
     recipe["precision"]["accuracy"] = {"max_drop": 0.002}
     assert any("validate.max 0.001" in p for p in value_problems(recipe))
+
+
+def test_auto_budget_holds_the_worst_sample_as_the_gate_does() -> None:
+    from ovbuild.metrics.gate import worst_drop
+
+    checks = checks_for({"metric": "cosine", "min": 0.99}, ["out"])
+    values = {"cosine": 0.995, "cosine.worst": 0.9, "cosine.p5": 0.99}
+    assert worst_drop(checks, values, {}) == pytest.approx(0.005)  # the mean alone
+    # with the gate's factor, a worst sample 0.1 below 1 counts as a drop of 0.1 / 5
+    assert worst_drop(checks, values, {}, worst_factor=5.0) == pytest.approx(0.02)
