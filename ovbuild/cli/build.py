@@ -59,9 +59,9 @@ def summarize(result: BuildResult) -> str:
         f"  in {result.seconds:.2f}s",
         f"  size {metrics.get('size_bytes', 0) / 1e6:.2f} MB; device {manifest.device_plan['device']}",
     ]
-    for name, value in (metrics.get("accuracy") or {}).items():
-        if isinstance(value, (int, float)):
-            lines.append(f"  accuracy {name} = {value:.6f}")
+    from ovbuild.metrics.registry import accuracy_lines
+
+    lines += [f"  {line}" for line in accuracy_lines(metrics.get("accuracy") or {})]
     if manifest.labels:
         lines.append(f"  labels ({len(manifest.labels)}): {', '.join(manifest.labels[:6])}")
     lines += _precision_lines(manifest)

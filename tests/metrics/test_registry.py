@@ -100,3 +100,23 @@ def test_auto_budget_holds_the_worst_sample_as_the_gate_does() -> None:
     assert worst_drop(checks, values, {}) == pytest.approx(0.005)  # the mean alone
     # with the gate's factor, a worst sample 0.1 below 1 counts as a drop of 0.1 / 5
     assert worst_drop(checks, values, {}, worst_factor=5.0) == pytest.approx(0.02)
+
+
+def test_accuracy_lines_show_direction_and_the_worst_sample_beside_the_value() -> None:
+    from ovbuild.metrics.registry import accuracy_lines
+
+    lines = accuracy_lines(
+        {
+            "cosine": 0.9981,
+            "cosine.worst": 0.97,
+            "cosine.p5": 0.99,
+            "similarity_rmse": 0.0012,
+            "detections_ref": 12.0,
+        }
+    )
+    assert lines[0] == (
+        "accuracy cosine: 0.998100 (higher is better; worst sample 0.970000, "
+        "5% of samples worse than 0.990000)"
+    )
+    assert lines[1] == "accuracy similarity_rmse: 0.001200 (lower is better)"
+    assert lines[2] == "accuracy detections_ref: 12"
