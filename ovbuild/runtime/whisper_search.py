@@ -3,13 +3,15 @@
 The rules are the ones faster-whisper/CTranslate2 apply: the suppression list (``config.json``'s
 ``suppress_ids`` plus the task/start tokens), blank suppression on the first sampled token, and,
 when timestamps are asked for, Whisper's timestamp rules (pairs, non-decreasing, a bounded first
-timestamp, timestamps forced when they outweigh every text token).
+timestamp, timestamps forced when they outweigh every text token). Every search returns a
+:class:`Hypothesis` carrying what faster-whisper's fallback judges a window by: the summed
+log-probability and the probability of ``<|nospeech|>`` at the start of the transcript.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,11 +30,20 @@ class WhisperTokens:
     suppress: tuple[int, ...]
     suppress_begin: tuple[int, ...]
     max_initial_timestamp_index: int = 50
+    sot_prev: int | None = None
+    #: Every OpenAI Whisper vocabulary puts ``<|nospeech|>`` right before ``<|notimestamps|>``.
+    no_speech: int = -1
+    multilingual: bool = False
+    languages: dict[str, int] = field(default_factory=dict, hash=False)  # "en" -> <|en|>
+    tasks: dict[str, int] = field(default_factory=dict, hash=False)  # "transcribe" -> <|transcribe|>
 
     @classmethod
     def from_generation_config(cls, gen: dict, vocab_size: int) -> WhisperTokens:
         no_ts = int(gen["no_timestamps_token_id"])
         suppress = {int(t) for t in gen.get("suppress_tokens") or []}
+        langs = {str(k).strip("<|>"): int(v) for k, v in (gen.get("lang_to_id") or {}).items()}
+        tasks = {str(k): int(v) for k, v in (gen.get("task_to_id") or {}).items() if v is not None}
+        prev = gen.get("prev_sot_token_id")
         return cls(
             eot=int(gen["eos_token_id"]),
             sot=int(gen["decoder_start_token_id"]),
@@ -42,16 +53,65 @@ class WhisperTokens:
             suppress=tuple(sorted(t for t in suppress if 0 <= t < vocab_size)),
             suppress_begin=tuple(int(t) for t in gen.get("begin_suppress_tokens") or []),
             max_initial_timestamp_index=int(gen.get("max_initial_timestamp_index", 50)),
+            sot_prev=None if prev is None else int(prev),
+            no_speech=int(gen.get("no_speech_token_id") or no_ts - 1),
+            multilingual=bool(gen.get("is_multilingual")) and bool(langs),
+            languages=langs,
+            tasks=tasks,
         )
 
-    def prompt(self, timestamps: bool) -> list[int]:
-        return [self.sot] if timestamps else [self.sot, self.no_timestamps]
+    def sot_sequence(self, language: str | None = None, task: str = "transcribe") -> list[int]:
+        """``<|startoftranscript|>`` and, for a multilingual vocabulary, the language and task."""
+        if not self.multilingual:
+            return [self.sot]
+        if language not in self.languages:
+            raise ValueError(f"language {language!r} is not one of this model's: {', '.join(self.languages)}")
+        if task not in self.tasks:
+            raise ValueError(f"task {task!r} is not one of {', '.join(self.tasks)}")
+        return [self.sot, self.languages[language], self.tasks[task]]
+
+    def prompt(
+        self,
+        timestamps: bool,
+        language: str | None = None,
+        task: str = "transcribe",
+        previous: list[int] | tuple[int, ...] = (),
+        max_length: int = 448,
+    ) -> list[int]:
+        """The decoder prompt faster-whisper builds: the previous window's text after
+        ``<|startofprev|>`` (at most half the context), the start sequence, ``<|notimestamps|>``."""
+        head: list[int] = []
+        if previous and self.sot_prev is not None:
+            head = [self.sot_prev, *list(previous)[-(max_length // 2 - 1) :]]
+        tail = [] if timestamps else [self.no_timestamps]
+        return head + self.sot_sequence(language, task) + tail
+
+
+@dataclass
+class Hypothesis:
+    """One decoded window: the generated ids (no prompt, no end token), their summed
+    log-probability (end token included when it was emitted) and ``<|nospeech|>``'s probability."""
+
+    ids: list[int]
+    logprob: float
+    no_speech_prob: float = 0.0
+
+    @property
+    def avg_logprob(self) -> float:
+        # faster-whisper divides by the generated length + 1 (the end token).
+        return self.logprob / (len(self.ids) + 1)
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
     x = x.astype(np.float64)
     m = x.max(axis=-1, keepdims=True)
     return (x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))).astype(np.float32)
+
+
+def _logprob_of(row: np.ndarray, token: int) -> float:
+    """log softmax(row)[token] without materializing the whole distribution."""
+    top = float(row.max())
+    return float(row[token]) - top - float(np.log(np.exp(row - top).sum(dtype=np.float64)))
 
 
 def apply_rules(logits: np.ndarray, generated: list[int], tokens: WhisperTokens, timestamps: bool) -> None:
@@ -84,47 +144,134 @@ def apply_rules(logits: np.ndarray, generated: list[int], tokens: WhisperTokens,
         logits[:tb] = _NEG
 
 
+@dataclass(frozen=True)
+class Repetition:
+    """faster-whisper's bounds on repetition (off by default, as there): ``penalty`` > 1 makes
+    every token generated before less likely; ``no_repeat_ngram_size`` n forbids any n-gram twice."""
+
+    penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+    def apply(self, logits: np.ndarray, generated: list[int]) -> None:
+        if self.penalty != 1.0 and generated:
+            seen = np.unique(np.array(generated, np.int64))
+            values = logits[seen]
+            logits[seen] = np.where(values > 0, values / self.penalty, values * self.penalty)
+        n = self.no_repeat_ngram_size
+        if n > 0 and len(generated) >= n:
+            head = tuple(generated[len(generated) - n + 1 :])
+            banned = [
+                generated[i + n - 1]
+                for i in range(len(generated) - n + 1)
+                if tuple(generated[i : i + n - 1]) == head
+            ]
+            logits[banned] = _NEG
+
+
+NO_REPETITION_BOUND = Repetition()
+
 Step = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""``step(input_ids [B, n], beam_idx [B]) -> last-position logits [B, vocab]``."""
+"""``step(input_ids [B, n], beam_idx [B]) -> logits [B, m, vocab]``: the last m <= n fed
+positions (at least the start-of-transcript sequence on the first step)."""
 
 
-def greedy(step: Step, tokens: WhisperTokens, timestamps: bool, max_length: int) -> list[int]:
-    """Greedy decoding; returns the generated ids (without prompt and end token)."""
-    prompt = tokens.prompt(timestamps)
-    ids = np.array([prompt], np.int64)
-    generated: list[int] = []
-    beam_idx = np.zeros(1, np.int32)
-    while len(prompt) + len(generated) < max_length:
-        row = step(ids, beam_idx)[0].astype(np.float32, copy=True)
-        apply_rules(row, generated, tokens, timestamps)
-        token = int(row.argmax())
-        if token == tokens.eot:
-            break
-        generated.append(token)
-        ids = np.array([[token]], np.int64)
-    return generated
+def _no_speech_prob(logits: np.ndarray, prompt: list[int], tokens: WhisperTokens) -> float:
+    """Probability of ``<|nospeech|>`` right after ``<|startoftranscript|>`` (raw logits, as
+    CTranslate2 computes it), from the first step's logits over the whole prompt."""
+    if not 0 <= tokens.no_speech < logits.shape[-1]:
+        return 0.0
+    # The decoder may return only the last positions' logits: index from the end.
+    row = logits[0, prompt.index(tokens.sot) - len(prompt) + logits.shape[1]]
+    return float(np.exp(_log_softmax(row)[tokens.no_speech]))
+
+
+def greedy(
+    step: Step,
+    tokens: WhisperTokens,
+    prompt: list[int],
+    timestamps: bool,
+    max_length: int,
+    repetition: Repetition = NO_REPETITION_BOUND,
+) -> Hypothesis:
+    """Greedy decoding (temperature 0)."""
+    return sample(step, tokens, prompt, timestamps, max_length, 0.0, 1, None, repetition)
+
+
+def sample(
+    step: Step,
+    tokens: WhisperTokens,
+    prompt: list[int],
+    timestamps: bool,
+    max_length: int,
+    temperature: float,
+    best_of: int,
+    rng: np.random.Generator | None,
+    repetition: Repetition = NO_REPETITION_BOUND,
+) -> Hypothesis:
+    """``best_of`` sequences sampled at ``temperature`` side by side in one batch (greedy at 0);
+    the one with the highest summed log-probability wins, as CTranslate2 ranks its hypotheses."""
+    rows = 1 if temperature <= 0 else best_of
+    ids = np.array([prompt] * rows, np.int64)
+    generated: list[list[int]] = [[] for _ in range(rows)]
+    scores = np.zeros(rows, np.float64)
+    done = np.zeros(rows, bool)
+    beam_idx = np.arange(rows, dtype=np.int32)
+    no_speech = None
+    while len(prompt) + len(generated[0]) < max_length and not done.all():
+        logits = step(ids, beam_idx)
+        if no_speech is None:
+            no_speech = _no_speech_prob(logits, prompt, tokens)
+        last = logits[:, -1, :].astype(np.float32, copy=True)
+        next_ids = np.full((rows, 1), tokens.eot, np.int64)
+        for r in range(rows):
+            if done[r]:
+                continue
+            repetition.apply(last[r], generated[r])
+            apply_rules(last[r], generated[r], tokens, timestamps)
+            if temperature <= 0:
+                token = int(last[r].argmax())
+                scores[r] += _logprob_of(last[r], token)
+            else:
+                logprobs = _log_softmax(last[r] / np.float32(temperature))
+                probs = np.exp(logprobs.astype(np.float64))
+                token = int(rng.choice(len(probs), p=probs / probs.sum()))
+                scores[r] += float(logprobs[token])
+            if token == tokens.eot:
+                done[r] = True
+                continue
+            generated[r].append(token)
+            next_ids[r, 0] = token
+        ids = next_ids
+    best = int(np.argmax(scores))
+    return Hypothesis(generated[best], float(scores[best]), no_speech or 0.0)
 
 
 def beam_search(
     step: Step,
     tokens: WhisperTokens,
+    prompt: list[int],
     timestamps: bool,
     max_length: int,
     beam_size: int,
     length_penalty: float = 1.0,
-) -> list[int]:
+    repetition: Repetition = NO_REPETITION_BOUND,
+) -> Hypothesis:
     """Beam search as CTranslate2 runs it for Whisper: ``beam_size`` live hypotheses, stop once
     as many have ended, rank by log-probability / length ** ``length_penalty``."""
-    prompt = tokens.prompt(timestamps)
     beams: list[list[int]] = [[] for _ in range(beam_size)]
     scores = np.full(beam_size, -np.inf, np.float64)
     scores[0] = 0.0  # the copies of the prompt are one hypothesis until they diverge
     ids = np.array([prompt] * beam_size, np.int64)
     parents = np.arange(beam_size, dtype=np.int32)
-    finished: list[tuple[float, list[int]]] = []
+    finished: list[tuple[float, float, list[int]]] = []
+    no_speech = None
     while len(prompt) + len(beams[0]) < max_length and len(finished) < beam_size:
-        logits = step(ids, parents).astype(np.float32, copy=True)
+        full = step(ids, parents)
+        if no_speech is None:
+            no_speech = _no_speech_prob(full, prompt, tokens)
+        logits = full[:, -1, :].astype(np.float32, copy=True)
         for b in range(beam_size):
+            repetition.apply(logits[b], beams[b])
             apply_rules(logits[b], beams[b], tokens, timestamps)
         total = scores[:, None] + _log_softmax(logits).astype(np.float64)
         order = np.argsort(-total, axis=None)[: 2 * beam_size]
@@ -136,7 +283,7 @@ def beam_search(
                 break
             if token == tokens.eot:
                 length = max(1, len(beams[b]) + 1)
-                finished.append((score / length**length_penalty, beams[b]))
+                finished.append((score / length**length_penalty, score, beams[b]))
                 continue
             next_beams.append(beams[b] + [token])
             next_scores.append(score)
@@ -154,38 +301,40 @@ def beam_search(
         ids = np.array([[b[-1]] for b in beams], np.int64)
     if not finished:
         finished = [
-            (float(s) / max(1, len(b)) ** length_penalty, b) for s, b in zip(scores, beams, strict=True)
+            (float(s) / max(1, len(b)) ** length_penalty, float(s), b)
+            for s, b in zip(scores, beams, strict=True)
         ]
-    return max(finished, key=lambda item: item[0])[1]
+    _, logprob, best = max(finished, key=lambda item: item[0])
+    return Hypothesis(best, logprob, no_speech or 0.0)
 
 
 def split_segments(
     ids: list[int], timestamp_begin: int
 ) -> tuple[list[tuple[int, int, list[int]]], int | None]:
-    """Whisper's reading of a window decoded with timestamps.
+    """Whisper's reading of a window decoded with timestamps, as faster-whisper splits it.
 
     Returns:
-        ``(segments, resume)``: segments as (start, end, text ids) in timestamp steps of the
-        window, and where the next window should start (timestamp steps), or ``None`` when the
-        whole window was consumed. A segment left open at the window's end is dropped and
-        ``resume`` points at its start, so it is decoded again whole from the next window.
+        ``(segments, resume)``: segments as (start, end, ids) in timestamp steps of the
+        window (``end`` is -1 for text running to the window's end; ``ids`` keep their
+        timestamps, as the next window's prompt takes them), and the timestamp step
+        the next window starts from, or ``None`` when the whole window was consumed (it ended
+        on a single timestamp, or no segment was closed). A segment left open at the window's
+        end is dropped and ``resume`` is the end of the last complete one, so the open one is
+        decoded again whole from the next window.
     """
     tb = timestamp_begin
-    segments: list[tuple[int, int, list[int]]] = []
-    start: int | None = None
-    text: list[int] = []
-    for token in ids:
-        if token < tb:
-            text.append(token)
-            continue
-        step = token - tb
-        if start is not None and text:
-            segments.append((start, step, text))
-            text, start = [], None
-        else:
-            start = step
-    if not text:  # ends on a timestamp: everything up to the window's end is read
+    pairs = [i for i in range(1, len(ids)) if ids[i] >= tb and ids[i - 1] >= tb]
+    single_ending = len(ids) >= 2 and ids[-2] < tb <= ids[-1]
+    if not pairs:
+        stamps = [t - tb for t in ids if t >= tb]
+        end = stamps[-1] if stamps and stamps[-1] > 0 else -1
+        return ([(0, end, list(ids))] if ids else []), None
+    cuts = pairs + ([len(ids)] if single_ending else [])
+    segments, last = [], 0
+    for cut in cuts:
+        piece = ids[last:cut]
+        segments.append((piece[0] - tb, piece[-1] - tb, piece))
+        last = cut
+    if single_ending:
         return segments, None
-    if not segments:  # no closed segment at all: the window's text runs to its end
-        return [(start or 0, -1, text)], None
-    return segments, segments[-1][1]
+    return segments, ids[last - 1] - tb

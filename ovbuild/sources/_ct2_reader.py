@@ -71,13 +71,16 @@ class _Cursor:
         return view
 
 
-def read_model_bin(path: Path) -> Ct2Model:
+def read_model_bin(path: Path | list[Path]) -> Ct2Model:
     """Every variable of ``path`` as a NumPy array (f16 stays f16; bf16 is widened to f32).
+    A list of paths is one ``model.bin`` split into parts: read as their concatenation.
 
     Raises:
         SourceError: not a CTranslate2 model of a version this reader knows, or truncated.
     """
-    data = memoryview(Path(path).read_bytes())
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    path = paths[0] if len(paths) == 1 else Path(" + ".join(str(p) for p in paths))
+    data = memoryview(b"".join(p.read_bytes() for p in paths))
     cur = _Cursor(data, Path(path))
     version = cur.take("I")
     if version not in _SUPPORTED_VERSIONS:

