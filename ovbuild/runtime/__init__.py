@@ -87,9 +87,10 @@ def _read_verified(folder, rel):
         fd = os.open(path, flags)
     except OSError as exc:
         _refuse(path, f"cannot be read ({{exc.strerror}})")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        _refuse(path, "not a regular file")
     with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            _refuse(path, "not a regular file")
         data = fh.read()
     if hashlib.sha256(data).hexdigest() != RUNTIME_SHA256[rel]:
         _refuse(path, "does not match the sha256 loader.py carries for it (tampered or damaged)")

@@ -8,6 +8,8 @@ an :class:`InputError` naming the input and what it expects.
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from collections.abc import Mapping
 from typing import Any
 
@@ -135,3 +137,48 @@ def check_inputs(specs: list[PortSpec], given: Mapping[str, Any]) -> dict[str, n
             ) from exc
         out[spec.name] = _fit_shape(spec, _fit_dtype(spec, value))
     return out
+
+
+def text_items(item: Any) -> list[str]:
+    """``item`` (one string, or a sequence of them) as a list of strings.
+
+    Raises:
+        InputError: naming the first item that is not a ``str`` (``None``, a number, bytes: never
+            silently turned into text) or is not valid Unicode (a lone surrogate).
+    """
+    if isinstance(item, str):
+        texts = [item]
+    else:
+        try:
+            texts = list(item)
+        except TypeError:
+            raise InputError(f"expected a string or a list of strings, got {type(item).__name__}") from None
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f"text item {i}: expected a str, got {type(text).__name__} ({text!r:.60})")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                f"text item {i}: not valid Unicode (a lone surrogate {text[exc.start]!r} at {exc.start})"
+            ) from None
+    return texts
+
+
+def refuse_special_file(path: Any, what: str, error: type[Exception] = InputError) -> None:
+    """Raise ``error`` (naming ``what``) unless ``path`` is a regular file, without opening it: a
+    FIFO would block the reader forever, a device (``/dev/zero``) never ends.
+
+    Raises:
+        FileNotFoundError: nothing is at ``path``.
+        error: ``path`` is a directory, a FIFO, a device or a socket.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what}: no such file") from None
+    if stat.S_ISDIR(mode):
+        raise error(f"{what}: is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise error(f"{what}: is {kind}, not a regular file; refused without opening it")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .integrity import MANIFEST, ArtifactIntegrityError
+from .manifest_schema import read_bounded, table_problem
 
 #: The manifest layout this runtime writes and reads.
 SCHEMA_VERSION = 1
@@ -78,23 +79,12 @@ class Manifest:
         """The manifest of ``artifact_dir``.
 
         Raises:
-            ArtifactIntegrityError: the file is missing, unreadable or not JSON (naming it).
-            ManifestError: it lacks a field, has one of the wrong type, or is from a newer ovbuild.
+            ArtifactIntegrityError: the file is missing, not a regular file, unreadable, not JSON
+                or over a size or depth limit (naming it; see :mod:`.manifest_schema`).
+            ManifestError: it lacks a field, has one of the wrong type or a table the loader
+                cannot walk (a file without ``size``), or is from a newer ovbuild.
         """
-        path = Path(artifact_dir) / MANIFEST
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            raise ArtifactIntegrityError(
-                f"{path}: missing; {artifact_dir} is not an ovbuild artifact"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactIntegrityError(f"{path}: unreadable ({exc})") from exc
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ArtifactIntegrityError(f"{path}: not valid JSON ({exc})") from exc
-        return cls.from_dict(data, path)
+        return cls.from_dict(read_bounded(artifact_dir), Path(artifact_dir) / MANIFEST)
 
     @classmethod
     def from_dict(cls, data: Any, where: str | Path = MANIFEST) -> Manifest:
@@ -115,6 +105,9 @@ class Manifest:
         for key, kind in _OPTIONAL.items():
             if data.get(key) is not None and not isinstance(data[key], kind):
                 raise ManifestError(f"{where}: field {key!r} is not a {kind.__name__}")
+        problem = table_problem(data)
+        if problem:
+            raise ManifestError(f"{where}: {problem}")
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known and v is not None}
         return cls(**{**values, "schema_version": version})

@@ -31,7 +31,7 @@ import numpy as np
 from .batcher import DynamicBatcher
 from .batches import FRONTEND_ROWS_PER_REQUEST, Unit, audio_units, run_units
 from .generate import GenerationConfig, TextGenerator
-from .inputs import InputError, check_inputs, port_specs
+from .inputs import InputError, check_inputs, port_specs, text_items
 from .manifest import Manifest
 from .prepare import HostInputs
 from .requests import ModelClosedError, RequestPool
@@ -141,7 +141,7 @@ class Model:
         """
         if self.frontend.get("kind") != "text":
             raise ValueError("encode() takes sentences; this artifact has no text front-end")
-        return run_sorted(texts, batch_size, lambda batch: self(batch))
+        return run_sorted(text_items(texts), batch_size, lambda batch: self(batch))
 
     def infer_batch(self, items: Iterable[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
         """``list(model.imap(items, on_error=...))``: see :meth:`imap`."""

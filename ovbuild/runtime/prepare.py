@@ -14,7 +14,7 @@ import numpy as np
 
 from .audio import audio_prepare_batch
 from .image import HostImageSteps
-from .inputs import InputError
+from .inputs import InputError, refuse_special_file, text_items
 from .manifest import Manifest
 from .text import host_encode, host_tokenizer
 
@@ -51,7 +51,7 @@ class HostInputs:
                 batch = batch.astype(np.float32)
             return {self.input_names[0]: batch if embedded else self._image_steps(batch)}
         if kind == "text":
-            texts = [item] if isinstance(item, str) else list(item)
+            texts = text_items(item)
             if embedded:
                 return {self.input_names[0]: np.array(texts)}
             return self.tokenize(texts)
@@ -97,6 +97,7 @@ class HostInputs:
 def images(item: Any) -> np.ndarray:
     """RGB uint8 ``[N, H, W, 3]`` from an image path, an ``[H, W, 3]`` array or a batch of them."""
     if isinstance(item, (str, Path)):
+        refuse_special_file(item, f"image {str(item)!r}")
         try:
             from PIL import Image
         except ImportError as exc:

@@ -4,7 +4,9 @@ missing)."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -295,3 +297,13 @@ def test_8_khz_file_gives_faster_whispers_transcript(whisper_f32, clips, tmp_pat
     reference = _faster_whisper("float32")
     assert whisper_f32.transcribe(narrow, **PLAIN) == _fw_text(reference, narrow)
     assert whisper_f32.transcribe(narrow) == _fw_text(reference, narrow, condition_on_previous_text=True)
+
+
+def test_transcribe_refuses_a_fifo(tmp_path: Path, whisper_f32) -> None:
+    """A FIFO named .wav is refused before it is opened (it used to block forever)."""
+    path = tmp_path / "speech.wav"
+    os.mkfifo(path)
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="speech.wav.*is a FIFO"):
+        whisper_f32.transcribe(str(path))
+    assert time.perf_counter() - started < 5

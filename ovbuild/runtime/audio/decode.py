@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..inputs import refuse_special_file
 from .config import (
     AudioChannelsError,
     AudioDecodeError,
@@ -160,10 +161,7 @@ def audio_decode(
     """
     what = name or describe(item)
     if isinstance(item, (str, os.PathLike)):
-        if not os.path.exists(item):
-            raise FileNotFoundError(f"audio {what}: no such file")
-        if os.path.isdir(item):
-            raise AudioError(f"audio {what}: is a directory, not an audio file")
+        refuse_special_file(item, f"audio {what}", AudioError)  # a FIFO or device would hang the read
         data, sr = _read_file_or_bytes(item, what)
     elif isinstance(item, (bytes, bytearray, memoryview)):
         if len(item) == 0:
