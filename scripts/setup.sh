@@ -21,6 +21,9 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # real photos with faces and text (scikit-image's data folder); only their files are read, so
 # their runtime dependencies (onnxruntime, opencv, scipy stack) are not needed.
 "${PIP[@]}" install --no-deps nudenet==3.4.2 rapidocr-onnxruntime==1.4.4 scikit-image==0.26.0
+# benchmarks/bench_unseen_models.py: openWakeWord 0.4.0 is the last release that ships its ONNX
+# models (the speech embedding and its mel front-end) inside the wheel; only those files are read.
+"${PIP[@]}" install --no-deps openwakeword==0.4.0
 # Speech for the audio tests; optional (those tests fall back to synthetic audio).
 if ! command -v espeak-ng >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null) || echo "setup: espeak-ng not installed; speech tests use synthetic audio" >&2

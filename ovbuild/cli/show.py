@@ -49,6 +49,35 @@ def _precision_map_lines(m: Manifest) -> list[str]:
     lines += [f"  - {json.dumps(rule, sort_keys=True)}" for rule in chosen.get("rules") or []]
     if compress.get("weighted_layers"):
         lines.append(f"  weighted layers per precision: {compress['weighted_layers']}")
+    return lines + _search_lines(compress.get("search") or {})
+
+
+def _search_lines(search: dict[str, Any]) -> list[str]:
+    """What ``precision: auto`` tried and the figures that decided: trials, confirmation, timings."""
+    if not search:
+        return []
+    samples = search.get("samples")
+    lines = [
+        f"accuracy search: chose {search.get('chosen')}; budget {search.get('max_drop')} on "
+        f"{', '.join(search.get('checks') or [])}; samples {samples}; device float {search.get('device_float', '?')}"
+    ]
+    lines += [f"  trial {t['candidate']}: drop {t['drop']}" for t in search.get("trials") or []]
+    for label, c in (search.get("confirmation") or {}).items():
+        lines.append(
+            f"  confirmed {label} on {c['samples']} unseen samples: drop {c['drop']} "
+            f"(90% interval {c['low']} to {c['high']})"
+        )
+    for label, feeds in (search.get("timing") or {}).items():
+        shown = ", ".join(
+            f"{feed} {t['median_ms']} ms, ratio {t['ratio'][0]} [{t['ratio'][1]}, {t['ratio'][2]}]"
+            for feed, t in feeds.items()
+        )
+        lines.append(f"  timed {label}: {shown}")
+    layers = search.get("layers") or {}
+    if layers:
+        top = sorted(layers.items(), key=lambda kv: -max(kv[1]["float_ms"], kv[1]["int8_ms"]))[:10]
+        lines.append("  per-layer time (performance counters), float vs int8 ms, the 10 costliest:")
+        lines += [f"    {u[-60:]:60s} {c['float_ms']:8.4f} {c['int8_ms']:8.4f}" for u, c in top]
     return lines
 
 

@@ -18,17 +18,19 @@ def feeds(samples: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def candidate_timings(scorer: Any, models: dict[str, Any], rounds: int | None = None) -> dict[str, dict]:
+def candidate_timings(
+    scorer: Any, models: dict[str, tuple[Any, dict]], rounds: int | None = None
+) -> dict[str, dict]:
     """``{model label: {feed: Timing}}``: each model compiled with the recipe's device properties
-    (no precision hint unless the recipe sets one), every (model, feed) timed in the same
+    plus its own (none for a map: as ``load()`` runs it), every (model, feed) timed in the same
     interleaved rounds (:mod:`ovbuild.runtime.timing`), so :func:`~ovbuild.runtime.timing.faster`
     compares two of them by their per-round ratios."""
     from ovbuild.runtime.timing import ROUNDS, interleaved, what_of
 
-    props = {"PERFORMANCE_HINT": "LATENCY", **scorer.props}
     inputs = feeds(scorer.samples)
     runners, what = {}, {}
-    for label, model in models.items():
+    for label, (model, extra) in models.items():
+        props = {"PERFORMANCE_HINT": "LATENCY", **scorer.props, **extra}
         compiled = scorer.ctx.core.compile_model(model, "CPU", props)
         request = compiled.create_infer_request()
         for feed, sample in inputs.items():
@@ -36,9 +38,3 @@ def candidate_timings(scorer: Any, models: dict[str, Any], rounds: int | None = 
             what[(label, feed)] = what_of(sample, compiled, device="CPU", candidate=label)
     timed = interleaved(runners, rounds=rounds or ROUNDS, seconds=0.0, min_calls=10, what=what)
     return {label: {feed: timed[(label, feed)] for feed in inputs} for label in models}
-
-
-def time_candidates(scorer: Any, models: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """``{model label: {feed: median ms}}`` of :func:`candidate_timings`."""
-    timings = candidate_timings(scorer, models)
-    return {label: {feed: t.median_ms for feed, t in per.items()} for label, per in timings.items()}

@@ -1,7 +1,9 @@
 """Scoring candidate precision maps with the recipe's own checks (those ``validate`` gates).
 
 The FP32 reference runs once, at f32, on the tuning samples (calibration samples, never the
-held-out ones), and every trial is compared with those stored outputs.
+held-out ones), and every trial is compared with those stored outputs. The tuning samples are
+split: the search ranks and bisects on the *search* part, and the map it settles on is confirmed
+on the *confirmation* part it never saw, with a bootstrap interval of the drop.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ log = logging.getLogger("ovbuild.precision.auto")
 #: Sentences per request when samples are strings (an in-graph tokenizer pads each batch to its
 #: longest): one request per batch instead of one per sample, as users run text models.
 TEXT_BATCH = 32
+
+
+def mean_of_samples(name: str) -> bool:
+    """Whether a metric's value over samples is the mean of its per-sample values (so a resample's
+    value is the mean of the resampled samples' values)."""
+    from ovbuild.metrics.registry import AccuracyMetric, get_metric
+
+    metric = get_metric(name)
+    return metric.scope == "output" and type(metric).reduce is AccuracyMetric.reduce
 
 
 def batchable(samples: list[dict[str, Any]]) -> bool:
@@ -67,9 +78,17 @@ def budget_checks_config(ctx_recipe: dict[str, Any], budget: dict[str, Any]) -> 
 class Scorer:
     """Compiles candidates and measures their drop on the tuning samples."""
 
-    def __init__(self, ctx: Any, parent: Any, cfg: dict[str, Any], samples: list[dict], checks_cfg: dict):
+    def __init__(
+        self,
+        ctx: Any,
+        parent: Any,
+        cfg: dict[str, Any],
+        samples: list[dict],
+        checks_cfg: dict,
+        confirmation: list[dict] | None = None,
+    ):
         self.ctx, self.parent, self.cfg, self.checks_cfg = ctx, parent, cfg, checks_cfg
-        self.samples = samples
+        self.samples, self.confirmation = samples, list(confirmation or [])
         from ovbuild.runtime.devices import candidate_properties
 
         self.props = candidate_properties(ctx.recipe)
@@ -79,6 +98,9 @@ class Scorer:
         # The validate stage's checks: an output of one value per sample is scored by decision.
         sizes = [per_sample_size(o) for o in self.refs[0]] if self.refs else None
         self.checks = checks_for(checks_cfg, output_names(model), sizes)
+        self.confirm_refs = (
+            run_samples(ref, self.confirmation, "auto: FP32 reference") if confirmation else []
+        )
         # What the reference scores against itself: the ideal of a ``target`` metric.
         self.ideal = measure(self.checks, self.refs, self.refs, samples, checks_cfg)
         self.trials: list[dict[str, Any]] = []
@@ -135,3 +157,51 @@ class Scorer:
         self.trials.append({"candidate": label, "drop": round(value, 6)})
         log.info("auto: %s -> drop %.5f", label, value)
         return value, model
+
+    def confirm(self, model: Any, props: dict | None = None, resamples: int = 200) -> dict[str, float]:
+        """The drop of ``model`` on the confirmation samples, with a 90% bootstrap interval.
+
+        Per-sample means (cosine, decisions, CTC strings) are measured once per sample and resampled
+        cheaply; other metrics (pairwise, task functions) are measured again on the distinct
+        samples of each of fewer draws (a subset of about 63%, so that interval is on the wide side,
+        and no sample is its own nearest neighbour).
+        """
+        compiled = self.ctx.core.compile_model(model, "CPU", {**self.props, **(props or {})})
+        outs = run_samples(compiled, self.confirmation, "auto: confirmation")
+        refs, n = self.confirm_refs, len(self.confirmation)
+
+        def values(idx: list[int], cands: list) -> dict[str, float]:
+            sub = [self.confirmation[i] for i in idx]
+            return measure(self.checks, [refs[i] for i in idx], [cands[i] for i in idx], sub, self.checks_cfg)
+
+        def drop(idx: list[int]) -> float:
+            return worst_drop(self.checks, values(idx, outs), values(idx, refs), factor)
+
+        factor = self.checks_cfg.get("worst_factor", WORST_FACTOR)
+        rng = np.random.default_rng(0)
+        if all(mean_of_samples(c.metric) for c in self.checks):
+            from ovbuild.metrics.gate import _params as metric_params
+            from ovbuild.metrics.registry import get_metric
+
+            # each check's per-sample values on the whole set (thresholds read off all samples)
+            table = np.stack([
+                get_metric(c.metric).score(c.values(refs), c.values(outs), self.confirmation,
+                                           metric_params(self.checks_cfg)).per_sample
+                for c in self.checks
+            ], axis=1)  # fmt: skip
+            metrics = [get_metric(c.metric) for c in self.checks]
+
+            def resampled(d: np.ndarray) -> dict[str, float]:
+                out = {}
+                for j, (c, metric) in enumerate(zip(self.checks, metrics, strict=True)):
+                    out[c.name] = float(table[d, j].mean())
+                    out[f"{c.name}.worst"] = metric.worst(table[d, j])
+                return out
+
+            draws = rng.integers(0, n, (resamples, n))
+            boot = [worst_drop(self.checks, resampled(d), {}, factor) for d in draws]
+        else:
+            boot = [drop(sorted(set(rng.integers(0, n, n).tolist()))) for _ in range(resamples // 4)]
+        low, high = np.quantile(boot, [0.05, 0.95])
+        return {"drop": round(drop(list(range(n))), 6), "low": round(float(low), 6),
+                "high": round(float(high), 6), "samples": n}  # fmt: skip

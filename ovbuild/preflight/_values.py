@@ -68,6 +68,8 @@ def _precision_problems(recipe: dict[str, Any]) -> list[str]:
         problems.append(f"precision.accuracy.min_speedup: {budget['min_speedup']} must be > 0")
     if budget and budget.get("samples", 1) < 1:
         problems.append(f"precision.accuracy.samples: {budget['samples']} must be >= 1")
+    if precision.get("default") == "auto" and budget:
+        problems += _confirmation_problems(budget, recipe.get("calibration") or {})
     if recipe.get("calibration") is None:
         wanted = [("precision.default", precision.get("default"))]
         wanted += [
@@ -206,3 +208,17 @@ def _frontend_problems(cfg: dict[str, Any] | None) -> list[str]:
     if cfg.get("pad_or_chunk") not in ("pad", "chunk"):
         problems.append(f"frontend.pad_or_chunk: {cfg.get('pad_or_chunk')!r} is not one of pad, chunk")
     return problems
+
+
+def _confirmation_problems(budget: dict[str, Any], calibration: dict[str, Any]) -> list[str]:
+    """Too few samples for ``auto`` to confirm a map on a part its search never saw."""
+    from ovbuild.precision.auto import MIN_CONFIRMATION
+
+    used = min(budget.get("samples") or 100, calibration.get("samples") or budget.get("samples") or 100)
+    if used >= 3 * MIN_CONFIRMATION:
+        return []
+    return [
+        f"precision.accuracy.samples: auto scores {used} calibration samples, a third of them to "
+        f"confirm the map on; at least {3 * MIN_CONFIRMATION} are needed (raise calibration.samples "
+        "and precision.accuracy.samples)"
+    ]

@@ -111,7 +111,7 @@ def test_other_settings_or_samples_collect_their_own(int8_store) -> None:
 def test_an_auto_search_and_a_sweep_variant_reuse_the_int8_statistics(tiny_bert: Path, int8_store) -> None:
     root, _ = int8_store
     before = len(collections(root))
-    overrides = ("precision=auto", "precision.accuracy.max_drop=0.00005", "precision.accuracy.samples=24",
+    overrides = ("precision=auto", "precision.accuracy.max_drop=0.00005", "precision.accuracy.samples=30",
                  "precision.accuracy.measure_latency=false")  # fmt: skip
     auto = build(recipe_for(*tiny_overrides(tiny_bert, *overrides, SAMPLES), root=root))
     compress = auto.manifest.stages["compress"]

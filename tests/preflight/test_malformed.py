@@ -98,6 +98,11 @@ CASES = [
         ["precision=auto", "++precision.accuracy.min_speedup=0", "calibration=synthetic"],
         "precision.accuracy.min_speedup",
     ),
+    (
+        "auto-too-few-to-confirm",
+        ["precision=auto", "calibration=synthetic", "calibration.samples=20"],
+        "precision.accuracy.samples: auto scores 20 calibration samples",
+    ),
     # devices
     ("device-weight-text", ["device.priorities=['CPU(abc)']"], "device.priorities"),
     ("device-weight-negative", ["device.priorities=['CPU(-1)']"], "device.priorities"),
