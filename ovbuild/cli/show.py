@@ -59,7 +59,8 @@ def _search_lines(search: dict[str, Any]) -> list[str]:
     samples = search.get("samples")
     lines = [
         f"accuracy search: chose {search.get('chosen')}; budget {search.get('max_drop')} on "
-        f"{', '.join(search.get('checks') or [])}; samples {samples}; device float {search.get('device_float', '?')}"
+        f"{', '.join(search.get('checks') or [])}; samples {samples}; "
+        f"device float {search.get('device_float', '?')}"
     ]
     lines += [f"  trial {t['candidate']}: drop {t['drop']}" for t in search.get("trials") or []]
     for label, c in (search.get("confirmation") or {}).items():

@@ -19,7 +19,8 @@ FP32 outputs computed once at f32 on calibration samples (never the held-out one
    that meet the budget are found by doubling and bisection (:func:`.search.smallest_passing`)
    on the surgery, then confirmed by up to ``confirm`` real re-quantized builds, in readable rules.
 5. **Confirm**: the search ran on two thirds of the samples; the map it settles on is scored on
-   the other third, and its drop is reported with a bootstrap interval.
+   the other third, and is confirmed only when the whole 90% bootstrap interval of its drop there
+   is within the budget.
 6. **Cheapest**: the confirmed candidates and the float artifact are timed in interleaved
    rounds on the device as ``load()`` runs them (text also in batches of 32); a map counts as
    faster only when the interval of its time ratio says so at every batch size. Otherwise
@@ -202,12 +203,14 @@ def confirmed(
     """Score ``model`` on the confirmation samples; it passes when its drop there is within budget."""
     result = scorer.confirm(model, props)
     search.setdefault("confirmation", {})[label] = result
-    ok = within_budget(result["drop"], max_drop)
-    if ok and not within_budget(result["high"], max_drop):
+    # The whole interval must be within budget: a drop just under it on these samples is as likely
+    # just over it on the held-out ones.
+    ok = within_budget(result["high"], max_drop)
+    if within_budget(result["drop"], max_drop) and not ok:
         log.warning(
-            "auto: %s: %d confirmation samples do not resolve the budget (drop %.4g, 90%% interval "
-            "%.4g-%.4g, budget %.4g); more calibration.samples would", label, result["samples"],
-            result["drop"], result["low"], result["high"], max_drop,
+            "auto: %s: drop %.4g on %d confirmation samples, but its 90%% interval reaches %.4g, over "
+            "the budget %.4g: not confirmed (more calibration.samples narrow the interval)", label,
+            result["drop"], result["samples"], result["high"], max_drop,
         )  # fmt: skip
     interval = f"[{result['low']:.5f}, {result['high']:.5f}]"
     verdict = "ok" if ok else "over budget"
@@ -268,6 +271,13 @@ def cheapest(
         ]
         progress(scorer, f"{label}: time ratio to {float_label} " + ", ".join(ratios))
     if not wins:
+        if not search.get("layers"):  # INT8 met the budget at once: the counters show why it is not faster
+            from ovbuild.precision.layers import weighted_nodes
+            from ovbuild.precision.surgery import layer_groups
+
+            candidate = passing[0][2]
+            units = layer_groups(candidate, weighted_nodes(fp32))
+            layer_costs(scorer, fp32, candidate, units, search)
         log.warning(
             "auto: no confirmed map is %.2fx faster than %s at every batch size (interval of the "
             "time ratio); publishing %s. Per layer, float vs INT8 on this device:\n%s",

@@ -1,15 +1,15 @@
 """What each layer costs on the device, read from OpenVINO's per-node performance counters.
 
 A candidate is compiled with ``PERF_COUNT``, run a few times, and every executed node's
-``real_time`` (median over runs) is charged to a *unit* of the search: the runtime node's
-``originalLayersNames`` name the graph nodes it fused (a convolution with its FakeQuantize, bias
-and activation), and nodes the plugin inserted itself (``Reorder``/``Convert`` at precision
-boundaries) are charged to the unit they feed, so an INT8 layer's conversions count against it.
+``real_time`` (its fastest run: other processes only ever add time) is charged to a *unit* of
+the search: the runtime node's ``originalLayersNames`` name the graph nodes it fused (a
+convolution with its FakeQuantize, bias and activation), and nodes the plugin inserted itself
+(``Reorder``/``Convert`` at precision boundaries) are charged to the unit they feed, so an INT8
+layer's conversions count against it.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from typing import Any
 
@@ -36,8 +36,8 @@ def _text(rt: Any, key: str) -> str | None:
 
 
 def _runtime_unit(runtime: Any, owner: dict[str, str]) -> dict[str, tuple[str | None, bool]]:
-    """``{runtime node: (unit or None, is a conversion)}``; unowned nodes take the unit of the
-    first owned node downstream (a Reorder feeds the layer that needed it)."""
+    """``{runtime node: (unit or None, is a conversion)}``; a conversion the plugin inserted takes
+    the unit of the first owned node downstream (a Reorder feeds the layer that needed it)."""
     info: dict[str, tuple[str | None, str, list]] = {}
     for node in runtime.get_ordered_ops():
         rt = node.get_rt_info()
@@ -48,7 +48,7 @@ def _runtime_unit(runtime: Any, owner: dict[str, str]) -> dict[str, tuple[str | 
         info[node.get_friendly_name()] = (unit, kind, consumers)
     out = {}
     for name, (unit, kind, consumers) in info.items():
-        seen, queue = set(), list(consumers)
+        seen, queue = set(), list(consumers) if kind in CONVERSIONS else []
         while unit is None and queue and len(seen) < 8:
             nxt = queue.pop(0)
             if nxt in seen or nxt not in info:
@@ -83,7 +83,7 @@ def unit_costs(
     costs: dict[str, dict[str, float]] = defaultdict(lambda: {"ms": 0.0, "convert_ms": 0.0})
     for name, values in times.items():
         unit, conversion = where.get(name, (None, False))
-        ms = statistics.median(values)
+        ms = min(values)  # on a loaded machine the fastest run is the layer's own cost
         entry = costs[unit or "(other)"]
         entry["ms"] += ms
         if conversion:
@@ -113,7 +113,7 @@ def table(saved: dict[str, dict[str, float]], gains: dict[str, float] | None = N
     gains = gains or {}
     rows = sorted(saved.items(), key=lambda kv: -max(kv[1]["float_ms"], kv[1]["int8_ms"]))
     lines = [
-        f"  {'unit':60s} {'float ms':>9s} {'int8 ms':>9s} {'of it cvt':>9s} {'saved':>8s} {'acc. cost':>9s}"
+        f"  {'unit':60s} {'float ms':>9s} {'int8 ms':>9s} {'of it cvt':>9s} {'saved':>8s} {'acc. won':>9s}"
     ]
     for unit, c in rows[:limit]:
         gain = f"{gains[unit]:9.5f}" if unit in gains else f"{'':9s}"
