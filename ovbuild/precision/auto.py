@@ -205,7 +205,7 @@ def confirmed(
     search.setdefault("confirmation", {})[label] = result
     # The whole interval must be within budget: a drop just under it on these samples is as likely
     # just over it on the held-out ones.
-    ok = within_budget(result["high"], max_drop)
+    ok = within_budget(result["drop"], max_drop) and within_budget(result["high"], max_drop)
     if within_budget(result["drop"], max_drop) and not ok:
         log.warning(
             "auto: %s: drop %.4g on %d confirmation samples, but its 90%% interval reaches %.4g, over "
