@@ -94,14 +94,20 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def summarize(rounds_s: list[float], latencies_ms: list[float], items: int, batch_size: int) -> dict:
-    """Items/s per round (median, IQR) and per-batch latency percentiles over every round."""
+    """Items/s per round (median, IQR, and the median's confidence interval from
+    :func:`ovbuild.runtime.timing.median_interval`) and per-batch latency percentiles."""
+    from ovbuild.runtime.timing import median_interval
+
     rates = [items / s for s in rounds_s]
+    low, high = median_interval(rates)
     return {
         "batch_size": batch_size,
         "items": items,
         "rounds": len(rounds_s),
         "items_per_s": statistics.median(rates),
         "items_per_s_iqr": _percentile(rates, 75) - _percentile(rates, 25),
+        "items_per_s_low": low,
+        "items_per_s_high": high,
         "latency_p50_ms": _percentile(latencies_ms, 50),
         "latency_p90_ms": _percentile(latencies_ms, 90),
         "latency_p99_ms": _percentile(latencies_ms, 99),
