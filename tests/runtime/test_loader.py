@@ -106,6 +106,20 @@ def test_loader_bench_command(vad: Path) -> None:
     assert "hint LATENCY" in done.stdout and "load [" in done.stdout
 
 
+def test_every_benchmark_times_the_same_call_on_the_same_inputs(vad: Path) -> None:
+    # issue 23: loader.py --bench, ovbuild bench and sweep reports timed three different things
+    from ovbuild.bench import bench_artifact
+    from ovbuild.bench.timed import time_artifacts
+
+    loader_what = import_loader(vad).load().bench(0.3)["what"]
+    bench_what = bench_artifact(vad, seconds=0.3, print_fn=None)["timed"]
+    sweep = time_artifacts({"a": vad}, seconds=0.3)["a"]
+    assert loader_what == bench_what == sweep["what"]
+    assert loader_what["call"] == "model(example_inputs())" and loader_what["hint"] == "LATENCY"
+    assert set(loader_what["inputs"]) == {"input", "state", "sr"} and sweep["rounds"] == 9
+    assert sweep["low_ms"] <= sweep["median_ms"] <= sweep["high_ms"]
+
+
 def test_infer_batch_matches_single_calls(vad: Path) -> None:
     model = import_loader(vad).load()
     items = [_vad_inputs(s) for s in range(4)]
