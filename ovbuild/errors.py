@@ -56,6 +56,11 @@ class ArtifactError(OvbuildError):
     """An artifact in the store is missing, corrupt or cannot be loaded."""
 
 
+class StoreWriteError(OvbuildError):
+    """The store cannot be written: its disk is full, or it is read-only (the message names the
+    device, the path and the store)."""
+
+
 # Lines of an OpenVINO message that say where it failed, not why.
 _LOCATION = re.compile(
     r"^(Check '.*' failed at |Exception from |FrontEnd API failed with|\[ONNX Frontend\]|While validating"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovbuild.errors import OvbuildError, StageError, openvino_reason
+from ovbuild.errors import OvbuildError, StageError, StoreWriteError, openvino_reason
 from ovbuild.hashing import DigestMemo, package_versions, sha256_json
 from ovbuild.imports import CodeIndex
 from ovbuild.preflight import check_inputs, check_recipe
@@ -24,6 +24,7 @@ from ovbuild.runtime.manifest import Manifest
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.stages.base import SharedCore
 from ovbuild.store import ArtifactStore, CacheEntry, StageCache
+from ovbuild.store.fs import store_writes, write_problem
 from ovbuild.store.lease import lease
 from ovbuild.store.paths import check_name
 
@@ -122,15 +123,16 @@ def build(
     store = store_root(recipe, root)
     check_name(recipe["name"])
     check_recipe(recipe, store)  # every bad value, before anything is written
-    cache = StageCache(store)
-    artifacts = ArtifactStore(store)
-    planned = plan_stages(recipe, cache, stages)  # writes only the digest memo
-    if artifacts.find_key(recipe["name"], planned[-1].key) is None:
-        check_inputs(recipe)  # model, devices and data: before the first stage publishes
-    # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
-    with lease(store, recipe["name"], [p.key for p in planned]):
-        result = _run(recipe, store, cache, artifacts, planned)
-        _sign(recipe, result.path)
+    with store_writes(store):  # a full or read-only store: one line naming device, path, store
+        cache = StageCache(store)
+        artifacts = ArtifactStore(store)
+        planned = plan_stages(recipe, cache, stages)  # writes only the digest memo
+        if artifacts.find_key(recipe["name"], planned[-1].key) is None:
+            check_inputs(recipe)  # model, devices and data: before the first stage publishes
+        # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
+        with lease(store, recipe["name"], [p.key for p in planned]):
+            result = _run(recipe, store, cache, artifacts, planned)
+            _sign(recipe, result.path)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -213,6 +215,10 @@ def _producer(
         except OvbuildError:
             raise
         except Exception as exc:
+            # Checked before the temp dir is removed: a full disk is still full now.
+            full = write_problem(exc, out_dir, store, guess=True)
+            if full:
+                raise StoreWriteError(f"stage {item.stage.name}: {full}") from exc
             # One line with the useful part of (often multi-line) OpenVINO messages; the whole
             # message stays in the cause chain that --verbose prints.
             reason = openvino_reason(exc)

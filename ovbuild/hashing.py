@@ -66,10 +66,13 @@ class DigestMemo:
         except OSError:
             pass
         value = sha256_file(path)
-        record.parent.mkdir(parents=True, exist_ok=True)
         tmp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
-        tmp.write_text(value)
-        os.replace(tmp, record)
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(value)
+            os.replace(tmp, record)
+        except OSError:  # a full or read-only store: the memo is only a cache, and leaves nothing
+            tmp.unlink(missing_ok=True)
         return value
 
     def tree(self, root: str | Path) -> dict[str, str]:

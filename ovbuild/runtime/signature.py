@@ -65,8 +65,12 @@ def sign_artifact(
         )
     else:
         config = ms.signing.Config().use_elliptic_key_signer(private_key=Path(private_key), password=password)
-    config.set_hashing_config(_hashing(artifact_dir)).sign(artifact_dir, tmp)
-    os.replace(tmp, target)
+    try:
+        config.set_hashing_config(_hashing(artifact_dir)).sign(artifact_dir, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target
 
 

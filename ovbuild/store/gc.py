@@ -17,7 +17,7 @@ from ovbuild.runtime.integrity import ArtifactIntegrityError
 from ovbuild.runtime.manifest import Manifest
 from ovbuild.store.artifacts import MANIFEST, ArtifactStore
 from ovbuild.store.cache import StageCache
-from ovbuild.store.fs import remove_tree
+from ovbuild.store.fs import remove_tree, store_writes
 from ovbuild.store.lease import LiveLeases, live_leases, store_lock
 from ovbuild.store.statistics import model_key, statistics_dirs
 
@@ -45,7 +45,7 @@ def collect(root: Path, keep: int = 3, grace: float = DEFAULT_GRACE, dry_run: bo
     """Keep the newest ``keep`` versions per name and what they (or running builds) use."""
     root = Path(root)
     done = Collected()
-    with store_lock(root):
+    with store_writes(root), store_lock(root):
         live = live_leases(root)
         referenced = _collect_versions(ArtifactStore(root), keep, live, done, dry_run)
         cache = StageCache(root)
@@ -105,6 +105,7 @@ def _leftovers(root: Path) -> list[Path]:
     found: list[Path] = []
     patterns = ("cache/*/??/.tmp-*", "cache/*/??/.trash-*", "artifacts/*/.tmp-*", "artifacts/*/.trash-*")
     patterns += ("statistics/??/*/*/.tmp-*", "statistics/??/.trash-*", "statistics/??/*/*/.trash-*")
+    patterns += ("cache/_digests/??/*.tmp", "artifacts/*/.*.tmp")  # killed memo and index writes
     for pattern in patterns:
         found += root.glob(pattern)
     found += (p for p in root.glob("artifacts/*/*") if p.name.isdigit() and not (p / MANIFEST).exists())
