@@ -18,6 +18,7 @@ pool, so one ``Transcriber`` serves any number of threads.
 from __future__ import annotations
 
 import json
+import threading
 import warnings
 import zlib
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ import numpy as np
 from .audio import audio_decode, audio_resample, audio_to_mono
 from .manifest import Manifest
 from .requests import RequestPool
+from .vad import SileroVad, SpeechGroup, VadError, VadOptions, sibling_vad_artifact, speech_groups
 from .whisper_search import Hypothesis, Repetition, WhisperTokens, beam_search, sample, split_segments
 
 SAMPLE_RATE = 16000
@@ -136,6 +138,10 @@ class Transcriber:
         self._decoder = RequestPool(decoder, CONCURRENT_CALLS, reset_state=True)
         self._detokenizer = RequestPool(detokenizer, CONCURRENT_CALLS)
         self._encoder_inputs = {p.get_any_name() for p in encoder.inputs}
+        #: The artifact directory, where ``vad_filter`` looks for a Silero VAD artifact beside it.
+        self.folder: Path | None = None
+        self._vads: dict[str, SileroVad] = {}
+        self._vad_lock = threading.Lock()
 
     @classmethod
     def from_files(
@@ -159,7 +165,9 @@ class Transcriber:
             _logits_of_last(core.read_model(folder / models["decoder"])), device, properties
         )
         detokenizer = core.compile_model(str(folder / models["detokenizer"]), "CPU")
-        return cls(encoder, decoder, detokenizer, json.loads((folder / GENERATION_CONFIG).read_text()))
+        transcriber = cls(encoder, decoder, detokenizer, json.loads((folder / GENERATION_CONFIG).read_text()))
+        transcriber.folder = folder
+        return transcriber
 
     # ---- public calls ----------------------------------------------------------------------------
 
@@ -170,21 +178,35 @@ class Transcriber:
         timestamps: bool = False,
         max_seconds: float = 1800.0,
         sample_rate: int | None = None,
+        vad_filter: bool = False,
+        vad_parameters: VadOptions | dict[str, Any] | None = None,
+        vad_model: Any = None,
         **options: Any,
     ) -> str | Transcript:
         """Text of ``audio`` (a file path, encoded bytes, ``(array, rate)``); with
         ``timestamps=True`` a :class:`Transcript` whose segments carry start/end seconds.
         ``options`` are :class:`DecodeOptions` (faster-whisper's names and defaults).
 
+        With ``vad_filter=True`` a Silero VAD artifact removes the silence first (faster-whisper's
+        ``vad_filter``; ``vad_parameters`` are its ``VadOptions``) and the speech is decoded in
+        groups of at most 30 s; times stay those of the original audio. The VAD is ``vad_model``
+        (a loaded Silero VAD artifact or its directory), else ``silero_vad_sequence/latest`` or
+        ``silero_vad/latest`` in the store this artifact is in.
+
         Raises:
             TranscribeError: silent audio, or longer than ``max_seconds``.
+            VadError: ``vad_filter=True`` and no Silero VAD artifact is found, or bad ``vad_parameters``.
             AudioError / FileNotFoundError: the audio cannot be decoded.
             ValueError / TypeError: an unknown language, task or option.
         """
         opts = DecodeOptions(**options)
         samples = self._samples(audio, sample_rate, max_seconds)
         language, probability = self._language(samples, opts.language)
-        segments = list(self.segments(samples, replace(opts, language=language)))
+        opts = replace(opts, language=language)
+        groups = [SpeechGroup.whole(samples)]
+        if vad_filter:  # silence removed first (vad.py); segment times are mapped back
+            groups = speech_groups(samples, self._vad(vad_model), VadOptions.of(vad_parameters))
+        segments = [s for group in groups for s in _restore(group, list(self.segments(group.audio, opts)))]
         text = "".join(s.text for s in segments).strip()
         if not timestamps:
             return text
@@ -236,6 +258,22 @@ class Transcriber:
             seek += advance if advance > 0 else size
             if not opts.condition_on_previous_text or temperature > opts.prompt_reset_on_temperature:
                 previous = []
+
+    def _vad(self, vad_model: Any) -> SileroVad:
+        if isinstance(vad_model, SileroVad):
+            return vad_model
+        where = vad_model if vad_model is not None else (self.folder and sibling_vad_artifact(self.folder))
+        if where is None:
+            raise VadError(
+                "vad_filter=True needs a Silero VAD artifact: build one into this artifact's store "
+                "(ovbuild build recipe=silero_vad_sequence) or pass vad_model= (a loaded artifact "
+                "or its directory)"
+            )
+        key = str(getattr(where, "artifact_dir", where))
+        with self._vad_lock:
+            if key not in self._vads:
+                self._vads[key] = SileroVad.from_artifact(where)
+            return self._vads[key]
 
     # ---- one window -------------------------------------------------------------------------------
 
@@ -472,6 +510,16 @@ def _window(samples: np.ndarray, seek: int, frames: int) -> np.ndarray:
     chunk = samples[seek * HOP : (seek + frames) * HOP]
     window[0, : len(chunk)] = chunk
     return window
+
+
+def _restore(group: SpeechGroup, segments: list[Segment]) -> list[Segment]:
+    """``segments`` of a VAD speech group with times of the original audio."""
+    if len(group.spans) == 1 and group.spans[0][0] == 0:
+        return segments
+    return [
+        replace(s, start=group.original_time(s.start), end=group.original_time(s.end, is_end=True))
+        for s in segments
+    ]
 
 
 def whisper_models(manifest: Manifest) -> dict[str, str]:

