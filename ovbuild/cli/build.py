@@ -73,17 +73,23 @@ def run_build(cfg: Any) -> dict[str, Any]:
     from omegaconf import OmegaConf
 
     from ovbuild.cli._quiet import third_party_to_log
-    from ovbuild.config import load_recipe
+    from ovbuild.config import clear_dropped_groups, load_recipe
     from ovbuild.graph import build
 
     raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
-    recipe = load_recipe(raw=raw)
+    recipe = load_recipe(raw=clear_dropped_groups(raw, _task_overrides()))
     with third_party_to_log(_log_file(recipe)) as captured:
         result = build(recipe)
     print(summarize(result), flush=True)
     if captured.summary():
         print(captured.summary(), flush=True)
     return {"status": "success", "name": result.name, "version": result.version, "path": str(result.path)}
+
+
+def _task_overrides() -> list[str]:
+    from hydra.core.hydra_config import HydraConfig
+
+    return list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else []
 
 
 def _log_file(recipe: dict[str, Any]) -> Path:

@@ -18,6 +18,7 @@ import sys
 from ovbuild.cli._errors import print_error
 from ovbuild.cli.subcommand import Subcommand
 from ovbuild.errors import OvbuildError
+from ovbuild.extras import install_hint, missing_package_message
 
 _NOT_COMMANDS = {"main", "subcommand", "options"}
 _EPILOG = """\
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         return args._command.run(args)
     except OvbuildError as exc:
         print_error(exc)
+        return 2
+    except ModuleNotFoundError as exc:
+        if install_hint(exc.name) is None:
+            raise
+        print_error(OvbuildError(missing_package_message(exc.name, f"ovbuild {args._command.name}")))
         return 2
 
 

@@ -2,6 +2,7 @@
 
 from ovbuild.config._compose import (
     BUNDLED,
+    clear_dropped_groups,
     compose_raw,
     conf_dir,
     known_recipes,
@@ -13,6 +14,7 @@ from ovbuild.config._validate import find_problems
 
 __all__ = [
     "BUNDLED",
+    "clear_dropped_groups",
     "compose_raw",
     "conf_dir",
     "find_problems",

@@ -46,9 +46,9 @@ def package_file(package: str, relative: str) -> str:
 
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RecipeError(
-            f"package {package!r} is not installed (needed for ${{pkg_path:{package},{relative}}})"
-        )
+        from ovbuild.extras import missing_package_message
+
+        raise RecipeError(missing_package_message(package, f"${{pkg_path:{package},{relative}}}"))
     return str(Path(list(spec.submodule_search_locations)[0]) / relative)
 
 
@@ -87,10 +87,14 @@ def register_recipes(extra: dict[str, Path] | None = None) -> None:
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
 
+    from ovbuild.target import add_search_dirs
+
     register_schema()
     register_resolvers()
     cs = ConfigStore.instance()
-    for name, path in {**known_recipes(), **(extra or {})}.items():
+    recipes = {**known_recipes(), **(extra or {})}
+    add_search_dirs(path.parent for path in recipes.values())  # source.factory modules beside them
+    for name, path in recipes.items():
         try:
             node = OmegaConf.load(path)
         except Exception as exc:  # a YAML syntax error names the file, not a Hydra internal
@@ -113,23 +117,42 @@ def compose_raw(overrides: list[str]) -> dict[str, Any]:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    from ovbuild.config import _hydra_errors
+
     normalized = normalize_overrides(overrides)
     overrides = normalized.items
     name = _recipe_name(overrides)
     register_recipes(normalized.recipe_files)
     if name is not None and name not in {**known_recipes(), **normalized.recipe_files}:
-        known = ", ".join(known_recipes()) or "none"
         dirs = ", ".join(str(d) for d in recipe_dirs())
-        raise RecipeError(f"unknown recipe {name!r}: no {name}.yaml in {dirs} (known: {known})")
+        raise RecipeError(_hydra_errors.unknown_recipe(name, known_recipes(), dirs))
     try:
         with initialize_config_dir(str(conf_dir()), version_base=None):
             cfg = compose("config", overrides=overrides)
-        return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
-    except MissingConfigException as exc:
-        raise RecipeError(str(exc).splitlines()[0], recipe=name) from exc
+        raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
     except (HydraException, OmegaConfBaseException) as exc:
-        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-        raise RecipeError(" ".join(lines[:2]), recipe=name) from exc
+        message = _hydra_errors.rewrite(exc, overrides)
+        if message is None:
+            lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+            message = lines[0] if isinstance(exc, MissingConfigException) else " ".join(lines[:2])
+        raise RecipeError(message, recipe=name) from exc
+    return clear_dropped_groups(raw, overrides)
+
+
+def config_groups() -> set[str]:
+    """The config groups of ``conf/`` a recipe chooses from (``precision``, ``validate``, ...)."""
+    return {p.name for p in conf_dir().iterdir() if p.is_dir() and p.name != "hydra"}
+
+
+def clear_dropped_groups(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """``~validate`` (also what ``validate=null`` becomes) means "none": Hydra drops the group's
+    config, and here the recipe's own keys under it go too (``validate: {min: 0.9}`` would
+    otherwise still gate the build)."""
+    groups = config_groups()
+    for item in overrides:
+        if item.startswith("~") and "=" not in item and item[1:] in groups:
+            raw[item[1:]] = None
+    return raw
 
 
 def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def _check_text_padding(frontend: dict[str, Any], errors: list[str], inputs: Any
         return
     static = [
         name
-        for name, dims in (inputs or {}).items()
+        for name, dims in (inputs if isinstance(inputs, dict) else {}).items()
         if name in _TOKEN_INPUTS and isinstance(dims, list) and len(dims) > 1 and (dims[-1] or -1) > 0
     ]
     if padding == "longest" and static:

@@ -5,6 +5,8 @@
   value whether or not the composed config already has the key: it becomes Hydra's ``++`` form
   (add or override), so no documented key needs a ``+``. Group choices (``precision=int8``),
   ``hydra.*`` keys and overrides already carrying ``+``/``++``/``~`` pass unchanged.
+- ``validate=null`` (any config group set to null/none) means "none": it becomes ``~validate``
+  (see :func:`ovbuild.config._compose.clear_dropped_groups`).
 """
 
 from __future__ import annotations
@@ -44,12 +46,17 @@ def normalize_overrides(overrides: list[str]) -> Overrides:
     >>> normalize_overrides(["recipe=minilm", "inputs.input_ids=[1,64]", "precision=int8"]).items
     ['recipe=minilm', '++inputs.input_ids=[1,64]', 'precision=int8']
     """
+    from ovbuild.config._compose import config_groups
+
+    groups = config_groups()
     items: list[str] = []
     files: dict[str, Path] = {}
     for item in overrides:
         key, eq, value = item.partition("=")
         if not eq or item.startswith(("-", "+", "~")):
             items.append(item)
+        elif key in groups and value.strip().lower() in ("null", "none"):
+            items.append(f"~{key}")
         elif key == "recipe":
             name, path = _recipe(value)
             if path is not None:

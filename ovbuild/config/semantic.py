@@ -94,6 +94,21 @@ def _model_problems(recipe: dict[str, Any]) -> list[str]:
     return out
 
 
+def _code_problems(recipe: dict[str, Any]) -> list[str]:
+    """``source.factory``/``source.converter`` and ``calibration.target`` name importable modules
+    (found without importing them; see :mod:`ovbuild.target` for where they are looked up)."""
+    source = recipe.get("source") or {}
+    calibration = recipe.get("calibration") or {}
+    refs = [(f"source.{k}", source.get(k)) for k in ("factory", "converter")]
+    refs.append(("calibration.target", calibration.get("target")))
+    return [p for key, ref in refs if ref for p in _target_problem(ref, key)]
+
+
 def recipe_problems(recipe: dict[str, Any]) -> list[str]:
     """Every problem of a schema-valid recipe (with defaults) that these checks can see."""
-    return _metric_problems(recipe) + _calibration_problems(recipe) + _model_problems(recipe)
+    return (
+        _metric_problems(recipe)
+        + _calibration_problems(recipe)
+        + _model_problems(recipe)
+        + _code_problems(recipe)
+    )

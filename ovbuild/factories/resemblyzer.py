@@ -38,7 +38,9 @@ def pretrained_path() -> Path:
     """
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or not spec.submodule_search_locations:
-        raise SourceError("resemblyzer is not installed (pip install resemblyzer)")
+        from ovbuild.extras import missing_package_message
+
+        raise SourceError(missing_package_message("resemblyzer", "the speaker encoder's weights"))
     path = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
     if not path.exists():
         raise SourceError(f"resemblyzer's weights are missing: {path}")

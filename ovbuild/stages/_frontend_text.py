@@ -30,8 +30,10 @@ def build_tokenizer(path: Path, max_length: int, padding: str) -> Any:
         from openvino_tokenizers import convert_tokenizer
         from transformers import AutoTokenizer
     except ImportError as exc:
+        from ovbuild.extras import missing_package_message
+
         raise StageError(
-            f"frontend: an embedded text front-end needs {exc.name!r}, which is not installed"
+            "frontend: " + missing_package_message(exc.name, "an embedded text front-end")
         ) from exc
     try:
         hf_tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)

@@ -278,6 +278,16 @@ def test_every_plan_compiles_and_runs_here(cfg):
     np.testing.assert_allclose(out, x @ np.arange(12, dtype=np.float32).reshape(4, 3), rtol=1e-2)
 
 
+def _gpu_plugin_loads(core) -> bool:
+    """Whether OpenVINO's GPU plugin loads (it needs an OpenCL loader, which e.g. ffmpeg brings),
+    even if it then finds no device."""
+    try:
+        core.get_property("GPU", "FULL_DEVICE_NAME")
+    except RuntimeError as exc:  # raised by the plugin itself ("[GPU] ... no supported devices")
+        return "[GPU]" in str(exc) or "Unsupported configuration key" in str(exc)
+    return True
+
+
 def test_openvino_would_fail_on_raw_auto_gpu_cpu_but_the_plan_does_not():
     import openvino as ov
 
@@ -285,8 +295,11 @@ def test_openvino_would_fail_on_raw_auto_gpu_cpu_but_the_plan_does_not():
     if any(d.startswith("GPU") for d in here):
         pytest.skip("a GPU is present here")
     core = ov.Core()
-    with pytest.raises(RuntimeError):
-        core.compile_model(_tiny_model(), "AUTO:GPU,CPU")
+    if not _gpu_plugin_loads(core):
+        # Without a loadable GPU plugin OpenVINO refuses the raw list outright; with one (an
+        # OpenCL loader but no GPU) it may fall back to CPU itself. The plan works either way.
+        with pytest.raises(RuntimeError):
+            core.compile_model(_tiny_model(), "AUTO:GPU,CPU")
     plan = plan_devices({**GPU_FIRST, "mode": "auto"}, here)
     assert plan.device == "CPU"
     compile_with_plan(core, _tiny_model(), plan)

@@ -76,6 +76,25 @@ def _check_wav_truncation(head: bytes, total: int, what: str) -> None:
         pos += 8 + size + (size & 1)
 
 
+def _flac_frames(head: bytes) -> int:
+    """The sample count a FLAC file's STREAMINFO declares (0 when unknown or not FLAC)."""
+    if len(head) < 26 or head[:4] != b"fLaC" or head[4] & 0x7F != 0:  # STREAMINFO comes first
+        return 0
+    return int.from_bytes(head[18:26], "big") & ((1 << 36) - 1)
+
+
+def _check_flac_length(head: bytes, decoded: int, what: str) -> None:
+    """A FLAC that decodes to fewer frames than its STREAMINFO declares was cut short. libsndfile
+    refuses such a file, but ffmpeg (through librosa/audioread) returns what is there; either way
+    a silently shortened signal is an error."""
+    declared = _flac_frames(head)
+    if declared and decoded < declared:
+        raise AudioDecodeError(
+            f"audio {what}: truncated FLAC file: STREAMINFO declares {declared} samples per channel "
+            f"but only {decoded} decode"
+        )
+
+
 def _reason(decoder: str, error: Exception) -> str:
     """``decoder: Type: message``; some decoders raise with an empty message (audioread's
     NoBackendError, wave's EOFError), so the type always says what went wrong."""
@@ -84,14 +103,23 @@ def _reason(decoder: str, error: Exception) -> str:
 
 
 def _read_file_or_bytes(item: Any, what: str) -> tuple[np.ndarray, int]:
-    """Try soundfile, then librosa/audioread, then stdlib wave; (channels, samples) float32."""
-    errors: list[str] = []
+    """Try soundfile, then librosa/audioread, then stdlib wave; (channels, samples) float32.
+    A file shorter than its header declares is an error whichever decoder reads it."""
     is_bytes = isinstance(item, (bytes, bytearray, memoryview))
     if is_bytes:
-        _check_wav_truncation(bytes(item[:65536]), len(item), what)
+        head = bytes(item[:65536])
+        _check_wav_truncation(head, len(item), what)
     else:
         with open(item, "rb") as f:
-            _check_wav_truncation(f.read(65536), os.path.getsize(item), what)
+            head = f.read(65536)
+        _check_wav_truncation(head, os.path.getsize(item), what)
+    data, sr = _decode_any(item, is_bytes, what)
+    _check_flac_length(head, data.shape[-1], what)
+    return data, sr
+
+
+def _decode_any(item: Any, is_bytes: bool, what: str) -> tuple[np.ndarray, int]:
+    errors: list[str] = []
     sf = try_import("soundfile")
     if sf is not None:
         try:
