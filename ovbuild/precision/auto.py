@@ -257,7 +257,7 @@ def cheapest(
             feed: {
                 "median_ms": round(t.median_ms, 4),
                 "interval_ms": [round(t.low_ms, 4), round(t.high_ms, 4)],
-                "rounds_ms": [round(x, 4) for x in t.rounds],
+                "rounds_ms": [round(x, 4) for x in t.round_ms],
                 "ratio": [round(x, 4) for x in ratio_interval(t, base[feed])],
             }
             for feed, t in feeds.items()
