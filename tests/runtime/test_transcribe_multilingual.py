@@ -74,7 +74,7 @@ def test_transcribe_detects_or_takes_the_language_and_translates(whisper_base, b
     german = whisper_base.transcribe(base_clips["de"], timestamps=True)
     assert german.language == "de" and german.language_probability > 0.5
     forced = whisper_base.transcribe(base_clips["de"], language="de", **PLAIN)
-    assert {"wetter", "sonne", "stadt"} & set(normalize(forced))
+    assert len({"das", "heute", "sehr", "schön", "wetter", "sonne", "stadt"} & set(normalize(forced))) >= 2
     english = normalize(whisper_base.transcribe(base_clips["de"], language="de", task="translate"))
     assert len({"the", "weather", "sun", "city", "today"} & set(english)) >= 2, english
     with pytest.raises(ValueError, match="language 'xx'"):
