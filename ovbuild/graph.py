@@ -203,7 +203,6 @@ def _producer(
 ):
     def produce(out_dir: Path) -> dict[str, Any]:
         ctx = StageContext(
-            recipe=recipe,
             out_dir=out_dir,
             store_root=store,
             ancestors=dict(ancestors),

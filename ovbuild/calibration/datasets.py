@@ -107,13 +107,14 @@ def split_dataset(items: list[Any], cfg: dict[str, Any]) -> tuple[list[Any], lis
 
 
 def load_dataset(
-    cfg: dict[str, Any], recipe: dict[str, Any], model: Any
+    cfg: dict[str, Any], frontend: dict[str, Any] | None, model: Any, tokenizer: str | None = None
 ) -> tuple[list[dict[str, np.ndarray]], list[dict[str, np.ndarray]]]:
     """Calibration and held-out input dicts for ``model``.
 
     Args:
         cfg: the recipe's ``calibration`` block.
-        recipe: the whole recipe (its ``frontend`` and ``source`` say how to preprocess).
+        frontend: the recipe's ``frontend`` block (how inference preprocesses).
+        tokenizer: the tokenizer directory for text (``config.tokenizer.tokenizer_source``).
         model: the ``ov.Model`` the samples must fit.
 
     Returns:
@@ -125,4 +126,8 @@ def load_dataset(
     from ovbuild.calibration.transforms import transform
 
     calib, held = split_dataset(raw_items(cfg), cfg)
-    return transform(calib, cfg, recipe, model, "calibration"), transform(held, cfg, recipe, model, "holdout")
+    frontend = frontend or {}
+    return (
+        transform(calib, cfg, frontend, tokenizer, model, "calibration"),
+        transform(held, cfg, frontend, tokenizer, model, "holdout"),
+    )

@@ -57,7 +57,9 @@ def fit(sample: dict[str, Any], specs: list, cfg: dict[str, Any], index: int) ->
     return out
 
 
-def _text(items: list[str], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+def _text(
+    items: list[str], frontend: dict[str, Any], tokenizer: str | None, specs: list
+) -> list[dict[str, Any]]:
     if any(dtype is None for _, _, dtype in specs):
         # The tokenizer is compiled into the graph: the model takes the strings themselves.
         return [{name: np.array([line]) for name, _, dtype in specs if dtype is None} for line in items]
@@ -65,11 +67,10 @@ def _text(items: list[str], recipe: dict[str, Any], specs: list) -> list[dict[st
     from ovbuild.config.tokenizer import tokenizer_dir
     from ovbuild.runtime.text import host_encode, host_tokenizer
 
-    frontend = recipe.get("frontend") or {}
     static = next((s[-1] for _, s, _ in specs if len(s) > 1 and s[-1] > 0), None)
     length = int(frontend.get("max_length") or static or 128)
     padding = frontend.get("padding") or ("max_length" if static else "longest")
-    path = tokenizer_dir(recipe, frontend) / "tokenizer.json"
+    path = tokenizer_dir(tokenizer) / "tokenizer.json"
     if not path.is_file():
         raise StageError(f"frontend.tokenizer: no tokenizer.json in {path.parent} for calibration text")
     try:
@@ -80,10 +81,9 @@ def _text(items: list[str], recipe: dict[str, Any], specs: list) -> list[dict[st
     return [host_encode(tokenizer, [line], names) for line in items]
 
 
-def _audio(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[str, Any]]:
+def _audio(items: list[Path], frontend: dict[str, Any], specs: list) -> list[dict[str, Any]]:
     from ovbuild.runtime.audio import audio_decode
 
-    frontend = recipe.get("frontend") or {}
     floats = [(n, s) for n, s, d in specs if d is not None and np.issubdtype(d, np.floating)]
     if frontend.get("kind") != "audio" or not frontend.get("embed", True) or len(floats) != 1:
         raise StageError(
@@ -104,13 +104,12 @@ def _audio(items: list[Path], recipe: dict[str, Any], specs: list) -> list[dict[
     return samples
 
 
-def _image(items: list[Path], recipe: dict[str, Any], specs: list, model: Any) -> list[dict[str, Any]]:
+def _image(items: list[Path], frontend: dict[str, Any], specs: list, model: Any) -> list[dict[str, Any]]:
     """Images through the recipe's image front-end: in the graph when embedded (the raw RGB image is
     the sample), else the same steps run host-side; without a front-end, a plain resize."""
     from PIL import Image
 
     name, shape, _ = specs[0]
-    frontend = recipe.get("frontend") or {}
     image_frontend = frontend.get("kind") == "image"
     if len(shape) != 4 or (not image_frontend and any(d <= 0 for d in shape[1:])):
         raise StageError(
@@ -149,7 +148,12 @@ def _host_steps(frontend: dict[str, Any], model: Any) -> Any:
 
 
 def transform(
-    items: list[Any], cfg: dict[str, Any], recipe: dict[str, Any], model: Any, split: str
+    items: list[Any],
+    cfg: dict[str, Any],
+    frontend: dict[str, Any],
+    tokenizer: str | None,
+    model: Any,
+    split: str,
 ) -> list[dict]:
     """Raw items of one split → fitted input dicts, with a progress bar."""
     from tqdm import tqdm
@@ -159,11 +163,11 @@ def transform(
     specs = input_specs(model)
     kind = cfg["kind"]
     if kind == "text_lines":
-        samples = _text(items, recipe, specs)
+        samples = _text(items, frontend, tokenizer, specs)
     elif kind == "audio_dir":
-        samples = _audio(items, recipe, specs)
+        samples = _audio(items, frontend, specs)
     elif kind == "image_dir":
-        samples = _image(items, recipe, specs, model)
+        samples = _image(items, frontend, specs, model)
     elif kind == "synthetic":
         from ovbuild.metrics import synthetic_inputs
 

@@ -8,15 +8,22 @@ from typing import Any
 from ovbuild.errors import StageError
 
 
-def tokenizer_dir(recipe: dict[str, Any], frontend: dict[str, Any] | None) -> Path:
-    """``frontend.tokenizer``, else the hf source directory.
+def tokenizer_source(recipe: dict[str, Any]) -> str | None:
+    """Where the recipe's tokenizer is: ``frontend.tokenizer``, else the hf source directory, else
+    ``None``. Stages that tokenize carry this in their config (so it is in their cache key)."""
+    raw = (recipe.get("frontend") or {}).get("tokenizer")
+    source = recipe.get("source") or {}
+    if not raw and source.get("kind") == "hf":
+        raw = source.get("path")
+    return str(raw) if raw else None
+
+
+def tokenizer_dir(raw: str | None) -> Path:
+    """The tokenizer directory :func:`tokenizer_source` named, checked.
 
     Raises:
-        StageError: neither names a directory.
+        StageError: it names no directory.
     """
-    raw = (frontend or {}).get("tokenizer") or (
-        recipe["source"].get("path") if recipe["source"].get("kind") == "hf" else None
-    )
     if not raw:
         raise StageError("frontend.tokenizer: required when the source is not an hf directory")
     path = Path(raw).expanduser()

@@ -54,8 +54,11 @@ class Generative(AccuracyMetric):
 
     scope = "generation"
 
-    def generate_score(self, ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[float, dict, int]:
-        """``(value, {metric: value}, samples)`` of the candidate against the FP32 model."""
+    def generate_score(
+        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
+    ) -> tuple[float, dict, int]:
+        """``(value, {metric: value}, samples)`` of the candidate (compiled with ``properties``, the
+        device's numerics) against the FP32 model."""
         raise NotImplementedError
 
 
@@ -64,10 +67,12 @@ class TokenAgreement(Generative):
 
     name = "token_agreement"
 
-    def generate_score(self, ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[float, dict, int]:
+    def generate_score(
+        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
+    ) -> tuple[float, dict, int]:
         from ovbuild.stages._validate_generative import token_agreement
 
-        return token_agreement(ctx, parent, cfg)
+        return token_agreement(ctx, parent, cfg, properties)
 
 
 class Wer(Generative):
@@ -78,7 +83,9 @@ class Wer(Generative):
     high = None
     ideal = 0.0
 
-    def generate_score(self, ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[float, dict, int]:
+    def generate_score(
+        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
+    ) -> tuple[float, dict, int]:
         from ovbuild.stages._validate_wer import wer_against_reference
 
-        return wer_against_reference(ctx, parent, cfg)
+        return wer_against_reference(ctx, parent, cfg, properties)

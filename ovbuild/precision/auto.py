@@ -343,8 +343,14 @@ def split_samples(samples: list[dict], budget: dict[str, Any]) -> tuple[list[dic
     return search, confirmation
 
 
-def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def select_map(
+    ctx: Any, parent: Any, cfg: dict[str, Any], validate: dict[str, Any], properties: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Search the cheapest map whose drop on calibration samples is at most ``max_drop``.
+
+    ``validate`` is the recipe's validate block (the checks are scored with it) and ``properties``
+    the compile properties that set the device's numerics (candidates compile with them): both
+    are in the compress stage's config, so its key changes with them.
 
     Returns:
         ``(map, search)``: ``map`` is ``{"default", "rules"}`` to pin in a recipe; ``search``
@@ -365,7 +371,8 @@ def select_map(ctx: Any, parent: Any, cfg: dict[str, Any]) -> tuple[dict[str, An
         raise StageError("precision.default=auto needs calibration data; add a calibration group")
     tuning, confirmation = split_samples(samples, budget)
     with quiet_nncf():
-        scorer = Scorer(ctx, parent, cfg, tuning, budget_checks_config(ctx.recipe, budget), confirmation)
+        checks_cfg = budget_checks_config(validate, budget)
+        scorer = Scorer(ctx, parent, cfg, tuning, checks_cfg, confirmation, properties)
         scorer.started = time.perf_counter()
         search: dict[str, Any] = {
             "metric": scorer.checks_cfg["metric"],

@@ -67,10 +67,10 @@ def run_samples(compiled: Any, samples: list[dict[str, Any]], desc: str) -> list
     return outputs
 
 
-def budget_checks_config(ctx_recipe: dict[str, Any], budget: dict[str, Any]) -> dict[str, Any]:
+def budget_checks_config(validate: dict[str, Any], budget: dict[str, Any]) -> dict[str, Any]:
     """The ``validate`` block the budget is measured with: the recipe's, with ``accuracy.metric``
     (when given) in place of ``validate.metric``."""
-    validate = dict(ctx_recipe.get("validate") or {})
+    validate = dict(validate or {})
     validate["metric"] = budget.get("metric") or validate.get("metric") or "cosine"
     return validate
 
@@ -86,12 +86,11 @@ class Scorer:
         samples: list[dict],
         checks_cfg: dict,
         confirmation: list[dict] | None = None,
+        props: dict[str, Any] | None = None,
     ):
         self.ctx, self.parent, self.cfg, self.checks_cfg = ctx, parent, cfg, checks_cfg
         self.samples, self.confirmation = samples, list(confirmation or [])
-        from ovbuild.runtime.devices import candidate_properties
-
-        self.props = candidate_properties(ctx.recipe)
+        self.props = dict(props or {})  # the device's numerics (inference precision) candidates compile with
         model = ctx.read_model(parent)
         ref = ctx.core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
         self.refs = run_samples(ref, samples, "auto: FP32 reference")

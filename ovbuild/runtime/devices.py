@@ -251,7 +251,7 @@ def plan_devices(device_cfg: Mapping[str, Any] | None, available: list[str]) -> 
     )
 
 
-def candidate_properties(recipe: Mapping[str, Any]) -> dict[str, Any]:
-    """Compile properties that change numerics: the recipe device's inference precision."""
-    precision = (recipe.get("device") or {}).get("inference_precision")
+def candidate_properties(device: Mapping[str, Any]) -> dict[str, Any]:
+    """Compile properties that change numerics: the recipe's ``device.inference_precision``."""
+    precision = (device or {}).get("inference_precision")
     return {"INFERENCE_PRECISION_HINT": precision} if precision else {}

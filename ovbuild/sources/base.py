@@ -44,16 +44,22 @@ class Source:
     def input_files(self, cfg: dict[str, Any]) -> list[Path]:
         raise NotImplementedError
 
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    def convert(
+        self, ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None
+    ) -> dict[str, Any]:
+        """Write ``model.xml`` (and any sub-models) into ``ctx.out_dir``; ``shapes`` are the
+        recipe's ``inputs`` (static shapes by input name) for converters that need them."""
         raise NotImplementedError
 
 
 class ModuleSource(Source):
-    """A kind whose ``input_files(cfg)`` and ``convert(ctx, cfg)`` are functions of the module
+    """A kind whose ``input_files(cfg)`` and ``convert(ctx, cfg, shapes)`` are functions of the module
     that defines the class (the bundled kinds, whose functions tests also call directly)."""
 
     def input_files(self, cfg: dict[str, Any]) -> list[Path]:
         return sys.modules[type(self).__module__].input_files(cfg)
 
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
-        return sys.modules[type(self).__module__].convert(ctx, cfg)
+    def convert(
+        self, ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None
+    ) -> dict[str, Any]:
+        return sys.modules[type(self).__module__].convert(ctx, cfg, shapes)

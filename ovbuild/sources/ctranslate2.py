@@ -121,7 +121,7 @@ def write_hf_dir(ct2_dir: Path, out: Path, parts: list[Path] | None = None) -> d
     return kwargs
 
 
-def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+def convert(ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None) -> dict[str, Any]:
     """CTranslate2 → HF directory → the hf source's generative export.
 
     Writes ``model.xml`` (the encoder, fed features; the frontend stage prepends the mel graph),

@@ -41,7 +41,7 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
     return files
 
 
-def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+def convert(ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None) -> dict[str, Any]:
 
     path = model_path(cfg)
     try:
@@ -49,7 +49,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
             model = ctx.core.read_model(str(path))
         else:
             # Some graphs (silero-vad op15) only convert once their input shapes are known.
-            shapes = ctx.recipe.get("inputs") or None
+            shapes = shapes or None
             model = convert_model(str(path), input=shapes) if shapes else convert_model(str(path))
     except Exception as exc:
         raise SourceError(

@@ -100,7 +100,7 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
     return [model_dir(cfg)]
 
 
-def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+def convert(ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None) -> dict[str, Any]:
     """Export the directory with optimum-intel, rename sub-models, bake sentence pooling.
 
     Generation tasks are exported with their KV cache as state and get tokenizer and

@@ -25,7 +25,7 @@ def input_files(cfg: dict[str, Any]) -> list[Path]:
     return target_input_files(cfg, "converter")
 
 
-def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+def convert(ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None) -> dict[str, Any]:
     """Run the converter and save what it returns as ``model.xml``.
 
     Returns:
@@ -44,7 +44,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
         if not path.is_file():
             raise SourceError(f"source.converter: {cfg['converter']} returned {path}, which does not exist")
         # As for file sources, some graphs convert only once the recipe's input shapes are known.
-        shapes = ctx.recipe.get("inputs") or None
+        shapes = shapes or None
         try:
             if path.suffix == ".xml":
                 produced = ctx.core.read_model(str(path))

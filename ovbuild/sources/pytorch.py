@@ -74,7 +74,7 @@ def build_module(cfg: dict[str, Any]) -> Any:
     return module.eval()
 
 
-def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+def convert(ctx: Any, cfg: dict[str, Any], shapes: dict[str, list[int]] | None = None) -> dict[str, Any]:
     """Convert the factory's module to ``model.xml``; inputs are named after ``recipe.inputs``.
 
     Returns:
@@ -86,7 +86,7 @@ def convert(ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     module = build_module(cfg)
-    examples = example_inputs(ctx.recipe.get("inputs") or {}, cfg.get("input_dtypes") or {})
+    examples = example_inputs(shapes or {}, cfg.get("input_dtypes") or {})
     args = tuple(examples.values())
     started = time.perf_counter()
     method = "trace"

@@ -68,7 +68,7 @@ def embed_text(ctx: Any, parent: CacheEntry, config: dict[str, Any]) -> dict[str
 
         path, tokenizer = given.resolve(), ctx.core.read_model(str(given))
     else:
-        path = tokenizer_dir(ctx.recipe, config)
+        path = tokenizer_dir(config.get("tokenizer"))
         tokenizer = build_tokenizer(path, int(config["max_length"]), config.get("padding", "max_length"))
     model = ctx.read_model(parent)
     produced = {name for out in tokenizer.outputs for name in out.get_names()}

@@ -93,9 +93,11 @@ def _forced_agreement(sequence: Any, prompt: np.ndarray, reference: list[int]) -
     return same
 
 
-def token_agreement(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> tuple[float, dict, int]:
-    """Teacher-forced greedy token agreement (and exact sequence match) against the FP32 IR."""
-    from ovbuild.runtime.devices import candidate_properties
+def token_agreement(
+    ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any], properties: dict[str, Any]
+) -> tuple[float, dict, int]:
+    """Teacher-forced greedy token agreement (and exact sequence match) against the FP32 IR, the
+    candidate compiled with ``properties`` (the device's numerics)."""
 
     prompts = _prompts(ctx, parent, cfg)
     if not prompts:
@@ -103,7 +105,7 @@ def token_agreement(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) 
     eos = set(_generation(ctx).get("eos_token_ids") or [])
     count = int(cfg.get("new_tokens") or 32)
     reference = _decoders(ctx, ctx.ancestors["convert"], {"INFERENCE_PRECISION_HINT": "f32"})
-    candidate = _decoders(ctx, parent, candidate_properties(ctx.recipe))
+    candidate = _decoders(ctx, parent, properties)
     agree = total = exact = 0
     for ids in prompts:
         prompt = np.array(ids, np.int64)
@@ -115,8 +117,11 @@ def token_agreement(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) 
     return values["token_agreement"], values, len(prompts)
 
 
-def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> dict[str, Any]:
-    """Score the candidate with ``validate.metric`` and apply ``validate.min``/``max``.
+def validate_generative(
+    ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any], properties: dict[str, Any]
+) -> dict[str, Any]:
+    """Score the candidate (compiled with ``properties``) with ``validate.metric`` and apply
+    ``validate.min``/``max``.
 
     Raises:
         RecipeError: a metric that does not apply to generative models, no held-out prompts.
@@ -132,7 +137,7 @@ def validate_generative(ctx: StageContext, parent: CacheEntry, cfg: dict[str, An
         raise RecipeError(
             f"validate.metric: {metric!r} does not apply to generative models; use {', '.join(usable)}"
         )
-    value, values, samples = get_metric(metric).generate_score(ctx, parent, cfg)
+    value, values, samples = get_metric(metric).generate_score(ctx, parent, cfg, properties)
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
     check = Check(metric, metric, min=cfg.get("min"), max=cfg.get("max"))
     check_bounds(misses([check], {metric: value}), str(parent.path))

@@ -25,15 +25,15 @@ def _transcriber(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any
 
 
 def wer_against_reference(
-    ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]
+    ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any], properties: dict[str, Any]
 ) -> tuple[float, dict, int]:
-    """``(wer, {"wer", "transcripts_equal"}, clips)`` of the candidate vs the FP32 reference."""
-    from ovbuild.runtime.devices import candidate_properties
+    """``(wer, {"wer", "transcripts_equal"}, clips)`` of the candidate (compiled with ``properties``,
+    the device's numerics) vs the FP32 reference."""
     from ovbuild.speech.wer import word_error_rate
 
     clips = speech_clips(cfg)
     reference = _transcriber(ctx, ctx.reference(), {"INFERENCE_PRECISION_HINT": "f32"})
-    candidate = _transcriber(ctx, parent, candidate_properties(ctx.recipe))
+    candidate = _transcriber(ctx, parent, properties)
     wanted = [reference.transcribe(c) for c in clips]
     got = [candidate.transcribe(c) for c in clips]
     for clip, a, b in zip(clips, wanted, got, strict=True):

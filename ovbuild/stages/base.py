@@ -49,9 +49,13 @@ class SharedCore:
 
 @dataclass
 class StageContext:
-    """What a running stage may use. It writes only into ``out_dir``."""
+    """What a running stage may use. It writes only into ``out_dir``.
 
-    recipe: dict[str, Any]
+    There is no recipe here: a stage reads only the config its :meth:`Stage.config` returned
+    (which its cache key digests), its input files, and its ancestors' entries (whose keys chain
+    into its own), so nothing a stage reads can change without changing its key.
+    """
+
     out_dir: Path
     store_root: Path
     ancestors: dict[str, CacheEntry] = field(default_factory=dict)

@@ -46,6 +46,7 @@ class CalibrateConfig(FrozenConfig):
 
     calibration: dict[str, Any]  # the recipe's calibration section
     frontend: dict[str, Any] | None  # samples go through the recipe's own front-end
+    tokenizer: str | None = None  # text samples: the tokenizer directory (frontend's, or the hf source)
 
 
 class CalibrateStage(Stage):
@@ -56,7 +57,13 @@ class CalibrateStage(Stage):
     def config(self, recipe: dict[str, Any]) -> CalibrateConfig | None:
         if recipe.get("calibration") is None or not _consumed(recipe):
             return None
-        return CalibrateConfig(calibration=recipe["calibration"], frontend=recipe.get("frontend"))
+        from ovbuild.config.tokenizer import tokenizer_source
+
+        return CalibrateConfig(
+            calibration=recipe["calibration"],
+            frontend=recipe.get("frontend"),
+            tokenizer=tokenizer_source(recipe),
+        )
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         from ovbuild.target import target_file
@@ -80,7 +87,7 @@ class CalibrateStage(Stage):
             )
             return {"kind": config["calibration"]["kind"], "prompts": True, **counts}
         model = ctx.read_model(parent)
-        calib, holdout = load_dataset(config.calibration, ctx.recipe, model)
+        calib, holdout = load_dataset(config.calibration, config.frontend, model, config.tokenizer)
         if not calib:
             raise StageError(f"calibration.path: {config['calibration'].get('path')} gave no samples")
         run_reference(ctx, model, calib[:1], "calibration")  # fail early on samples that do not fit

@@ -22,6 +22,10 @@ class CompressConfig(FrozenConfig):
     """What ``compress`` applies."""
 
     precision: dict[str, Any]  # the recipe's precision section (map, NNCF knobs, budget)
+    #: ``precision: auto`` only: candidates are scored with the validate block, compiled with the
+    #: device's numerics (its inference precision), so both belong to the key; else ``None``.
+    validate: dict[str, Any] | None = None
+    inference_precision: str | None = None
 
 
 class CompressStage(Stage):
@@ -31,7 +35,13 @@ class CompressStage(Stage):
     version = 2
 
     def config(self, recipe: dict[str, Any]) -> CompressConfig:
-        return CompressConfig(precision=recipe["precision"])
+        if recipe["precision"]["default"] != "auto":
+            return CompressConfig(precision=recipe["precision"])
+        return CompressConfig(
+            precision=recipe["precision"],
+            validate=recipe.get("validate"),
+            inference_precision=(recipe.get("device") or {}).get("inference_precision"),
+        )
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         from ovbuild.stages.validate import metric_target_files
@@ -56,16 +66,17 @@ class CompressStage(Stage):
             import ovbuild.precision  # noqa: F401
         except ImportError as exc:
             raise StageError(f"precision.default: {default!r} needs ovbuild.precision ({exc})") from exc
-        return apply_precision(ctx, parent, precision)
+        return apply_precision(ctx, parent, config)
 
 
-def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[str, Any]) -> dict[str, Any]:
+def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfig) -> dict[str, Any]:
     """Apply ``precision_cfg`` to the parent's model and write the result into ``ctx.out_dir``.
 
     Args:
         ctx: the running stage's context (``ancestors['calibrate']`` holds the calibration data).
         parent: the cache entry whose ``model.xml`` is compressed.
-        precision_cfg: the recipe's ``precision`` block.
+        config: the stage's config: the recipe's ``precision`` block (and, under ``auto``, what
+            candidates are scored with).
 
     Returns:
         The stage result: the map actually applied (``map``, pin it in a recipe to skip the
@@ -81,12 +92,14 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, precision_cfg: dict[s
     from ovbuild.precision import apply_map, resolve
     from ovbuild.precision.statistics import statistics_scope
 
-    cfg = dict(precision_cfg)
+    cfg = dict(config.precision)
     search: dict[str, Any] | None = None
     if cfg["default"] == "auto":
         from ovbuild.precision.auto import select_map
+        from ovbuild.runtime.devices import candidate_properties
 
-        chosen, search = select_map(ctx, parent, cfg)
+        props = candidate_properties({"inference_precision": config.inference_precision})
+        chosen, search = select_map(ctx, parent, cfg, config.validate or {}, props)
         cfg.update(chosen)
     model = ctx.read_model(parent)
     node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))

@@ -31,4 +31,4 @@ class ConvertStage(Stage):
         return ConvertConfig(source=source_config(recipe), inputs=recipe["inputs"])
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: ConvertConfig) -> dict[str, Any]:
-        return source_for(config.source["kind"]).convert(ctx, config.source)
+        return source_for(config.source["kind"]).convert(ctx, config.source, dict(config.inputs or {}))

@@ -28,6 +28,10 @@ class FrontendStage(Stage):
         frontend = recipe.get("frontend")
         if frontend is None:
             return None
+        if frontend["kind"] == "text":  # an hf source's own tokenizer, named in the key
+            from ovbuild.config.tokenizer import tokenizer_source
+
+            frontend = {**frontend, "tokenizer": tokenizer_source(recipe)}
         return frozen_schema(FRONTEND_SCHEMAS[frontend["kind"]]).of(frontend)
 
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
@@ -66,7 +70,7 @@ def _host_tokenizer(ctx: StageContext, config: dict[str, Any]) -> list[str]:
     from ovbuild.stages._models import ASSETS
     from ovbuild.store.fs import link_or_copy
 
-    source = tokenizer_dir(ctx.recipe, config)
+    source = tokenizer_dir(config.get("tokenizer"))
     shipped = []
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
         if (source / name).is_file():

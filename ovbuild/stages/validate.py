@@ -101,14 +101,14 @@ class ValidateStage(Stage):
         if "convert" in ctx.ancestors and ctx.ancestors["convert"].result.get("generation"):
             from ovbuild.stages._validate_generative import validate_generative
 
-            return validate_generative(ctx, parent, cfg)
+            return validate_generative(ctx, parent, cfg, candidate_properties(config.device))
         reference = ctx.reference()
         if reference is None:
             raise StageError("validate: no reference model before compress")
         samples, refs = heldout(ctx, reference, cfg)
         if not samples:
             raise StageError("validate: no held-out samples to score")
-        props = candidate_properties(ctx.recipe)
+        props = candidate_properties(config.device)
         try:
             values, missed = compare_models(ctx, ctx.read_model(parent), samples, refs, cfg, props)
         except RuntimeError as exc:

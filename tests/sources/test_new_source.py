@@ -34,7 +34,7 @@ class NpyLinearSource(Source):
             raise SourceError(f"source.path: no such file: {path}")
         return [path.resolve()]
 
-    def convert(self, ctx: Any, cfg: dict[str, Any]) -> dict[str, Any]:
+    def convert(self, ctx: Any, cfg: dict[str, Any], shapes: dict | None = None) -> dict[str, Any]:
         import openvino as ov
         import openvino.opset15 as ops
 

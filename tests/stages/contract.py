@@ -146,7 +146,7 @@ class StageContract:
         parent = ancestors[names[-1]] if names else None
         out_dir = tmp_path / "out"
         out_dir.mkdir()
-        ctx = StageContext(recipe=recipe, out_dir=out_dir, store_root=store, ancestors=ancestors)
+        ctx = StageContext(out_dir=out_dir, store_root=store, ancestors=ancestors)
         before = _snapshot(store)
         stage = self.cls()
         value = stage.execute(ctx, parent, stage.config(recipe))
