@@ -216,8 +216,6 @@ def test_no_stage_reaches_the_recipe_another_way() -> None:
         str(path.relative_to(root))
         for package in run_packages
         for path in (root / package).rglob("*.py")
-        if any(
-            word in path.read_text() for word in ("load_recipe", "HydraConfig", "GlobalHydra", "ctx.recipe")
-        )
+        if any(word in path.read_text() for word in _RECIPE_ACCESS)
     ]
     assert offenders == []
