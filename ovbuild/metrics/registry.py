@@ -209,7 +209,7 @@ def accuracy_lines(accuracy: dict[str, Any]) -> list[str]:
     lines = []
     numbers = {k: v for k, v in accuracy.items() if isinstance(v, (int, float))}
     for name, value in numbers.items():
-        base, _, stat = name.partition(".")
+        base, _, stat = name.rpartition(".")
         if stat in ("worst", "p5") and base in numbers:
             continue  # shown on its check's line
         metric = find_metric(name)
