@@ -212,6 +212,15 @@ class Model:
         """
         return self._whisper().detect_language(audio, **options)
 
+    def live_transcriber(self, vad_model: Any = None, **options: Any) -> Any:
+        """Live speech to text with a Whisper artifact: feed audio chunks, get confirmed text; see
+        :class:`LiveTranscriber` (one per audio stream; ``vad_model`` as for ``vad_filter``).
+
+        >>> live = model.live_transcriber()  # doctest: +SKIP
+        >>> [piece.text for chunk in chunks for piece in live.feed(chunk)]  # doctest: +SKIP
+        """
+        return self._whisper().live(vad_model, **options)
+
     def _whisper(self) -> Any:
         from .transcribe import Transcriber, whisper_models
 

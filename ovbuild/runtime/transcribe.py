@@ -31,6 +31,7 @@ import numpy as np
 from .audio import audio_decode, audio_resample, audio_to_mono
 from .manifest import Manifest
 from .requests import RequestPool
+from .streaming import LiveTranscriber
 from .vad import SileroVad, SpeechGroup, VadError, VadOptions, sibling_vad_artifact, speech_groups
 from .whisper_search import Hypothesis, Repetition, WhisperTokens, beam_search, sample, split_segments
 
@@ -223,20 +224,23 @@ class Transcriber:
         samples = self._samples(audio, sample_rate, max_seconds)
         return self._detect(samples)
 
-    def segments(self, samples: np.ndarray, opts: DecodeOptions) -> Iterator[Segment]:
+    def segments(
+        self, samples: np.ndarray, opts: DecodeOptions, prompt: tuple[int, ...] = ()
+    ) -> Iterator[Segment]:
         """Segments of 16 kHz mono ``samples``, window after window, as faster-whisper's
         ``generate_segments`` walks them: each 30 s window starts where the last complete segment
         of the one before ended (read off its timestamp tokens), is decoded with the temperature
         fallback, skipped when it holds no speech, and prompted with the text before it while
         ``condition_on_previous_text`` holds and decoding stayed below
-        ``prompt_reset_on_temperature``. ``opts.language`` None: detected first (multilingual)."""
+        ``prompt_reset_on_temperature``. ``opts.language`` None: detected first (multilingual).
+        ``prompt``: text ids before the audio (the live transcriber's earlier utterances)."""
         if opts.language is None:
             opts = replace(opts, language=self._language(samples, None)[0])
         duration = len(samples) / SAMPLE_RATE
         content_frames = len(samples) // HOP
         timestamps = not opts.without_timestamps
         rng = np.random.default_rng(opts.seed)
-        previous: list[int] = []  # the ids that prompt the next window
+        previous: list[int] = list(prompt)  # the ids that prompt the next window
         seek = 0  # in mel frames (10 ms)
         while seek < content_frames:
             size = min(FRAMES, content_frames - seek)
@@ -258,6 +262,20 @@ class Transcriber:
             seek += advance if advance > 0 else size
             if not opts.condition_on_previous_text or temperature > opts.prompt_reset_on_temperature:
                 previous = []
+
+    def live(self, vad_model: Any = None, **options: Any) -> LiveTranscriber:
+        """A :class:`LiveTranscriber` (streaming.py) that decodes each utterance with this model:
+        ``vad_model`` as for ``vad_filter``; ``options`` are the live transcriber's, and any
+        :class:`DecodeOptions` for the utterances."""
+        names = set(DecodeOptions.__dataclass_fields__)
+        opts = DecodeOptions(**{k: v for k, v in options.items() if k in names})
+
+        def decode(samples: np.ndarray, prompt: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+            found = list(self.segments(samples, opts, prompt))
+            return "".join(s.text for s in found).strip(), tuple(t for s in found for t in s.tokens)
+
+        live = {k: v for k, v in options.items() if k not in names}
+        return LiveTranscriber(decode, self._vad(vad_model), **live)
 
     def _vad(self, vad_model: Any) -> SileroVad:
         if isinstance(vad_model, SileroVad):
