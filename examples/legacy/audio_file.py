@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import _latency  # noqa: E402  (a sibling module of these examples)
 import numpy as np
 
 from ovbuild.compat import OpenVINOBackend  # was: from the legacy backends package
@@ -67,7 +68,10 @@ def main(audio_path: str | None = None, model_path: str | None = None, store_roo
     if result["status"] == "success":
         (name, embedding), *_ = result["results"].items()
         print(f"{name}: {embedding.shape}, norm {np.linalg.norm(embedding):.3f}")
-        print(f"latency {result['latency_ms']:.2f} ms (decode, resample, mel and encoder)")
+        print(
+            "latency (decode, resample, mel, encoder):",
+            _latency.report(backend, "speaker", audio_path, result, AUDIO),
+        )
     else:
         print("error:", result["error"])
     return {

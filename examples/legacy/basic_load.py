@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+import _latency  # noqa: E402  (a sibling module of these examples)
 import numpy as np
 
 from ovbuild.compat import OpenVINOBackend  # was: from the legacy backends package
@@ -40,7 +41,7 @@ def main(model_path: str | None = None, store_root: str = "outputs") -> dict:
     if result["status"] == "success":
         probs = result["results"]["speech_probs"]
         print(f"speech probabilities {probs.shape}: {np.round(probs[:4], 3)} ...")
-        print(f"latency {result['latency_ms']:.2f} ms, {result['throughput_items_per_sec']:.0f} windows/s")
+        print("latency:", _latency.report(backend, "vad", {"input": windows, "h": state, "c": state}, result))
     else:
         print("error:", result["error"])
     return {"load": loaded, "inference": result, "info": backend.get_model_info("vad")}

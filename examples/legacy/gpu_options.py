@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sys
 
+import _latency  # noqa: E402  (a sibling module of these examples)
+
 from ovbuild.compat import OpenVINOBackend  # was: from the legacy backends package
 
 
@@ -48,8 +50,7 @@ def main(model_path: str | None = None, image_path: str | None = None, store_roo
     for warning in loaded.get("warnings", []):
         print("warning:", warning)
     result = backend.run_inference("vision_model", image_path or default_image_path())
-    print(f"Latency: {result['latency_ms']} ms")
-    print(f"Throughput: {result['throughput_items_per_sec']} items/sec")
+    print("Latency:", _latency.report(backend, "vision_model", image_path or default_image_path(), result))
     if result["status"] != "success":
         print("error:", result["error"])
     return {"load": loaded, "inference": result, "info": backend.get_model_info("vision_model")}

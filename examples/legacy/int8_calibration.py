@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import _latency  # noqa: E402  (a sibling module of these examples)
 import numpy as np
 
 from ovbuild.compat import OpenVINOBackend  # was: from the legacy backends package
@@ -86,8 +87,10 @@ def main(model_path: str | None = None, store_root: str = "outputs") -> dict:
     loaded = backend.load_model("minilm_int8", config)
     print("load_model:", loaded["status"], loaded.get("error", loaded.get("artifact")))
     result = backend.run_inference("minilm_int8", "This is a test sentence for INT8 inference.")
-    print(f"Latency: {result['latency_ms']} ms")
-    print(f"Throughput: {result['throughput_items_per_sec']} items/sec")
+    print(
+        "Latency:",
+        _latency.report(backend, "minilm_int8", "This is a test sentence for INT8 inference.", result),
+    )
     if result["status"] != "success":
         print("error:", result["error"])
     return {"load": loaded, "inference": result, "info": backend.get_model_info("minilm_int8")}

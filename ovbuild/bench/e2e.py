@@ -28,13 +28,22 @@ TORCH = "PyTorch (transformers)"
 
 
 def _first_output(outputs: dict[str, np.ndarray]) -> np.ndarray:
-    return outputs.get("sentence_embedding", next(iter(outputs.values())))
+    """The output to compare: ``sentence_embedding``, else the first one with one row per item."""
+    if "sentence_embedding" in outputs:
+        return outputs["sentence_embedding"]
+    return next((v for v in outputs.values() if np.ndim(v) == 2), next(iter(outputs.values())))
+
+
+def _per_item(out: np.ndarray) -> np.ndarray | None:
+    """Per-token outputs (``[batch, tokens, hidden]``, padded to each batch's longest sentence) do
+    not line up across batches: they are timed but not compared (no nn-agreement)."""
+    return out if np.ndim(out) <= 2 else None
 
 
 def artifact_runner(model: Any, kind: str) -> Runner:
     """The generated loader, called as a user would: strings, audio files or image files."""
     if kind == "text":
-        return timed_batches(lambda batch: _first_output(model(batch)))
+        return timed_batches(lambda batch: _per_item(_first_output(model(batch))))
 
     def files(batch: list[Any]) -> np.ndarray | None:
         results = model.infer_batch([str(p) for p in batch])

@@ -65,6 +65,8 @@ def summarize(result: BuildResult) -> str:
     if manifest.labels:
         lines.append(f"  labels ({len(manifest.labels)}): {', '.join(manifest.labels[:6])}")
     lines += _precision_lines(manifest)
+    for name, value in (manifest.stages.get("frontend") or {}).get("defaulted", {}).items():
+        lines.append(f"  note: the tokenizer gives no {name}; the model is fed {value} (its default)")
     return "\n".join(lines)
 
 

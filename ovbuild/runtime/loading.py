@@ -14,6 +14,7 @@ from .inputs import InputError
 from .integrity import ArtifactIntegrityError, verify_artifact
 from .model import Model
 from .requests import ModelClosedError
+from .requirements import MissingRequirementError, check_requirements
 from .session import Session
 from .signature import verify_signature as check_signature
 from .trust import read_manifest
@@ -21,6 +22,7 @@ from .trust import read_manifest
 __all__ = [
     "ArtifactIntegrityError",
     "InputError",
+    "MissingRequirementError",
     "Model",
     "ModelClosedError",
     "Session",
@@ -70,6 +72,7 @@ def load_artifact(
     manifest = read_manifest(artifact_dir)
     if verify:
         verify_artifact(artifact_dir, manifest.files)
+    check_requirements(artifact_dir, manifest)
     plan = plan_devices(_device_config(manifest.device, device), available_devices())
     for warning in plan.warnings:
         warnings.warn(warning, stacklevel=2)

@@ -37,6 +37,7 @@ _OPTIONAL = {
     "stages": dict,
     "metrics": dict,
     "packages": dict,
+    "requirements": list,
 }
 
 
@@ -71,6 +72,9 @@ class Manifest:
     stages: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     packages: dict[str, Any] = field(default_factory=dict)
+    #: What the loader imports (``requirements.txt``): ``[{spec, import, why, required}]``; empty
+    #: for artifacts built before it was recorded.
+    requirements: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- reading and writing ----------------------------------------------------------------------
 

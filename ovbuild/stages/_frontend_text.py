@@ -18,6 +18,9 @@ from ovbuild.store import CacheEntry
 
 TOKENIZER_XML = "openvino_tokenizer.xml"
 TEXT_INPUT = "text"
+# Model inputs a tokenizer may leave out (transformers 5 saves BERT tokenizers without
+# token_type_ids), fed what the model's own forward uses when they are not given.
+ZERO_DEFAULTS = ("token_type_ids",)
 
 
 def build_tokenizer(path: Path, max_length: int, padding: str) -> Any:
@@ -73,12 +76,15 @@ def embed_text(ctx: Any, parent: CacheEntry, config: dict[str, Any]) -> dict[str
     model = ctx.read_model(parent)
     produced = {name for out in tokenizer.outputs for name in out.get_names()}
     leftover = [p.get_any_name() for p in model.inputs if not p.get_names() & produced]
-    if leftover:
+    zeros = [name for name in leftover if name in ZERO_DEFAULTS]
+    if set(leftover) - set(zeros) or (zeros and "input_ids" not in produced):
         raise StageError(
             f"frontend: model inputs {leftover} are not produced by the tokenizer "
             f"(it gives {sorted(produced)})"
         )
-    combined = _connect(tokenizer, model)
+    for name in zeros:
+        ctx.log.info("frontend: the tokenizer gives no %s; the model is fed zeros (its default)", name)
+    combined = _connect(tokenizer, model, zeros)
     combined.inputs[0].get_tensor().set_names({TEXT_INPUT})
     ctx.save_model(combined)
     ctx.save_model(tokenizer, TOKENIZER_XML)
@@ -88,13 +94,15 @@ def embed_text(ctx: Any, parent: CacheEntry, config: dict[str, Any]) -> dict[str
         "input": TEXT_INPUT,
         "tokenizer": TOKENIZER_XML,
         "tokenizer_dir": str(path),
-        "feeds": [p.get_any_name() for p in model.inputs],
+        "feeds": [p.get_any_name() for p in model.inputs if p.get_any_name() not in zeros],
+        "defaulted": {name: "zeros" for name in zeros},
         "max_length": int(config["max_length"]),
     }
 
 
-def _connect(tokenizer: Any, model: Any) -> Any:
-    """Feed the model's inputs from the tokenizer's outputs of the same name.
+def _connect(tokenizer: Any, model: Any, zeros: list[str] = ()) -> Any:
+    """Feed the model's inputs from the tokenizer's outputs of the same name, and the inputs named
+    in ``zeros`` (which the tokenizer does not produce) with zeros shaped like ``input_ids``.
 
     Built by hand rather than with ``openvino_tokenizers.connect_models``: the tokenizer keeps its
     truncation switch in a ReadValue/Assign state, and the combined model must carry that Assign
@@ -109,6 +117,10 @@ def _connect(tokenizer: Any, model: Any) -> Any:
     }
     for param in model.get_parameters():
         source = next((by_name[n] for n in param.output(0).get_names() if n in by_name), None)
+        if source is None and param.output(0).get_names() & set(zeros):
+            ids = by_name["input_ids"]
+            zero = ov.opset13.constant(0, param.get_element_type())
+            source = ov.opset13.broadcast(zero, ov.opset13.shape_of(ids)).output(0)
         if source is None:
             continue
         if source.get_element_type() != param.get_element_type():

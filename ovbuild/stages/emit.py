@@ -14,6 +14,7 @@ from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
 from ovbuild.runtime.manifest import Manifest
 from ovbuild.runtime.smoke import numpy_type
+from ovbuild.stages._requirements import artifact_requirements, requirements_text
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
@@ -66,6 +67,8 @@ class EmitStage(Stage):
             card += generation_card(convert["generation"]["kind"])
         (out / "loader.py").write_text(loader_source(recipe["name"], __version__, runtime_digests(runtime)))
         (out / "README.md").write_text(card)
+        requirements = artifact_requirements(frontend, out)
+        (out / "requirements.txt").write_text(requirements_text(recipe["name"], requirements))
         files = {
             p.relative_to(out).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
             for p in sorted(out.rglob("*"))
@@ -95,6 +98,7 @@ class EmitStage(Stage):
             metrics=_metrics(stage_results, out),
             files=files,
             packages=package_versions(),
+            requirements=requirements,
         )
         (out / "manifest.json").write_text(manifest.to_json(default=_plain))
         return {"files": len(files), "size_bytes": manifest.metrics["size_bytes"]}
@@ -188,6 +192,7 @@ def _model_card(config: dict[str, Any], inputs: list, outputs: list, precompiled
         "model = load()",
         "outputs = model(model.example_inputs())",
         "```",
+        "`pip install -r requirements.txt` installs what the loader imports.",
         "`python loader.py --bench` measures latency on this machine.",
         "",
         "## Inputs",

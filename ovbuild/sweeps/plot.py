@@ -52,6 +52,11 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
     import matplotlib.pyplot as plt
 
     points = [r for r in rows if r["status"] in ("success", MISSED_GATE) and r.get("latency_ms") is not None]
+    # Without a validate group no accuracy exists: plot size instead (the front is then on latency
+    # and size, as in the report) and say so, rather than drawing every variant at accuracy 0.
+    measured = any(r.get("accuracy") is not None for r in points)
+    if not measured:
+        points = [{**r, "accuracy": (r.get("size_bytes") or 0) / 1e6} for r in points]
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
     labels = []
     if not points:
@@ -61,8 +66,12 @@ def plot_pareto(rows: list[dict[str, Any]], path: str | Path, metric: str | None
         _draw_front(ax, points)
     direction = "higher is better" if higher_is_better(metric) else "lower is better"
     ax.set_xlabel("latency, median ms (lower is better)")
-    ax.set_ylabel(f"{metric or 'accuracy'} vs FP32 reference ({direction})")
-    ax.set_title("ovbuild sweep: latency vs accuracy (marker area = artifact size)")
+    if measured:
+        ax.set_ylabel(f"{metric or 'accuracy'} vs FP32 reference ({direction})")
+        ax.set_title("ovbuild sweep: latency vs accuracy (marker area = artifact size)")
+    else:
+        ax.set_ylabel("artifact size, MB (lower is better)")
+        ax.set_title("ovbuild sweep: latency vs size; no accuracy measured (add a validate group)")
     ax.grid(True, alpha=0.3)
     # accuracies like 0.99981..0.99987 would otherwise print as offsets ("+9.998e-1")
     ax.ticklabel_format(axis="both", style="plain", useOffset=False)
@@ -99,6 +108,8 @@ def _draw_variants(ax: Any, points: list[dict[str, Any]]) -> list[Any]:
             zorder=4 if on_front else 3,
         )
         mb = "missed its gate, not published" if missed else f"{size / 1e6:.1f} MB" if size else "?"
+        if r.get("accuracy") is None:
+            mb += "; no accuracy measured"
         label = ax.annotate(
             f"{r['variant']} ({mb})",
             (r["latency_ms"], y),

@@ -144,7 +144,12 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
         "",
         f"{len(ok)} of {len(report.rows)} variants built and passed their gate"
         + (f"; Hydra sweep dir `{sweep_dir}`" if sweep_dir else "")
-        + ". Pareto front (lower latency, better accuracy) marked with ★.",
+        + (
+            ". Pareto front (lower latency, better accuracy) marked with ★."
+            if metric
+            else ". No accuracy measured (no `validate` group in the sweep): the Pareto front (★) is "
+            "on latency and artifact size."
+        ),
         "",
     ]
     if m:
@@ -156,8 +161,9 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             "",
         ]
     lines += [
-        f"| | variant | gate | latency ms p50 (95% CI) | p90 ms | rounds | {metric or 'accuracy'} "
-        f"({direction}) | worst sample | size MB | compile s | precision | artifact |",
+        "| | variant | gate | latency ms p50 (95% CI) | p90 ms | rounds | "
+        + (f"{metric} ({direction})" if metric else "accuracy")
+        + " | worst sample | size MB | compile s | precision | artifact |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in shown:
@@ -170,7 +176,12 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             f"| {_fmt(r['latency_ms'], '.3f')} "
             f"({_fmt(r['ci_low_ms'], '.3f')}-{_fmt(r['ci_high_ms'], '.3f')}) "
             f"| {_fmt(r['p90_ms'], '.3f')} | {_fmt(r['rounds'], 'd')} "
-            f"| {_fmt(r['accuracy'], digits)} | {_fmt(r['accuracy_worst'], digits)} | {_fmt(size, '.2f')} "
+            + (
+                f"| {_fmt(r['accuracy'], digits)} | {_fmt(r['accuracy_worst'], digits)} "
+                if metric
+                else "| not measured | - "
+            )
+            + f"| {_fmt(size, '.2f')} "
             f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
         )
     timed = {r["variant"]: r.get("timed") for r in shown if r.get("timed")}

@@ -86,3 +86,19 @@ def test_compare_runs_pytorch_for_a_plain_hf_model(shared_store: Path, tmp_path_
     )  # fmt: skip
     assert TORCH in report["results"], report["errors"]
     assert report["results"][TORCH]["items"] == 12
+
+
+def test_text_runner_times_a_model_without_pooling() -> None:
+    """A text artifact whose only output is per-token (no pooling): every batch has its own
+    sequence length, so the outputs are timed but not stacked (before: a concatenate error)."""
+    import numpy as np
+
+    from ovbuild.bench.e2e import artifact_runner
+
+    def per_token_model(batch: list[str]) -> dict[str, np.ndarray]:
+        longest = max(len(s.split()) for s in batch)
+        return {"last_hidden_state": np.ones((len(batch), longest, 8), np.float32)}
+
+    items = ["one", "two words", "three words here", "four words are here"]
+    outputs, latencies = artifact_runner(per_token_model, "text")(items, make_batches("text", items, 2))
+    assert outputs is None and len(latencies) == 2

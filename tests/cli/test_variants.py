@@ -16,6 +16,14 @@ def test_variants_are_distinguishable(shared_store: Path) -> None:
     listing = run_cli("ls", "--store", str(shared_store))
     rows = [line.split() for line in listing.stdout.splitlines() if line.startswith("silero_vad ")]
     assert {"fp32", "fp16"} <= {row[2] for row in rows}, listing.stdout
+    # what the device really runs: the shares of the compute layers' precisions, from the manifest
+    from ovbuild.cli.ls import runtime_mix
+
+    manifest = json.loads(
+        (shared_store / "artifacts" / "silero_vad" / "latest" / "manifest.json").read_text()
+    )
+    mix = runtime_mix(manifest["blobs"]["CPU"])
+    assert "%" in mix and f"CPU: {mix}" in listing.stdout, listing.stdout
     for precision in ("fp32", "fp16"):
         shown = run_cli("show", f"silero_vad@{precision}", "--store", str(shared_store))
         assert shown.returncode == 0, shown.stderr

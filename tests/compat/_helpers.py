@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -19,6 +20,8 @@ def silero(name: str = "silero_vad_16k_sequence.onnx") -> str:
 def example(name: str) -> ModuleType:
     """Import ``examples/legacy/<name>.py`` as written (it is a script, not a package module)."""
     path = EXAMPLES / f"{name}.py"
+    if str(EXAMPLES) not in sys.path:  # as when run as a script: its siblings (_latency) import
+        sys.path.append(str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(f"legacy_example_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -24,3 +24,5 @@ def test_example_runs_verbatim_as_a_script(script: str, shared_store: Path) -> N
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+    if script in ("basic_load", "gpu_options"):  # the first call's latency beside later calls'
+        assert "first call" in done.stdout and "steady state" in done.stdout, done.stdout

@@ -51,3 +51,35 @@ def test_front_keeps_the_more_accurate_variant_of_a_lower_is_better_metric_it_di
     # the slower but more accurate variant; the direction now comes from the metric registry.
     points = [{"latency_ms": 1, "accuracy": 0.0019}, {"latency_ms": 2, "accuracy": 0.0005}]
     assert front(points, "similarity_rmse") == [0, 1]
+
+
+def test_report_and_plot_without_accuracy_say_so(tmp_path, monkeypatch):
+    """A sweep without ``validate`` has no accuracy: the report says "not measured" (never 0) and
+    the plot draws latency against size with a title that says no accuracy was measured."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    from ovbuild.sweeps.plot import plot_pareto
+    from ovbuild.sweeps.report import COLUMNS, SweepReport, _markdown
+
+    rows = []
+    for variant, latency, size in (("precision=fp32", 3.0, 90e6), ("precision=fp16", 4.0, 45e6)):
+        row = dict.fromkeys(COLUMNS)
+        row.update(
+            variant=variant, status="success", latency_ms=latency, size_bytes=size, name="m", version=1
+        )
+        rows.append(row)
+    text = _markdown(SweepReport(Path(tmp_path), rows), None)
+    assert "No accuracy measured" in text and "not measured" in text and "0.000000" not in text
+    titles = []
+    real_savefig = plt.Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        titles.append((fig.axes[0].get_title(), fig.axes[0].get_ylabel()))
+        return real_savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", spy)  # reads the axes, then saves as usual
+    plot_pareto(rows, tmp_path / "pareto.png", None)
+    assert (tmp_path / "pareto.png").stat().st_size > 0
+    assert titles and "no accuracy measured" in titles[0][0] and "size" in titles[0][1]
