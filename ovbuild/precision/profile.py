@@ -1,15 +1,16 @@
 """What each layer costs on the device, read from OpenVINO's per-node performance counters.
 
-A candidate is compiled with ``PERF_COUNT``, run a few times, and every executed node's
-``real_time`` (its fastest run: other processes only ever add time) is charged to a *unit* of
-the search: the runtime node's ``originalLayersNames`` name the graph nodes it fused (a
-convolution with its FakeQuantize, bias and activation), and nodes the plugin inserted itself
-(``Reorder``/``Convert`` at precision boundaries) are charged to the unit they feed, so an INT8
-layer's conversions count against it.
+A candidate is compiled with ``PERF_COUNT`` (one thread), run a few times, and every executed
+node's ``real_time`` (median over runs, each run's own time recovered from the running mean the
+counters report) is charged to a *unit* of the search: the runtime node's
+``originalLayersNames`` name the graph nodes it fused (a convolution with its FakeQuantize, bias
+and activation), and nodes the plugin inserted itself (``Reorder``/``Convert`` at precision
+boundaries) are charged to the unit they feed, so an INT8 layer's conversions count against it.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from typing import Any
 
@@ -60,6 +61,12 @@ def _runtime_unit(runtime: Any, owner: dict[str, str]) -> dict[str, tuple[str | 
     return out
 
 
+def per_run(means: list[float]) -> list[float]:
+    """Each run's time from the running means the counters report after each run."""
+    totals = [m * (k + 1) for k, m in enumerate(means)]
+    return [totals[0]] + [b - a for a, b in zip(totals, totals[1:], strict=False)]
+
+
 def unit_costs(
     core: Any,
     model: Any,
@@ -71,19 +78,25 @@ def unit_costs(
     """``{unit: {"ms", "convert_ms"}}`` of ``model`` on the CPU with ``props`` (the device's
     default precision unless they say otherwise), plus ``"(other)"`` for nodes of no unit and
     ``"(total)"`` for the whole request."""
-    compiled = core.compile_model(model, "CPU", {**props, "PERF_COUNT": True, "PERFORMANCE_HINT": "LATENCY"})
+    # One thread: with two, a node's time includes waiting for the other thread whenever another
+    # process holds its core, which on a loaded machine swamps the layer's own cost.
+    settings = {**props, "PERF_COUNT": True, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": 1}
+    compiled = core.compile_model(model, "CPU", settings)
     request = compiled.create_infer_request()
-    request.infer(sample)
-    times: dict[str, list[float]] = defaultdict(list)
-    for _ in range(runs):
+    means: dict[str, list[float]] = defaultdict(list)
+    for _ in range(runs + 1):
         request.infer(sample)
         for info in request.get_profiling_info():
-            times[info.node_name].append(info.real_time.total_seconds() * 1e3)
+            means[info.node_name].append(info.real_time.total_seconds() * 1e3)
+    # The counters report each node's mean over every run so far: one slow run (another process
+    # took the core) would stay in it. Each run's own time is the difference of running totals;
+    # the first run warms up.
+    times = {name: per_run(values)[1:] for name, values in means.items()}
     where = _runtime_unit(compiled.get_runtime_model(), owner)
     costs: dict[str, dict[str, float]] = defaultdict(lambda: {"ms": 0.0, "convert_ms": 0.0})
     for name, values in times.items():
         unit, conversion = where.get(name, (None, False))
-        ms = min(values)  # on a loaded machine the fastest run is the layer's own cost
+        ms = statistics.median(values) if values else 0.0
         entry = costs[unit or "(other)"]
         entry["ms"] += ms
         if conversion:

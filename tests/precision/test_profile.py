@@ -39,3 +39,10 @@ def test_every_executed_node_is_charged_to_its_unit_or_other() -> None:
     assert abs(parts - costs["(total)"]["ms"]) < 1e-3  # nothing counted twice, nothing lost
     saved = savings(costs, {u: {**c, "ms": c["ms"] / 2} for u, c in costs.items()})
     assert saved["conv_a"]["saved_ms"] > 0 and saved["conv_a"]["int8_ms"] < saved["conv_a"]["float_ms"]
+
+
+def test_each_runs_time_is_recovered_from_the_running_means_the_counters_report() -> None:
+    from ovbuild.precision.profile import per_run
+
+    # one slow first run (192 ms), then 0.1 ms runs: the running mean decays, each run does not
+    assert [round(x, 3) for x in per_run([192.456, 96.279, 64.218])] == [192.456, 0.102, 0.096]
