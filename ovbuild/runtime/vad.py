@@ -74,7 +74,7 @@ class SileroVad:
     Two forms of the model are taken: the one-window model (``recipes/silero_vad.yaml``: inputs
     ``input``, ``state``, ``sr``; one call per window) and the sequence model
     (``recipes/silero_vad_sequence.yaml``: ``input`` [T, 576], ``h``, ``c``; one call per block of
-    windows, the same probabilities 7-10x faster).
+    windows, the same probabilities 4-6x faster).
     """
 
     def __init__(self, model_xml: Path) -> None:
