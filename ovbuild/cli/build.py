@@ -161,9 +161,11 @@ def main(argv: list[str]) -> int:
         # One clear message for a bad recipe or store, before Hydra starts (and writes its run dir).
         from ovbuild.graph import store_root
         from ovbuild.preflight import check_recipe
+        from ovbuild.store.fs import probe_writable
 
         recipe = load_recipe(overrides)
         check_recipe(recipe, store_root(recipe))
+        probe_writable(store_root(recipe))  # a full or read-only store: one line, not Hydra's traceback
     if multirun:
         from ovbuild.sweeps import set_rejected, split_sweep
 

@@ -167,3 +167,20 @@ def store_writes(store: str | Path) -> Iterator[None]:
         if problem is None:
             raise
         raise StoreWriteError(problem) from exc
+
+
+def probe_writable(store: str | Path, size: int = 1 << 16) -> None:
+    """Raise :class:`StoreWriteError` now when ``store`` cannot take a ``size``-byte write (disk
+    full, read-only), before anything else (Hydra's run directory) fails there with a traceback."""
+    store = Path(store)
+    with store_writes(store):
+        store.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=store, prefix=".tmp-probe-")
+        try:
+            os.write(fd, b"\0" * size)
+        except OSError as exc:
+            exc.filename = exc.filename or str(store)
+            raise
+        finally:
+            os.close(fd)
+            os.unlink(tmp)

@@ -107,3 +107,18 @@ def test_gc_on_a_read_only_store_is_one_line_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr[-3000:]
     assert done.stderr.count("\n") == 1, done.stderr
     assert "read-only file system (tmpfs" in done.stderr and str(target / "store") in done.stderr
+
+
+def test_build_into_an_already_full_store_is_one_line_exit_2(tmpfs: Path) -> None:
+    """Before Hydra writes its run directory (which used to end in Hydra's traceback)."""
+    from ovbuild.store.crashpoints import fill_disk
+
+    filler = tmpfs / "full_filler"
+    fill_disk(str(filler))
+    try:
+        done = run_cli("build", "recipe=silero_vad", f"store.root={tmpfs / 'full_store'}")
+    finally:
+        filler.unlink()
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert done.stderr.count("\n") == 1 and "out of space on tmpfs" in done.stderr, done.stderr
+    assert not list((tmpfs / "full_store").iterdir())  # the probe left nothing
