@@ -89,6 +89,17 @@ def _describe_inputs(manifest: Manifest) -> str:
     return ", ".join(f"{p['name']} {p['type']}{p['shape']}" for p in manifest.inputs)
 
 
+def _check_names(data: Any, names: list[str], inputs: str, model_name: str) -> None:
+    """Named tensors must name exactly the model's inputs."""
+    for item in data if isinstance(data, (list, tuple)) else [data]:
+        unknown = sorted(set(item) - set(names))
+        missing = [n for n in names if n not in item]
+        if unknown:
+            raise DataError(f"data: model {model_name!r} has no input(s) {unknown}; its inputs are {inputs}")
+        if missing:
+            raise DataError(f"data: missing input(s) {missing} for model {model_name!r} (inputs: {inputs})")
+
+
 def check_fit(
     data: Any, modality: str, manifest: Manifest, model_name: str, model_type: str | None = None
 ) -> None:
@@ -105,18 +116,7 @@ def check_fit(
     inputs = _describe_inputs(manifest)
     names = [p["name"] for p in manifest.inputs]
     if modality == "tensors":
-        items = data if isinstance(data, (list, tuple)) else [data]
-        for item in items:
-            unknown = sorted(set(item) - set(names))
-            missing = [n for n in names if n not in item]
-            if unknown:
-                raise DataError(
-                    f"data: model {model_name!r} has no input(s) {unknown}; its inputs are {inputs}"
-                )
-            if missing:
-                raise DataError(
-                    f"data: missing input(s) {missing} for model {model_name!r} (inputs: {inputs})"
-                )
+        _check_names(data, names, inputs, model_name)
         return
     embedded = manifest.embedded_frontend
     if modality == "image" and takes != "vision":

@@ -17,15 +17,19 @@ from .requests import ModelClosedError
 from .requirements import MissingRequirementError, check_requirements
 from .session import Session
 from .signature import verify_signature as check_signature
+from .tasks import EmbeddingModel, SpeechModel, TextGenerationModel, model_class
 from .trust import read_manifest
 
 __all__ = [
     "ArtifactIntegrityError",
     "InputError",
+    "EmbeddingModel",
     "MissingRequirementError",
     "Model",
     "ModelClosedError",
     "Session",
+    "SpeechModel",
+    "TextGenerationModel",
     "load_artifact",
     "main",
 ]
@@ -48,7 +52,8 @@ def load_artifact(
     verify_signature: str | Path | None = None,
     **properties: Any,
 ) -> Model:
-    """Load an artifact directory: verify digests, plan devices, import blobs or compile.
+    """Load an artifact directory: verify digests, plan devices, import blobs or compile; returns
+    the :class:`Model` subclass of the artifact's task (:func:`.tasks.model_class`).
 
     Args:
         artifact_dir: the directory holding ``manifest.json``.
@@ -94,7 +99,8 @@ def load_artifact(
         if rows and not plan.reshape:
             plan = dataclasses.replace(plan, reshape=rows)
         compiled = compile_with_plan(core, str(artifact_dir / manifest.model), plan)
-    return Model(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
+    # The class of the artifact's task: encode() for text, transcribe() for speech, generate()...
+    return model_class(manifest)(artifact_dir, manifest, compiled, plan, time.perf_counter() - started)
 
 
 def main(artifact_dir: Path, argv: list[str]) -> int:

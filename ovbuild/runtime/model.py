@@ -30,15 +30,13 @@ import numpy as np
 
 from .batcher import DynamicBatcher
 from .batches import FRONTEND_ROWS_PER_REQUEST, Unit, audio_units, run_units
-from .generate import GenerationConfig, TextGenerator
-from .inputs import InputError, check_inputs, port_specs, text_items
+from .inputs import InputError, check_inputs, port_specs
 from .manifest import Manifest
 from .prepare import HostInputs
 from .requests import ModelClosedError, RequestPool
 from .session import Session
 from .smoke import bench_model, example_inputs
 from .split_text import SplitText
-from .text import run_sorted
 
 _NOTHING = object()
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -80,7 +78,6 @@ class Model:
         self._sessions: weakref.WeakSet = weakref.WeakSet()
         self._batchers: weakref.WeakSet = weakref.WeakSet()
         self._parts: dict[str, Any] = {}
-        self._generator: TextGenerator | None = None
         _LIVE.add(self)
 
     @property
@@ -133,16 +130,6 @@ class Model:
             for i in range(0, len(rows), step)
         ]
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
-        """Many sentences of a text model: one output row per sentence, in input order.
-
-        Sentences run in batches of ``batch_size`` sorted by length (as sentence-transformers
-        does), so with padding to the longest sentence of a batch few pad tokens are computed.
-        """
-        if self.frontend.get("kind") != "text":
-            raise ValueError("encode() takes sentences; this artifact has no text front-end")
-        return run_sorted(text_items(texts), batch_size, lambda batch: self(batch))
-
     def infer_batch(self, items: Iterable[Any], *, on_error: str = "raise") -> list[dict[str, Any]]:
         """``list(model.imap(items, on_error=...))``: see :meth:`imap`."""
         return list(self.imap(items, on_error=on_error))
@@ -194,47 +181,6 @@ class Model:
         self._sessions.add(session)
         return session
 
-    def transcribe(self, audio: Any, **options: Any) -> Any:
-        """Speech to text with a Whisper artifact; see :meth:`Transcriber.transcribe` (faster-whisper's
-        options: ``language``, ``task``, ``temperature``, ``condition_on_previous_text``, ...).
-
-        >>> model.transcribe("speech.wav")  # doctest: +SKIP
-        'The birch canoe slid on the smooth planks.'
-        """
-        return self._whisper().transcribe(audio, **options)
-
-    def detect_language(self, audio: Any, **options: Any) -> Any:
-        """The language spoken in ``audio`` (its first 30 s): ``(language, probability,
-        all_probabilities)``, as faster-whisper's ``detect_language`` returns it.
-
-        >>> model.detect_language("rede.wav")  # doctest: +SKIP
-        Language(language='de', probability=0.97, all_probabilities=[('de', 0.97), ...])
-        """
-        return self._whisper().detect_language(audio, **options)
-
-    def live_transcriber(self, vad_model: Any = None, **options: Any) -> Any:
-        """Live speech to text with a Whisper artifact: feed audio chunks, get confirmed text; see
-        :class:`LiveTranscriber` (one per audio stream; ``vad_model`` as for ``vad_filter``).
-
-        >>> live = model.live_transcriber()  # doctest: +SKIP
-        >>> [piece.text for chunk in chunks for piece in live.feed(chunk)]  # doctest: +SKIP
-        """
-        return self._whisper().live(vad_model, **options)
-
-    def _whisper(self) -> Any:
-        from .transcribe import Transcriber, whisper_models
-
-        with self._lock:
-            if getattr(self, "_transcriber", None) is None:
-                self._transcriber = Transcriber.from_files(
-                    self.artifact_dir,
-                    whisper_models(self.manifest),
-                    self._checked_open(),
-                    self.plan.device,
-                    dict(self.plan.properties),
-                )
-        return self._transcriber
-
     def submodel(self, role: str) -> Any:
         """A compiled sub-model the source exported beside the main one (``encoder``, ``decoder``),
         compiled once on this model's device. Run it through ``model.session(role)``."""
@@ -250,32 +196,6 @@ class Model:
                 path = str(self.artifact_dir / models[role])
                 self._parts[role] = ov.Core().compile_model(path, self.plan.device, self.plan.properties)
             return self._parts[role]
-
-    def generate(
-        self, prompt: str | list[str], max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any
-    ) -> str | list[str]:
-        """Text a generative artifact continues ``prompt`` with (greedy unless ``do_sample``).
-
-        ``sampling`` takes ``temperature``, ``top_k``, ``top_p`` and ``seed``. Thread-safe: every
-        call decodes in infer requests (and KV-cache state) of its own.
-
-        >>> model.generate("The quick brown", max_new_tokens=16)  # doctest: +SKIP
-        """
-        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
-        return self._text_generator().generate(prompt, cfg)
-
-    def stream(self, prompt: str, max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any) -> Any:
-        """An iterator of ``Token(id, text)`` as they are generated; ``"".join(t.text ...)`` is
-        what :meth:`generate` returns."""
-        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
-        return self._text_generator().stream(prompt, cfg)
-
-    def _text_generator(self) -> TextGenerator:
-        self._checked_open()
-        with self._lock:
-            if self._generator is None:
-                self._generator = TextGenerator(self.artifact_dir, self.manifest, self.session)
-        return self._generator
 
     def batcher(self, max_batch: int = 8, max_wait_ms: float = 2.0, workers: int = 1) -> DynamicBatcher:
         """A :class:`DynamicBatcher` that groups concurrent single-item calls from many threads
@@ -318,9 +238,11 @@ class Model:
             self._split.close(timeout)
         self._pool.close(timeout)
         self._parts.clear()
-        self._generator = None
-        self.__dict__.pop("_transcriber", None)
+        self._release()
         self.compiled = None
+
+    def _release(self) -> None:
+        """What a task's model drops on close (its transcriber, its generator)."""
 
     def __enter__(self) -> Model:
         return self

@@ -1,0 +1,120 @@
+"""The model classes of particular tasks, on the shared :class:`~.model.Model` base.
+
+``load()`` returns the class the manifest's task asks for (:func:`model_class`), so a model has
+the methods its task supports and no others: sentences in for :class:`EmbeddingModel`
+(``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``), text
+generation for :class:`TextGenerationModel` (``generate``, ``stream``). Everything else (calls,
+batches, sessions, sub-models, batchers, teardown, ``bench``) is the base's, for every artifact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .generate import GenerationConfig, TextGenerator
+from .inputs import text_items
+from .manifest import Manifest
+from .model import Model
+from .text import run_sorted
+
+
+class EmbeddingModel(Model):
+    """A text model with a tokenizer (in the graph or host-side): strings in, vectors out."""
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
+        """Many sentences of a text model: one output row per sentence, in input order.
+
+        Sentences run in batches of ``batch_size`` sorted by length (as sentence-transformers
+        does), so with padding to the longest sentence of a batch few pad tokens are computed.
+        """
+        return run_sorted(text_items(texts), batch_size, lambda batch: self(batch))
+
+
+class SpeechModel(Model):
+    """A Whisper artifact: audio files or waveforms in, text out."""
+
+    _transcriber: Any = None  # made on the first call (it compiles the decoder)
+
+    def transcribe(self, audio: Any, **options: Any) -> Any:
+        """Speech to text with a Whisper artifact; see :meth:`Transcriber.transcribe` (faster-whisper's
+        options: ``language``, ``task``, ``temperature``, ``condition_on_previous_text``, ...).
+
+        >>> model.transcribe("speech.wav")  # doctest: +SKIP
+        'The birch canoe slid on the smooth planks.'
+        """
+        return self._whisper().transcribe(audio, **options)
+
+    def detect_language(self, audio: Any, **options: Any) -> Any:
+        """The language spoken in ``audio`` (its first 30 s): ``(language, probability,
+        all_probabilities)``, as faster-whisper's ``detect_language`` returns it.
+
+        >>> model.detect_language("rede.wav")  # doctest: +SKIP
+        Language(language='de', probability=0.97, all_probabilities=[('de', 0.97), ...])
+        """
+        return self._whisper().detect_language(audio, **options)
+
+    def _whisper(self) -> Any:
+        from .transcribe import Transcriber, whisper_models
+
+        with self._lock:
+            if self._transcriber is None:
+                self._transcriber = Transcriber.from_files(
+                    self.artifact_dir,
+                    whisper_models(self.manifest),
+                    self._checked_open(),
+                    self.plan.device,
+                    dict(self.plan.properties),
+                )
+        return self._transcriber
+
+    def _release(self) -> None:
+        self._transcriber = None
+
+
+class TextGenerationModel(Model):
+    """A generative text artifact (causal or sequence-to-sequence) with its KV cache as state."""
+
+    _generator: TextGenerator | None = None  # made on the first call
+
+    def generate(
+        self, prompt: str | list[str], max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any
+    ) -> str | list[str]:
+        """Text a generative artifact continues ``prompt`` with (greedy unless ``do_sample``).
+
+        ``sampling`` takes ``temperature``, ``top_k``, ``top_p`` and ``seed``. Thread-safe: every
+        call decodes in infer requests (and KV-cache state) of its own.
+
+        >>> model.generate("The quick brown", max_new_tokens=16)  # doctest: +SKIP
+        """
+        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
+        return self._text_generator().generate(prompt, cfg)
+
+    def stream(self, prompt: str, max_new_tokens: int = 32, do_sample: bool = False, **sampling: Any) -> Any:
+        """An iterator of ``Token(id, text)`` as they are generated; ``"".join(t.text ...)`` is
+        what :meth:`generate` returns."""
+        cfg = GenerationConfig(max_new_tokens, do_sample, **sampling)
+        return self._text_generator().stream(prompt, cfg)
+
+    def _text_generator(self) -> TextGenerator:
+        self._checked_open()
+        with self._lock:
+            if self._generator is None:
+                self._generator = TextGenerator(self.artifact_dir, self.manifest, self.session)
+        return self._generator
+
+    def _release(self) -> None:
+        self._generator = None
+
+
+def model_class(manifest: Manifest) -> type[Model]:
+    """The class ``load()`` returns for an artifact, by what its manifest says it does."""
+    kind = (manifest.generation or {}).get("kind")
+    if kind == "speech":
+        return SpeechModel
+    if kind in ("causal", "seq2seq"):
+        return TextGenerationModel
+    if manifest.frontend_kind == "text":
+        return EmbeddingModel
+    return Model
