@@ -2,8 +2,8 @@
 
 ``load()`` returns the class the manifest's task asks for (:func:`model_class`), so a model has
 the methods its task supports and no others: sentences in for :class:`EmbeddingModel`
-(``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``), text
-generation for :class:`TextGenerationModel` (``generate``, ``stream``). Everything else (calls,
+(``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``,
+``live_transcriber``), text generation for :class:`TextGenerationModel` (``generate``, ``stream``). Everything else (calls,
 batches, sessions, sub-models, batchers, teardown, ``bench``) is the base's, for every artifact.
 """
 
@@ -54,6 +54,15 @@ class SpeechModel(Model):
         Language(language='de', probability=0.97, all_probabilities=[('de', 0.97), ...])
         """
         return self._whisper().detect_language(audio, **options)
+
+    def live_transcriber(self, vad_model: Any = None, **options: Any) -> Any:
+        """Live speech to text with a Whisper artifact: feed audio chunks, get confirmed text; see
+        :class:`LiveTranscriber` (one per audio stream; ``vad_model`` as for ``vad_filter``).
+
+        >>> live = model.live_transcriber()  # doctest: +SKIP
+        >>> [piece.text for chunk in chunks for piece in live.feed(chunk)]  # doctest: +SKIP
+        """
+        return self._whisper().live(vad_model, **options)
 
     def _whisper(self) -> Any:
         from .transcribe import Transcriber, whisper_models
