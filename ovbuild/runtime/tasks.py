@@ -3,8 +3,9 @@
 ``load()`` returns the class the manifest's task asks for (:func:`model_class`), so a model has
 the methods its task supports and no others: sentences in for :class:`EmbeddingModel`
 (``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``,
-``live_transcriber``), text generation for :class:`TextGenerationModel` (``generate``, ``stream``). Everything else (calls,
-batches, sessions, sub-models, batchers, teardown, ``bench``) is the base's, for every artifact.
+``live_transcriber``), text generation for :class:`TextGenerationModel` (``generate``,
+``stream``). Everything else (calls, batches, sessions, sub-models, batchers, teardown,
+``bench``) is the base's, for every artifact.
 """
 
 from __future__ import annotations
