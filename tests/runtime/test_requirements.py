@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,8 @@ def test_artifact_loads_in_a_venv_holding_only_its_requirements(
         "-r",
         str(copy / "requirements.txt"),
     ]
-    subprocess.run(pip, check=True, timeout=1200)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # nothing but the venv
+    subprocess.run(pip, check=True, timeout=1200, env=clean)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); from loader import load\n"
         "v = load()(['a guitar', 'an instrument'])['sentence_embedding']\n"
@@ -72,6 +74,6 @@ def test_artifact_loads_in_a_venv_holding_only_its_requirements(
         "print(v.shape, u.find_spec('ovbuild') is None, u.find_spec('torch') is None)"
     )
     done = subprocess.run(
-        [str(py), "-c", code, str(copy)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+        [str(py), "-c", code, str(copy)], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=clean
     )
     assert done.stdout.strip() == "(2, 384) True True", done.stdout + done.stderr
