@@ -20,7 +20,7 @@ from ovbuild.errors import OvbuildError, StageError, StoreWriteError, openvino_r
 from ovbuild.extras import install_hint, missing_package_message
 from ovbuild.hashing import DigestMemo, package_versions, sha256_json
 from ovbuild.imports import CodeIndex
-from ovbuild.preflight import check_inputs, check_recipe
+from ovbuild.preflight import check_inputs, check_lineage, check_recipe
 from ovbuild.runtime.manifest import Manifest
 from ovbuild.stages import Stage, StageContext, default_stages
 from ovbuild.stages.base import SharedCore
@@ -129,6 +129,7 @@ def build(
         artifacts = ArtifactStore(store)
         planned = plan_stages(recipe, cache, stages)  # writes only the digest memo
         if artifacts.find_key(recipe["name"], planned[-1].key) is None:
+            check_lineage(recipe, store, cache.memo)  # a new version of this name: of the same model
             check_inputs(recipe)  # model, devices and data: before the first stage publishes
         # The lease keeps a concurrent `ovbuild gc` away from every entry this build reads or writes.
         with lease(store, recipe["name"], [p.key for p in planned]):

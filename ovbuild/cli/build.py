@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovbuild.cli._errors import print_error
-from ovbuild.cli.options import add_store_option, hydra_overrides
+from ovbuild.cli.options import add_store_option, hydra_overrides, store_in_environment
 from ovbuild.cli.subcommand import Subcommand
 from ovbuild.errors import OvbuildError, RecipeError
 from ovbuild.runtime.manifest import Manifest
@@ -126,6 +127,17 @@ def _task(cfg: Any) -> dict[str, Any]:
         raise SystemExit(2) from exc
 
 
+def _check_run_dir_root(root: str) -> None:
+    """Hydra keeps its run directory (``<store>/runs/...``) as config text and reads it back as an
+    interpolation, so a store path holding ``${`` would send its logs elsewhere: refused, naming it.
+    (``validate``, ``ls``, ``show`` and ``gc`` take such a path literally.)"""
+    if "${" in root:
+        raise RecipeError(
+            f"store.root: {root!r} contains '${{': Hydra would read the build's run directory "
+            "below it as an interpolation; build into a directory whose path has no '${'"
+        )
+
+
 # Hydra's flags that take a value (`--cfg job`, `-p source`): their value is not an override.
 _HYDRA_VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--info", "-i", "--config-path", "-cp"}
 _HYDRA_VALUE_FLAGS |= {"--config-name", "-cn", "--config-dir", "-cd", "--experimental-rerun"}
@@ -165,9 +177,13 @@ def main(argv: list[str]) -> int:
 
         recipe = load_recipe(overrides)
         check_recipe(recipe, store_root(recipe))
+        _check_run_dir_root(str(store_root(recipe)))
         probe_writable(store_root(recipe))  # a full or read-only store: one line, not Hydra's traceback
     if multirun:
+        from ovbuild.cli.options import STORE_ENV
         from ovbuild.sweeps import set_rejected, split_sweep
+
+        _check_run_dir_root(os.environ.get(STORE_ENV, ""))
 
         # Hydra composes every job before launching any: a bad value (precision=fp32,nope) would
         # stop the whole sweep, so it is taken out here and reported as one failed variant.
@@ -215,4 +231,5 @@ class Build(Subcommand):
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        return main(hydra_overrides(args))
+        with store_in_environment(args):
+            return main(hydra_overrides(args))

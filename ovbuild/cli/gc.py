@@ -14,20 +14,40 @@ class Collect(Subcommand):
     help = "drop old versions, unreferenced cache entries and leftovers of killed builds"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--keep", type=int, default=3, help="versions kept per name (default: 3)")
-        parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+        parser.add_argument(
+            "--keep",
+            default="3",
+            help="versions kept per name, >= 1 (default: 3); the newest version of every variant and "
+            "every version a sweep report links to are kept too",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="list what would be removed, remove nothing"
+        )
         parser.add_argument(
             "--grace",
-            type=float,
-            default=3600.0,
-            help="seconds before temp dirs and idle lock files of killed builds are removed (default: 3600)",
+            default="3600",
+            help="seconds, >= 0, before temp dirs and idle lock files of killed builds are removed "
+            "(default: 3600)",
         )
         add_store_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Keep the newest ``--keep`` versions per name and whatever running builds hold."""
-        from ovbuild.store.gc import collect
+        from ovbuild.store.gc import check_arguments, collect
 
-        done = collect(store_root(args), keep=args.keep, grace=args.grace, dry_run=args.dry_run)
+        keep, grace = _number(args.keep, int), _number(args.grace, float)
+        check_arguments(keep, grace)  # before the store is even opened
+        done = collect(store_root(args), keep=keep, grace=grace, dry_run=args.dry_run)
+        if args.dry_run:
+            for path in done.paths:
+                print(f"would remove {path}")
         print(done.summary(args.dry_run))
         return 0
+
+
+def _number(text: str, kind: type) -> object:
+    """``text`` as ``kind``, or ``text`` itself for :func:`check_arguments` to name."""
+    try:
+        return kind(text)
+    except ValueError:
+        return text

@@ -2,16 +2,25 @@
 
 One rule everywhere: ``--store ROOT`` (or ``store.root=ROOT`` for ``build``/``validate``) wins,
 else ``$OVBUILD_STORE``, else ``outputs`` relative to the working directory.
+
+``--store ROOT`` is a path, taken literally: it never passes through Hydra's override parser as
+text, where ``,`` would start a sweep, ``${...}`` would be interpolated and non-ASCII letters
+would not lex. ``build`` and ``validate`` put it in ``$OVBUILD_STORE`` for the command's
+duration and give Hydra the fixed override :data:`STORE_OVERRIDE`, which reads it from there.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 STORE_ENV = "OVBUILD_STORE"
 DEFAULT_STORE = "outputs"
+#: Last among the overrides, so it wins over a ``store.root=`` typed before it or set by a recipe.
+STORE_OVERRIDE = f"store.root=${{oc.env:{STORE_ENV}}}"
 
 
 def default_store() -> str:
@@ -35,7 +44,7 @@ def store_root(args: argparse.Namespace) -> Path:
 
 def hydra_overrides(args: argparse.Namespace) -> list[str]:
     """The command's words as typed, minus ovbuild's own options, for Hydra; ``--store ROOT``
-    becomes ``store.root=ROOT`` (``$OVBUILD_STORE`` is read by ``conf/store/default.yaml``)."""
+    becomes :data:`STORE_OVERRIDE` (run the command inside :func:`store_in_environment`)."""
     words: list[str] = []
     skip = False
     for word in args.argv:
@@ -46,8 +55,26 @@ def hydra_overrides(args: argparse.Namespace) -> list[str]:
         elif word != "--verbose" and not word.startswith("--store="):
             words.append(word)
     if args.store:
-        words.append(f"store.root={Path(args.store).expanduser().resolve()}")
+        words.append(STORE_OVERRIDE)
     return words
+
+
+@contextmanager
+def store_in_environment(args: argparse.Namespace) -> Iterator[None]:
+    """``$OVBUILD_STORE`` holds ``--store``'s absolute path while the block runs (then is restored),
+    for :data:`STORE_OVERRIDE` and for every worker process a sweep starts."""
+    if not args.store:
+        yield
+        return
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(Path(args.store).expanduser().resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(STORE_ENV, None)
+        else:
+            os.environ[STORE_ENV] = before
 
 
 def resolve_artifact(args: argparse.Namespace) -> Path:

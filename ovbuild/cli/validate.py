@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ovbuild.cli.options import add_store_option, hydra_overrides
+from ovbuild.cli.options import add_store_option, hydra_overrides, store_in_environment
 from ovbuild.cli.subcommand import Subcommand
 
 
@@ -24,8 +24,9 @@ class Validate(Subcommand):
         from ovbuild.config import load_recipe
         from ovbuild.preflight import check_recipe
 
-        recipe = load_recipe(hydra_overrides(args))
-        check_recipe(recipe)  # what values mean (ranges, regexes, devices), not only their types
+        with store_in_environment(args):
+            recipe = load_recipe(hydra_overrides(args))
+            check_recipe(recipe)  # what values mean (ranges, regexes, devices), not only their types
         print(
             f"ok: recipe {recipe['name']!r} is valid ({recipe['source']['kind']} source, "
             f"precision {recipe['precision']['default']}, devices {recipe['device']['priorities']})"

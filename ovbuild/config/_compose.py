@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.config.overrides import normalize_overrides
+from ovbuild.config.yaml_limits import check_expansion
 from ovbuild.errors import RecipeError
 
 # conf/, recipes/ and data/ as shipped: symlinks into the repository in a source checkout, copies
@@ -95,6 +96,7 @@ def register_recipes(extra: dict[str, Path] | None = None) -> None:
     recipes = {**known_recipes(), **(extra or {})}
     add_search_dirs(path.parent for path in recipes.values())  # source.factory modules beside them
     for name, path in recipes.items():
+        check_expansion(path)
         try:
             node = OmegaConf.load(path)
         except Exception as exc:  # a YAML syntax error names the file, not a Hydra internal
@@ -175,9 +177,11 @@ def load_recipe(overrides: list[str] | None = None, raw: dict[str, Any] | None =
         label = name if isinstance(name, str) and not any(p.startswith("name:") for p in problems) else None
         raise RecipeError(problems, recipe=label)
     recipe = with_defaults(raw)
+    from ovbuild.config.ranges import range_problems
     from ovbuild.config.semantic import recipe_problems
 
-    problems = recipe_problems(recipe)
+    # a value outside its range first: the checks that read the model would trip over it
+    problems = range_problems(recipe) or recipe_problems(recipe)
     if problems:
         raise RecipeError(problems, recipe=recipe.get("name"))
     return recipe

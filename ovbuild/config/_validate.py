@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from enum import Enum
@@ -168,8 +169,25 @@ def find_problems(raw: dict[str, Any]) -> list[str]:
 def _filled(schema: type, value: dict[str, Any]) -> dict[str, Any]:
     from omegaconf import OmegaConf
 
-    merged = OmegaConf.merge(OmegaConf.structured(schema), value)
+    # ``value`` is resolved already: a ``${`` left in it is literal text (a path, a description),
+    # escaped so that OmegaConf neither interpolates it nor fails to parse it.
+    merged = OmegaConf.merge(OmegaConf.structured(schema), _escaped(value))
     return OmegaConf.to_container(merged, resolve=True, enum_to_str=True)
+
+
+_INTERPOLATION = re.compile(r"(\\*)\$\{")
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every ``${`` escaped as OmegaConf reads it back (``\\${``; a backslash before
+    it doubled), so resolving gives the original text."""
+    if isinstance(value, str):
+        return _INTERPOLATION.sub(lambda m: "\\" * (2 * len(m.group(1)) + 1) + "${", value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:

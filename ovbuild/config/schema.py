@@ -219,6 +219,8 @@ class SignConfig:
 @dataclass
 class StoreConfig:
     root: str = "outputs"
+    # Publish a new version even when its model differs from every existing version of the name.
+    allow_model_change: bool = False
 
 
 @dataclass

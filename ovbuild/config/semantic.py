@@ -104,6 +104,25 @@ def _code_problems(recipe: dict[str, Any]) -> list[str]:
     return [p for key, ref in refs if ref for p in _target_problem(ref, key)]
 
 
+def _text_length_problems(recipe: dict[str, Any]) -> list[str]:
+    """``frontend.max_length`` within the positions a HF text model has embeddings for: a longer
+    sentence would index past the position table inside OpenVINO."""
+    import json
+
+    frontend, source = recipe.get("frontend") or {}, recipe.get("source") or {}
+    config = Path(str(source.get("path") or "")) / "config.json"
+    if frontend.get("kind") != "text" or source.get("kind") != "hf" or not config.is_file():
+        return []
+    try:
+        positions = json.loads(config.read_text()).get("max_position_embeddings")
+    except (OSError, ValueError, AttributeError):
+        return []
+    length = frontend.get("max_length")
+    if isinstance(positions, int) and isinstance(length, int) and length > positions:
+        return [f"frontend.max_length: {length} is more than the model's {positions} positions (config.json)"]
+    return []
+
+
 def recipe_problems(recipe: dict[str, Any]) -> list[str]:
     """Every problem of a schema-valid recipe (with defaults) that these checks can see."""
     return (
@@ -111,4 +130,5 @@ def recipe_problems(recipe: dict[str, Any]) -> list[str]:
         + _calibration_problems(recipe)
         + _model_problems(recipe)
         + _code_problems(recipe)
+        + _text_length_problems(recipe)
     )

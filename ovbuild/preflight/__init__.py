@@ -52,9 +52,19 @@ def check_inputs(recipe: dict[str, Any]) -> None:
         raise RecipeError(problems, recipe=_label(recipe, problems))
 
 
+def check_lineage(recipe: dict[str, Any], store: Path, memo: Any) -> None:
+    """Before a new version is published: the store's versions of ``recipe['name']`` are of the
+    same model (see :mod:`ovbuild.preflight._lineage`); ``memo`` is the store's digest memo."""
+    from ovbuild.preflight._lineage import lineage_problems
+
+    problems = lineage_problems(recipe, store, memo)
+    if problems:
+        raise RecipeError(problems, recipe=recipe.get("name"))
+
+
 def _label(recipe: dict[str, Any], problems: list[str]) -> str | None:
     name = recipe.get("name")
     return name if isinstance(name, str) and not any(p.startswith("name:") for p in problems) else None
 
 
-__all__ = ["check_inputs", "check_recipe"]
+__all__ = ["check_inputs", "check_lineage", "check_recipe"]

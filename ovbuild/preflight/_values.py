@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+from ovbuild.config.ranges import range_problems
 from ovbuild.store.paths import name_problem
 
 _STATIC = ("int8", "auto")
-_AUDIO_POSITIVE = ("sample_rate", "n_fft", "hop_length", "n_mels", "n_mfcc", "chunk_seconds")
 
 
 def value_problems(recipe: dict[str, Any]) -> list[str]:
@@ -16,25 +17,21 @@ def value_problems(recipe: dict[str, Any]) -> list[str]:
     name_issue = name_problem(recipe.get("name"))
     if name_issue:
         problems.append(f"name: {name_issue}")
-    problems += _shape_problems(recipe.get("inputs") or {}, "inputs")
     problems += _precision_problems(recipe)
     problems += _device_problems(recipe.get("device") or {})
     problems += _validate_problems(recipe.get("validate"))
     problems += _budget_problems(recipe)
     problems += _calibration_problems(recipe.get("calibration"))
-    problems += _frontend_problems(recipe.get("frontend"))
-    return problems
+    ranged = range_problems(recipe)
+    if not any(p.startswith("frontend.") for p in ranged):  # its cross-checks assume sane values
+        problems += _frontend_problems(recipe.get("frontend"))
+    # A value outside its range is reported once, by its range: not again by a check built on it.
+    keys = [p.partition(": ")[0] for p in ranged]
+    return ranged + [p for p in problems if not any(k.startswith(p.partition(": ")[0]) for k in keys)]
 
 
-def _shape_problems(shapes: dict[str, Any], key: str) -> list[str]:
-    problems = []
-    for name, dims in shapes.items():
-        for i, dim in enumerate(dims or []):
-            if not isinstance(dim, int) or isinstance(dim, bool) or (dim < 1 and dim != -1):
-                problems.append(
-                    f"{key}.{name}: dimension {i} is {dim!r}; each must be a positive size or -1 (dynamic)"
-                )
-    return problems
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _precision_problems(recipe: dict[str, Any]) -> list[str]:
@@ -47,27 +44,9 @@ def _precision_problems(recipe: dict[str, Any]) -> list[str]:
                 re.compile(pattern)
             except re.error as exc:
                 problems.append(f"precision.rules[{i}].name: invalid regular expression {pattern!r}: {exc}")
-    group = precision.get("group_size")
-    if group is not None and group != -1 and group < 1:
-        problems.append(f"precision.group_size: {group} must be a positive group size or -1 (per channel)")
-    ratio = precision.get("ratio")
-    if ratio is not None and not 0 < ratio <= 1:
-        problems.append(f"precision.ratio: {ratio} must be in (0, 1]")
-    dq = precision.get("dynamic_quantization_group_size")
-    if dq is not None and dq < 0:
-        problems.append(f"precision.dynamic_quantization_group_size: {dq} must be >= 0 (0 disables)")
-    alpha = precision.get("smooth_quant_alpha")
-    if alpha is not None and alpha != -1 and not 0 <= alpha <= 1:
-        problems.append(f"precision.smooth_quant_alpha: {alpha} must be in [0, 1], or -1 to disable")
     if precision.get("preset") not in (None, "performance", "mixed"):
         problems.append(f"precision.preset: {precision['preset']!r} is not one of performance, mixed")
     budget = precision.get("accuracy") or {}
-    if budget.get("max_drop") is not None and budget["max_drop"] < 0:
-        problems.append(f"precision.accuracy.max_drop: {budget['max_drop']} must be >= 0")
-    if budget.get("min_speedup") is not None and budget["min_speedup"] <= 0:
-        problems.append(f"precision.accuracy.min_speedup: {budget['min_speedup']} must be > 0")
-    if budget and budget.get("samples", 1) < 1:
-        problems.append(f"precision.accuracy.samples: {budget['samples']} must be >= 1")
     if precision.get("default") == "auto" and budget:
         problems += _confirmation_problems(budget, recipe.get("calibration") or {})
     if recipe.get("calibration") is None:
@@ -109,7 +88,6 @@ def _device_problems(device: dict[str, Any]) -> list[str]:
                 f"{key}: makes OpenVINO write files outside the store; ovbuild precompiles the "
                 "device blobs into the artifact itself (cache/<DEVICE>.blob)"
             )
-    problems += _shape_problems(device.get("input_shapes") or {}, "device.input_shapes")
     return sorted(set(problems), key=problems.index)
 
 
@@ -126,22 +104,28 @@ def _validate_problems(cfg: dict[str, Any] | None) -> list[str]:
 
     if not cfg:
         return []
-    problems = []
     metric = str(cfg.get("metric"))
-    known = find_metric(metric)  # the schema already refused a name that is not a metric
-    for bound in ("min", "max", "worst"):
-        value = cfg.get(bound)
-        if value is not None and known is not None and known.outside_range(value):
-            problems.append(f"validate.{bound}: {value} is outside the range of {metric}, {known.span}")
-    if cfg.get("min") is not None and cfg.get("max") is not None and cfg["min"] > cfg["max"]:
-        problems.append(f"validate.min: {cfg['min']} is above validate.max {cfg['max']}")
-    if cfg.get("worst_factor") is not None and cfg["worst_factor"] < 1:
-        factor = cfg["worst_factor"]
-        problems.append(f"validate.worst_factor: {factor} must be >= 1 (or null: no derived bound)")
-    if cfg.get("samples", 1) < 1:
-        problems.append(f"validate.samples: {cfg['samples']} must be >= 1")
+    problems = _bound_problems(cfg, find_metric(metric), metric, "validate", ("min", "max", "worst"))
+    for name, part in (cfg.get("parts") or {}).items():
+        if isinstance(part, dict):
+            which = str(part.get("metric") or metric)
+            problems += _bound_problems(
+                part, find_metric(which), which, f"validate.parts.{name}", ("min", "max")
+            )
     if metric == "target" and not cfg.get("target"):
         problems.append("validate.target: required for validate.metric=target ('module:function')")
+    return problems
+
+
+def _bound_problems(cfg: dict[str, Any], known: Any, metric: str, key: str, bounds: tuple) -> list[str]:
+    """The bounds of a gate inside the metric's range (registry), and ``min <= max``."""
+    problems = []
+    for bound in bounds:
+        value = cfg.get(bound)
+        if _finite(value) and known is not None and known.outside_range(value):  # NaN: range_problems
+            problems.append(f"{key}.{bound}: {value} is outside the range of {metric}, {known.span}")
+    if _finite(cfg.get("min")) and _finite(cfg.get("max")) and cfg["min"] > cfg["max"]:
+        problems.append(f"{key}.min: {cfg['min']} is above {key}.max {cfg['max']}")
     return problems
 
 
@@ -151,7 +135,7 @@ def _budget_problems(recipe: dict[str, Any]) -> list[str]:
 
     budget = (recipe.get("precision") or {}).get("accuracy") or {}
     validate = recipe.get("validate") or {}
-    if budget.get("max_drop") is None or not validate:
+    if not _finite(budget.get("max_drop")) or not validate:
         return []
     name = str(budget.get("metric") or validate.get("metric") or "cosine")
     metric = find_metric(name)
@@ -174,10 +158,6 @@ def _calibration_problems(cfg: dict[str, Any] | None) -> list[str]:
     if not cfg:
         return []
     problems = []
-    if cfg.get("samples", 1) < 1:
-        problems.append(f"calibration.samples: {cfg['samples']} must be >= 1")
-    if cfg.get("holdout", 0) < 0:
-        problems.append(f"calibration.holdout: {cfg['holdout']} must be >= 0")
     kind = str(cfg.get("kind"))
     if kind in ("text_lines", "audio_dir", "image_dir", "npz") and not cfg.get("path"):
         problems.append(f"calibration.path: required for calibration.kind={kind}")
@@ -191,20 +171,26 @@ def _frontend_problems(cfg: dict[str, Any] | None) -> list[str]:
         return []
     from ovbuild.runtime.audio.config import AUDIO_FEATURES
 
-    problems = [
-        f"frontend.{key}: {cfg[key]} must be positive"
-        for key in _AUDIO_POSITIVE
-        if cfg.get(key) is not None and cfg[key] <= 0
-    ]
+    problems = []
     if cfg.get("features") not in AUDIO_FEATURES:
         problems.append(
             f"frontend.features: {cfg.get('features')!r} is not one of {', '.join(AUDIO_FEATURES)}"
         )
-    if cfg.get("fmin", 0) < 0:
-        problems.append(f"frontend.fmin: {cfg['fmin']} must be >= 0")
-    fmax, rate = cfg.get("fmax"), cfg.get("sample_rate") or 0
-    if fmax is not None and rate > 0 and not cfg.get("fmin", 0) < fmax <= rate / 2:
+    fmin, fmax, rate = cfg.get("fmin") or 0.0, cfg.get("fmax"), cfg.get("sample_rate") or 0
+    if rate > 0 and fmin >= rate / 2:
+        problems.append(f"frontend.fmin: {fmin} must lie below sample_rate/2 = {rate / 2:g}")
+    if fmax is not None and rate > 0 and not fmin < fmax <= rate / 2:
         problems.append(f"frontend.fmax: {fmax} must lie above fmin and at most sample_rate/2 = {rate / 2:g}")
+    n_fft, win = cfg.get("n_fft") or 0, cfg.get("win_length")
+    if win is not None and n_fft > 0 and win > n_fft:
+        problems.append(f"frontend.win_length: {win} is longer than frontend.n_fft {n_fft}")
+    if n_fft > 0 and (cfg.get("n_mels") or 0) > n_fft // 2 + 1:
+        problems.append(
+            f"frontend.n_mels: {cfg['n_mels']} mel bands need more than the {n_fft // 2 + 1} frequency "
+            f"bins of n_fft {n_fft}"
+        )
+    if cfg.get("features") == "mfcc" and (cfg.get("n_mfcc") or 0) > (cfg.get("n_mels") or 0):
+        problems.append(f"frontend.n_mfcc: {cfg['n_mfcc']} is more than frontend.n_mels {cfg.get('n_mels')}")
     if cfg.get("pad_or_chunk") not in ("pad", "chunk"):
         problems.append(f"frontend.pad_or_chunk: {cfg.get('pad_or_chunk')!r} is not one of pad, chunk")
     return problems

@@ -286,6 +286,7 @@ def write_report(
         if manifest is not None:
             manifests.append(manifest)
         rows.append(row)
+    _keep_a_good_report(report_dir, rows, records)
     if machine is None or any("bench" not in r for r in records if r["status"] in ("success", MISSED_GATE)):
         from ovbuild.bench.data import machine as current_machine
 
@@ -321,6 +322,32 @@ def write_report(
     return report
 
 
+def _keep_a_good_report(report_dir: Path, rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """Refuse to replace a written report when a variant it showed as built can no longer be read
+    (its version removed or corrupt): the old report is better than one that lost the variant."""
+    from ovbuild.errors import ArtifactError
+
+    lost = [
+        row
+        for row, record in zip(rows, records, strict=True)
+        if record["status"] == "success" and row["status"] != "success"
+    ]
+    if lost and (report_dir / "report.md").exists():
+        raise ArtifactError(
+            f"{lost[0]['error']} (variant {lost[0]['variant']}); the report in {report_dir} is kept "
+            "unchanged: rebuild the variant, or remove the report to write it without it"
+        )
+
+
+def _is_record(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("status"), str)
+        and isinstance(record.get("overrides"), list)
+        and (record["status"] != "success" or isinstance(record.get("path"), str))
+    )
+
+
 def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: bool = False) -> SweepReport:
     """Rewrite the report of a finished sweep from its report dir or its Hydra sweep dir.
 
@@ -338,8 +365,13 @@ def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: 
     directory = Path(directory)
     saved = directory / VARIANTS_FILE
     if saved.exists():
-        data = json.loads(saved.read_text())
-        records = data["variants"]
+        try:
+            data = json.loads(saved.read_text())
+            records = data["variants"]
+            if not isinstance(records, list) or not all(_is_record(r) for r in records):
+                raise ValueError("'variants' is not a list of records with a status and overrides")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ArtifactError(f"{saved}: not a readable sweep record ({exc}); the report is kept") from exc
         if remeasure:
             for r in records:
                 r.pop("bench", None)
@@ -356,7 +388,11 @@ def regenerate(directory: str | Path, *, bench_seconds: float = 2.0, remeasure: 
         from omegaconf import OmegaConf
 
         cfg = OmegaConf.load(directory / "multirun.yaml")
-        store_root = OmegaConf.select(cfg, "store.root", default=None)
+        here = directory.resolve()
+        if here.parent.name == "multirun" and here.parents[1].name == "runs":  # <store>/runs/multirun/<id>
+            store_root = str(here.parents[2])  # (store.root may be `--store`'s ${oc.env:...}, now unset)
+        else:
+            store_root = OmegaConf.select(cfg, "store.root", default=None)
         target = Path(store_root) / "sweeps" / directory.name if store_root else directory
         if (target / VARIANTS_FILE).exists():  # keeps the variants rejected before launch
             return regenerate(target, bench_seconds=bench_seconds, remeasure=remeasure)
