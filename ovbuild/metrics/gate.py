@@ -136,7 +136,8 @@ def checks_for(cfg: dict[str, Any], output_names: list[str], sizes: list[int] | 
     return checks
 
 
-def _params(cfg: dict[str, Any]) -> dict[str, Any]:
+def metric_params(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The registry parameters a metric reads from the ``validate`` block (``k``, thresholds, axes)."""
     keys = ("k", "threshold", "decision_threshold", "class_axis", "blank")
     return {k: cfg[k] for k in keys if cfg.get(k) is not None}
 
@@ -164,7 +165,7 @@ def measure(
             score, breakdown = metric.score_samples(refs, cands, cfg)
             values.update(breakdown)
         elif metric.scope == "output":
-            score = metric.score(check.values(refs), check.values(cands), samples, _params(cfg))
+            score = metric.score(check.values(refs), check.values(cands), samples, metric_params(cfg))
         else:
             raise StageError(f"validate.metric: {check.metric} scores generative models only")
         _record(values, check.name, metric, score)

@@ -2,7 +2,7 @@
 
 ``detection`` decodes both models' outputs into boxes (:mod:`.detection`); ``target`` is the
 recipe's own ``module:function(reference, candidate)``; ``token_agreement`` and ``wer`` score what
-a generative artifact generates (:mod:`ovbuild.stages._validate_generative`).
+a generative artifact generates (scored by :mod:`ovbuild.stages._validate_generative`).
 """
 
 from __future__ import annotations
@@ -50,29 +50,17 @@ class Target(AccuracyMetric):
 
 
 class Generative(AccuracyMetric):
-    """A metric of generative artifacts: scored by generating, in the ``validate`` stage."""
+    """A metric of generative artifacts: scored by generating, which the ``validate`` stage does
+    (its scorers live with the stage, :mod:`ovbuild.stages._validate_generative`); the registry
+    holds only its direction and range."""
 
     scope = "generation"
-
-    def generate_score(
-        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
-    ) -> tuple[float, dict, int]:
-        """``(value, {metric: value}, samples)`` of the candidate (compiled with ``properties``, the
-        device's numerics) against the FP32 model."""
-        raise NotImplementedError
 
 
 class TokenAgreement(Generative):
     """Teacher-forced greedy token agreement with the FP32 model's generations."""
 
     name = "token_agreement"
-
-    def generate_score(
-        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
-    ) -> tuple[float, dict, int]:
-        from ovbuild.stages._validate_generative import token_agreement
-
-        return token_agreement(ctx, parent, cfg, properties)
 
 
 class Wer(Generative):
@@ -82,10 +70,3 @@ class Wer(Generative):
     higher_is_better = False
     high = None
     ideal = 0.0
-
-    def generate_score(
-        self, ctx: Any, parent: Any, cfg: dict[str, Any], properties: dict[str, Any]
-    ) -> tuple[float, dict, int]:
-        from ovbuild.stages._validate_wer import wer_against_reference
-
-        return wer_against_reference(ctx, parent, cfg, properties)

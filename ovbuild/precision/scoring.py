@@ -179,7 +179,7 @@ class Scorer:
         factor = self.checks_cfg.get("worst_factor", WORST_FACTOR)
         rng = np.random.default_rng(0)
         if all(mean_of_samples(c.metric) for c in self.checks):
-            from ovbuild.metrics.gate import _params as metric_params
+            from ovbuild.metrics.gate import metric_params
             from ovbuild.metrics.registry import get_metric
 
             # each check's per-sample values on the whole set (thresholds read off all samples)
