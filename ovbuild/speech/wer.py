@@ -33,3 +33,17 @@ def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
     if words == 0:
         return 0.0 if edits == 0 else 1.0
     return edits / words
+
+
+def sentence_found(sentence: str, text: str) -> bool:
+    """At least half the sentence's words appear in order within one stretch of ``text`` (a
+    sentence that a transcript of long audio kept, not lost or cut)."""
+    words, said = normalize(sentence), normalize(text)
+    best = 0
+    for first in range(len(said)):
+        stretch, hits = said[first : first + len(words) + 4], 0
+        for word in words:
+            if word in stretch:
+                stretch, hits = stretch[stretch.index(word) + 1 :], hits + 1
+        best = max(best, hits)
+    return best >= 0.5 * len(words)

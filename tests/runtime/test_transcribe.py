@@ -232,28 +232,13 @@ def long_speech(tmp_path_factory: pytest.TempPathFactory):
     return path, samples, spans
 
 
-def _sentence_found(sentence: str, text: str) -> bool:
-    """At least half the sentence's words appear in order within one stretch of ``text``."""
-    from ovbuild.speech.wer import normalize
-
-    words, said = normalize(sentence), normalize(text)
-    best = 0
-    for first in range(len(said)):
-        stretch, hits = said[first : first + len(words) + 4], 0
-        for word in words:
-            if word in stretch:
-                stretch, hits = stretch[stretch.index(word) + 1 :], hits + 1
-        best = max(best, hits)
-    return best >= 0.5 * len(words)
-
-
 def test_long_file_resumes_each_window_at_the_last_complete_segment(whisper_f32, long_speech):
-    from ovbuild.speech.wer import word_error_rate
+    from ovbuild.speech.wer import sentence_found, word_error_rate
 
     path, samples, spans = long_speech
     result = whisper_f32.transcribe(path, timestamps=True)
     sentences = [text for _, _, text in spans]
-    missing = [s for s in sentences if not _sentence_found(s, result.text)]
+    missing = [s for s in sentences if not sentence_found(s, result.text)]
     assert not missing, missing
     starts = [s.start for s in result.segments]
     assert starts == sorted(starts)
