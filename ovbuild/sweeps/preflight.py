@@ -32,8 +32,8 @@ def _is_hydra_key(key: str) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    options = getattr(exc.__cause__, "options", None)  # MissingConfigException knows the choices
-    return f"{exc} (available: {', '.join(options)})" if options else str(exc)
+    # compose_raw's RecipeError already names the key, the bad value and the valid choices
+    return str(exc)
 
 
 def split_sweep(argv: list[str]) -> Preflight:

@@ -24,7 +24,7 @@ def _artifact(store: Path, name: str, path: Path):
     result = build(
         recipe_for(
             "source=hf",
-            f"name=tiny_{name}",
+            f"name=tiny_hf_{name}",  # not tiny_{kind}: tiny_lm builds other weights under that name
             f"source.path={path}",
             "device.inference_precision=f32",
             root=store,

@@ -30,7 +30,7 @@ def test_unknown_precision_in_the_middle_is_taken_out_and_reported():
         ["recipe=silero_vad", "precision=nope", "device=cpu_throughput"],
     ]
     reason = checked.rejected[0]["error"]
-    assert "precision/nope" in reason and "fp16" in reason  # names the key and the valid choices
+    assert "precision=nope" in reason and "fp16" in reason  # names the key and the valid choices
 
 
 def test_a_clean_sweep_passes_through_unchanged():
