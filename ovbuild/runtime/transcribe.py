@@ -34,6 +34,20 @@ from .requests import RequestPool
 from .streaming import LiveTranscriber
 from .vad import SileroVad, SpeechGroup, VadError, VadOptions, sibling_vad_artifact, speech_groups
 from .whisper_search import Hypothesis, Repetition, WhisperTokens, beam_search, sample, split_segments
+from .word_timing import (
+    ALIGNMENT_OUTPUT,
+    APPEND_PUNCTUATIONS,
+    PREPEND_PUNCTUATIONS,
+    WindowSegment,
+    Word,
+    alignment_decoder,
+    alignment_heads,
+    decoder_shape,
+    time_window_words,
+    token_frame_weights,
+    token_start_times,
+    word_timings,
+)
 
 SAMPLE_RATE = 16000
 HOP = 160
@@ -64,6 +78,8 @@ class Segment:
     avg_logprob: float = 0.0
     compression_ratio: float = 0.0
     no_speech_prob: float = 0.0
+    #: With ``word_timestamps=True``: the segment's words (see word_timing.py).
+    words: tuple[Word, ...] = ()
 
 
 @dataclass
@@ -103,6 +119,9 @@ class DecodeOptions:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     seed: int = 0  # sampled fallbacks are reproducible: one generator per call
+    word_timestamps: bool = False
+    prepend_punctuations: str = PREPEND_PUNCTUATIONS
+    append_punctuations: str = APPEND_PUNCTUATIONS
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -143,6 +162,11 @@ class Transcriber:
         self.folder: Path | None = None
         self._vads: dict[str, SileroVad] = {}
         self._vad_lock = threading.Lock()
+        self._generation = generation
+        #: ``() -> compiled alignment decoder``, set by :meth:`from_files`; compiled on first use.
+        self._alignment_compiler: Any = None
+        self._aligner: RequestPool | None = None
+        self._aligner_lock = threading.Lock()
 
     @classmethod
     def from_files(
@@ -168,6 +192,14 @@ class Transcriber:
         detokenizer = core.compile_model(str(folder / models["detokenizer"]), "CPU")
         transcriber = cls(encoder, decoder, detokenizer, json.loads((folder / GENERATION_CONFIG).read_text()))
         transcriber.folder = folder
+
+        def compile_aligner() -> Any:
+            model = core.read_model(folder / models["decoder"])
+            layers, heads = decoder_shape(model)
+            table = alignment_heads(transcriber._generation, layers, heads)
+            return core.compile_model(alignment_decoder(model, table), device, properties)
+
+        transcriber._alignment_compiler = compile_aligner
         return transcriber
 
     # ---- public calls ----------------------------------------------------------------------------
@@ -187,6 +219,8 @@ class Transcriber:
         """Text of ``audio`` (a file path, encoded bytes, ``(array, rate)``); with
         ``timestamps=True`` a :class:`Transcript` whose segments carry start/end seconds.
         ``options`` are :class:`DecodeOptions` (faster-whisper's names and defaults).
+        ``word_timestamps=True`` (a :class:`Transcript` too) gives every segment its
+        :class:`Word` s, timed from cross-attention as faster-whisper times them (word_timing.py).
 
         With ``vad_filter=True`` a Silero VAD artifact removes the silence first (faster-whisper's
         ``vad_filter``; ``vad_parameters`` are its ``VadOptions``) and the speech is decoded in
@@ -209,7 +243,7 @@ class Transcriber:
             groups = speech_groups(samples, self._vad(vad_model), VadOptions.of(vad_parameters))
         segments = [s for group in groups for s in _restore(group, list(self.segments(group.audio, opts)))]
         text = "".join(s.text for s in segments).strip()
-        if not timestamps:
+        if not timestamps and not opts.word_timestamps:
             return text
         stripped = [replace(s, text=s.text.strip()) for s in segments]
         return Transcript(text, stripped, len(samples) / SAMPLE_RATE, language, probability)
@@ -242,6 +276,7 @@ class Transcriber:
         rng = np.random.default_rng(opts.seed)
         previous: list[int] = list(prompt)  # the ids that prompt the next window
         seek = 0  # in mel frames (10 ms)
+        last_speech = 0.0  # where the last word ended (word timestamps' pause rule)
         while seek < content_frames:
             size = min(FRAMES, content_frames - seek)
             if size < MIN_FRAMES:
@@ -253,13 +288,24 @@ class Transcriber:
             if self._no_speech(hyp, opts):
                 seek += size
                 continue
-            found, resume = self._read_window(hyp, offset, size * HOP / SAMPLE_RATE, duration, timestamps)
-            for segment in found:
-                previous += segment.tokens
-                yield replace(segment, temperature=temperature, compression_ratio=ratio)
+            pieces, resume = self._read_window(hyp, offset, size * HOP / SAMPLE_RATE, duration, timestamps)
             # A timestamp step is two mel frames; a window that closed nothing moves on whole.
             advance = size if resume is None else resume * STRIDE
-            seek += advance if advance > 0 else size
+            next_seek = seek + (advance if advance > 0 else size)
+            if opts.word_timestamps and pieces:
+                self._time_words(pieces, encoded, size, offset, opts, last_speech)
+                last_end = next((w.end for p in reversed(pieces) for w in reversed(p.words)), pieces[-1].end)
+                # As faster-whisper: unless the window ended on a single timestamp, the next one
+                # starts where the last word ended.
+                tb = self.tokens.timestamp_begin
+                single_ending = timestamps and len(hyp.ids) >= 2 and hyp.ids[-2] < tb <= hyp.ids[-1]
+                if not single_ending and last_end > offset:
+                    next_seek = round(last_end * SAMPLE_RATE / HOP)
+                last_speech = last_end
+            for segment in self._segments_of(pieces, hyp):
+                previous += segment.tokens
+                yield replace(segment, temperature=temperature, compression_ratio=ratio)
+            seek = next_seek
             if not opts.condition_on_previous_text or temperature > opts.prompt_reset_on_temperature:
                 previous = []
 
@@ -327,28 +373,87 @@ class Transcriber:
 
     def _read_window(
         self, hyp: Hypothesis, offset: float, length: float, duration: float, timestamps: bool
-    ) -> tuple[list[Segment], int | None]:
-        """The window's segments on the file's timeline (clamped to the audio's end; empty ones
-        dropped, as faster-whisper does) and the timestamp step to resume from."""
+    ) -> tuple[list[WindowSegment], int | None]:
+        """The window's pieces on the file's timeline (clamped to the audio's end) and the
+        timestamp step to resume from."""
         tb = self.tokens.timestamp_begin
         found, resume = split_segments(hyp.ids, tb) if timestamps else ([(0, -1, hyp.ids)], None)
-        segments = []
+        pieces = []
         for start, end, ids in found:
-            text = self._text(ids)
             first = min(offset + start * SECONDS_PER_TIMESTAMP, duration)
             last = min(offset + (length if end < 0 else end * SECONDS_PER_TIMESTAMP), duration)
-            if first < last and text.strip():
+            pieces.append(WindowSegment(first, last, list(ids)))
+        return pieces, resume
+
+    def _segments_of(self, pieces: list[WindowSegment], hyp: Hypothesis) -> list[Segment]:
+        """The window's segments; empty ones dropped, as faster-whisper does."""
+        segments = []
+        for piece in pieces:
+            text = self._text(piece.ids)
+            if piece.start < piece.end and text.strip():
                 segments.append(
                     Segment(
-                        first,
-                        last,
+                        piece.start,
+                        piece.end,
                         text,
-                        tuple(ids),
+                        tuple(piece.ids),
                         avg_logprob=hyp.avg_logprob,
                         no_speech_prob=hyp.no_speech_prob,
+                        words=tuple(piece.words),
                     )
                 )
-        return segments, resume
+        return segments
+
+    def _time_words(
+        self,
+        pieces: list[WindowSegment],
+        encoded: np.ndarray,
+        frames: int,
+        offset: float,
+        opts: DecodeOptions,
+        last_speech: float,
+    ) -> float:
+        """Give the window's ``pieces`` their words (word_timing.py); returns where speech last
+        ended."""
+        eot = self.tokens.eot
+        text = [t for piece in pieces for t in piece.ids if t < eot]
+        if not text:
+            return last_speech
+        start = self.tokens.sot_sequence(opts.language, opts.task)
+        scores, probs = self._align(encoded, start, text)
+        matrix = token_frame_weights(scores, frames)[len(start) : -1]
+        timings = word_timings(text, token_start_times(matrix), probs, self._text, opts.language or "en")
+        return time_window_words(
+            pieces, timings, eot, offset, last_speech, opts.prepend_punctuations, opts.append_punctuations
+        )
+
+    def _align(self, encoded: np.ndarray, start: list[int], text: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """One pass of the alignment decoder over ``start, <|notimestamps|>, text, <|endoftext|>``:
+        the alignment heads' raw scores ``[heads, tokens, frames]`` and each text token's
+        probability (softmax over the text vocabulary, as CTranslate2's ``align``)."""
+        with self._aligner_lock:
+            if self._aligner is None:
+                if self._alignment_compiler is None:
+                    raise TranscribeError("word timestamps need a Transcriber made by from_files")
+                self._aligner = RequestPool(self._alignment_compiler(), CONCURRENT_CALLS, reset_state=True)
+        ids = [*start, self.tokens.no_timestamps, *text, self.tokens.eot]
+        request = self._aligner.take()
+        try:
+            out = request.infer(
+                {
+                    "input_ids": np.array([ids], np.int64),
+                    "encoder_hidden_states": encoded,
+                    "beam_idx": np.zeros(1, np.int32),
+                }
+            )
+            logits = np.array(out["logits"][0], np.float64)
+            scores = np.array(out[ALIGNMENT_OUTPUT][0])
+        finally:
+            self._aligner.give(request)
+        rows = logits[len(start) : len(start) + len(text), : self.tokens.eot]
+        rows = np.exp(rows - rows.max(axis=-1, keepdims=True))
+        probs = rows[np.arange(len(text)), text] / rows.sum(axis=-1)
+        return scores, probs
 
     def _no_speech(self, hyp: Hypothesis, opts: DecodeOptions) -> bool:
         """faster-whisper's no-voice check: ``<|nospeech|>`` likely, and the text not confident."""
@@ -534,10 +639,27 @@ def _restore(group: SpeechGroup, segments: list[Segment]) -> list[Segment]:
     """``segments`` of a VAD speech group with times of the original audio."""
     if len(group.spans) == 1 and group.spans[0][0] == 0:
         return segments
-    return [
-        replace(s, start=group.original_time(s.start), end=group.original_time(s.end, is_end=True))
-        for s in segments
-    ]
+    restored = []
+    for s in segments:
+        if not s.words:
+            restored.append(
+                replace(s, start=group.original_time(s.start), end=group.original_time(s.end, is_end=True))
+            )
+            continue
+        # As faster-whisper: a word lies in the speech span holding its middle (never stretched
+        # across removed silence), and the segment runs from its first word to its last.
+        words = []
+        for w in s.words:
+            span = group.span_at((w.start + w.end) / 2)
+            words.append(
+                replace(
+                    w,
+                    start=group.original_time(w.start, span=span),
+                    end=group.original_time(w.end, span=span),
+                )
+            )
+        restored.append(replace(s, start=words[0].start, end=words[-1].end, words=tuple(words)))
+    return restored
 
 
 def whisper_models(manifest: Manifest) -> dict[str, str]:

@@ -68,3 +68,21 @@ def test_vad_filter_on_silence_gives_no_text_and_bad_options_fail_clearly(whispe
         whisper.transcribe((paused.samples, 16000), vad_filter=True, vad_parameters={"treshold": 0.3})
     with pytest.raises(ValueError, match="not an artifact directory"):
         whisper.transcribe((paused.samples, 16000), vad_filter=True, vad_model="/nonexistent")
+
+
+def test_vad_filter_word_timestamps_lie_in_the_spoken_sentences(whisper, paused):
+    """Word times are mapped back to the original audio word by word (each in the speech span
+    holding its middle), so every word falls inside a spoken sentence, never in the silence (give
+    or take the VAD's 0.4 s of padding around speech, where a sentence's last word may end)."""
+    audio = (paused.samples, 16000)
+    filtered = whisper.transcribe(audio, vad_filter=True, word_timestamps=True, **whisper.vad)
+    words = [w for s in filtered.segments for w in s.words]
+    assert len(words) >= 20
+    assert "".join(w.word for w in words).strip() == filtered.text
+    for word in words:
+        assert word.start <= word.end
+        assert any(start - 0.7 <= word.start and word.end <= end + 0.7 for start, end in paused.spans), word
+    for segment in filtered.segments:
+        assert (segment.start, segment.end) == (segment.words[0].start, segment.words[-1].end)
+    # The last word ends near the end of the last sentence (unmapped it would be ~25 s earlier).
+    assert abs(words[-1].end - paused.spans[-1][1]) < 0.7
