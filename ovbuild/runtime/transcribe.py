@@ -232,7 +232,8 @@ class Transcriber:
             TranscribeError: silent audio, or longer than ``max_seconds``.
             VadError: ``vad_filter=True`` and no Silero VAD artifact is found, or bad ``vad_parameters``.
             AudioError / FileNotFoundError: the audio cannot be decoded.
-            ValueError / TypeError: an unknown language, task or option.
+            ValueError / TypeError: an unknown language, task or option; ``word_timestamps=True``
+                with a decoder IR whose cross-attention is not recognizable.
         """
         opts = DecodeOptions(**options)
         samples = self._samples(audio, sample_rate, max_seconds)

@@ -111,6 +111,11 @@ def alignment_decoder(model: Any, heads: list[tuple[int, int]]) -> Any:
     import openvino.opset15 as ops
 
     cross = _cross_attentions(model)
+    if not cross or not heads:
+        raise ValueError(
+            "word timestamps: the decoder IR has no recognizable cross-attention "
+            "(no ScaledDotProductAttention named 'layers.N.encoder_attn'), so no alignment heads"
+        )
     scores_of: dict[int, Any] = {}
     rows = []
     for layer, head in heads:

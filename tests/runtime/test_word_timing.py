@@ -94,3 +94,15 @@ def test_punctuation_joins_its_word_and_keeps_the_words_times():
 def test_alignment_heads_come_from_the_table_or_the_last_half_of_the_layers():
     assert alignment_heads({"alignment_heads": [[2, 0], [3, 4]]}, 4, 6) == [(2, 0), (3, 4)]
     assert alignment_heads({}, 4, 2) == [(2, 0), (2, 1), (3, 0), (3, 1)]
+
+
+def test_a_decoder_without_cross_attention_is_refused_clearly():
+    import openvino as ov
+    import openvino.opset15 as ops
+
+    from ovbuild.runtime.word_timing import alignment_decoder
+
+    x = ops.parameter([1, 4], np.float32, name="x")
+    model = ov.Model([ops.relu(x)], [x], "no_attention")
+    with pytest.raises(ValueError, match="no recognizable cross-attention"):
+        alignment_decoder(model, [(0, 0)])
