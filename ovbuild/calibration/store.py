@@ -50,12 +50,11 @@ def load_samples(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return [{k: v[i] for k, v in ordered.items()} for i in range(n)]
 
 
-def calibration_samples(ctx: Any, limit: int | None = None) -> list[dict[str, Any]]:
+def calibration_samples(entry: Any, limit: int | None = None) -> list[dict[str, Any]]:
     """The calibration inputs the ``calibrate`` stage materialised (empty without one).
 
     Args:
-        ctx: a running stage's context; its ``ancestors['calibrate']`` entry holds the data.
+        entry: the ``calibrate`` stage's cache entry (``ctx.entry(CalibrateResult)``), or None.
         limit: at most this many samples.
     """
-    entry = ctx.ancestors.get("calibrate")
     return load_samples(entry.file(CALIBRATION_FILE), limit) if entry is not None else []

@@ -344,9 +344,17 @@ def split_samples(samples: list[dict], budget: dict[str, Any]) -> tuple[list[dic
 
 
 def select_map(
-    ctx: Any, parent: Any, cfg: dict[str, Any], validate: dict[str, Any], properties: dict[str, Any]
+    ctx: Any,
+    parent: Any,
+    cfg: dict[str, Any],
+    validate: dict[str, Any],
+    properties: dict[str, Any],
+    calibration: list[dict[str, Any]],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Search the cheapest map whose drop on calibration samples is at most ``max_drop``.
+
+    ``calibration`` is every sample the ``calibrate`` stage materialised: the first
+    ``accuracy.samples`` score candidates, and all of them calibrate each candidate's INT8 nodes.
 
     ``validate`` is the recipe's validate block (the checks are scored with it) and ``properties``
     the compile properties that set the device's numerics (candidates compile with them): both
@@ -362,17 +370,15 @@ def select_map(
     """
     import time
 
-    from ovbuild.calibration import calibration_samples
-
     budget = _budget(cfg)
     max_drop = float(budget["max_drop"])
-    samples = calibration_samples(ctx, budget.get("samples") or 100)
+    samples = calibration[: budget.get("samples") or 100]
     if not samples:
         raise StageError("precision.default=auto needs calibration data; add a calibration group")
     tuning, confirmation = split_samples(samples, budget)
     with quiet_nncf():
         checks_cfg = budget_checks_config(validate, budget)
-        scorer = Scorer(ctx, parent, cfg, tuning, checks_cfg, confirmation, properties)
+        scorer = Scorer(ctx, parent, cfg, tuning, checks_cfg, confirmation, properties, calibration)
         scorer.started = time.perf_counter()
         search: dict[str, Any] = {
             "metric": scorer.checks_cfg["metric"],

@@ -87,8 +87,11 @@ class Scorer:
         checks_cfg: dict,
         confirmation: list[dict] | None = None,
         props: dict[str, Any] | None = None,
+        calibration: list[dict] | None = None,
     ):
         self.ctx, self.parent, self.cfg, self.checks_cfg = ctx, parent, cfg, checks_cfg
+        #: Every calibration sample: what each candidate's INT8 nodes are calibrated on.
+        self.calibration = list(calibration or [])
         self.samples, self.confirmation = samples, list(confirmation or [])
         self.props = dict(props or {})  # the device's numerics (inference precision) candidates compile with
         model = ctx.read_model(parent)
@@ -133,7 +136,6 @@ class Scorer:
         )
 
     def build(self, chosen: dict[str, Any]) -> Any:
-        from ovbuild.calibration import calibration_samples
         from ovbuild.precision.compile_map import apply_map, resolve
         from ovbuild.precision.statistics import statistics_scope
 
@@ -143,7 +145,7 @@ class Scorer:
         model, _ = apply_map(
             model,
             node_map,
-            calibration_samples(self.ctx),
+            self.calibration,
             cfg,
             statistics=statistics_scope(self.ctx, self.parent),
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from ovbuild.errors import RecipeError
 from ovbuild.stages.base import StageContext
+from ovbuild.stages.results import CalibrateResult, CompressResult, ConvertResult
 from ovbuild.store import CacheEntry
 
 _NOT_FOR_GENERATIVE = ("int8", "auto")
@@ -54,7 +55,7 @@ def _weights_dataset(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any],
             f"precision.{wanted[0]}: data-aware weight compression is implemented for decoder-only "
             "models (text-generation); drop it for this encoder-decoder model"
         )
-    calib = ctx.ancestors.get("calibrate")
+    calib = ctx.entry(CalibrateResult)
     if calib is None:
         return None  # compression_kwargs names the missing calibration group
     import nncf
@@ -66,18 +67,18 @@ def _weights_dataset(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any],
     return nncf.Dataset([prefill_inputs(ids, names) for ids in load_prompts(calib.path)["calibration"]])
 
 
-def _float_weights(ctx: StageContext, parent: CacheEntry, files: list[str], default: str) -> dict[str, Any]:
+def _float_weights(ctx: StageContext, parent: CacheEntry, files: list[str], default: str) -> CompressResult:
     """fp32: as exported; fp16/bf16: every sub-model's weights stored as f16."""
     if default == "fp32":
-        return {"weights": "f32"}  # the stage base carries the parent's files forward
+        return CompressResult(weights="f32")  # the stage base carries the parent's files forward
     for file in files:
         ctx.save_model(ctx.core.read_model(str(parent.file(file))), file, fp16=True)
-    return {"weights": "f16", "models": files}
+    return CompressResult(weights="f16", details={"models": files})
 
 
 def compress_generative(
-    ctx: StageContext, parent: CacheEntry, precision_cfg: dict[str, Any]
-) -> dict[str, Any]:
+    ctx: StageContext, parent: CacheEntry, precision_cfg: dict[str, Any], convert: ConvertResult
+) -> CompressResult:
     """Apply the precision map to every model IR of a generative artifact.
 
     Returns:
@@ -92,18 +93,17 @@ def compress_generative(
     from ovbuild.precision import apply_map, resolve
 
     cfg = dict(precision_cfg)
-    convert = ctx.ancestors["convert"].result
-    files = sorted(set(convert["models"].values()))
+    files = sorted(set(convert.models.values()))
     if cfg["default"] in ("fp32", "fp16", "bf16") and not cfg.get("rules"):
         return _float_weights(ctx, parent, files, cfg["default"])
     _check_map(cfg)
     if cfg.get("all_layers") is None:
         cfg["all_layers"] = False
-    kind = convert["generation"]["kind"]
+    kind = convert.generation["kind"]
     summaries: dict[str, Any] = {}
     for file in files:
         dataset = (
-            _weights_dataset(ctx, parent, cfg, kind, file) if file == convert["models"].get("model") else None
+            _weights_dataset(ctx, parent, cfg, kind, file) if file == convert.models.get("model") else None
         )
         model = ctx.core.read_model(str(parent.file(file)))
         node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
@@ -113,4 +113,6 @@ def compress_generative(
         summary["pinned_f32"] = pin_f32_in_xml(xml, summary.pop("pin_f32"))
         summary["data_aware"] = dataset is not None
         summaries[file] = summary
-    return {"map": {"default": cfg["default"], "rules": cfg.get("rules") or []}, "models": summaries}
+    return CompressResult(
+        map={"default": cfg["default"], "rules": cfg.get("rules") or []}, details={"models": summaries}
+    )

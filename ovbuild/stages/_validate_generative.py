@@ -14,7 +14,7 @@ and range; how each is scored lives here (:func:`_scorer`), since scoring runs m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from ovbuild.errors import RecipeError
 from ovbuild.stages.base import StageContext
+from ovbuild.stages.results import CalibrateResult, ConvertResult, ValidateResult
 from ovbuild.store import CacheEntry
 
 
@@ -36,8 +37,8 @@ def _prompts(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> list
         tokenizer = ctx.core.compile_model(str(parent.file(_generation(ctx)["tokenizer"])), "CPU")
         request = tokenizer.create_infer_request()
         return [np.asarray(request.infer([np.array([line])])["input_ids"])[0].tolist() for line in lines]
-    calib = ctx.ancestors.get("calibrate")
-    if calib is None or not calib.result.get("prompts"):
+    calib, calibrated = ctx.entry(CalibrateResult), ctx.result(CalibrateResult)
+    if calib is None or not calibrated.prompts:
         raise RecipeError(
             "validate.data: the generation gate needs held-out prompts: set validate.data (a text "
             "file, one prompt a line) or a text calibration group (its held-out split is used)"
@@ -47,8 +48,15 @@ def _prompts(ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any]) -> list
     return load_prompts(calib.path)["holdout"][:limit]
 
 
-def _generation(ctx: StageContext) -> dict[str, Any]:
-    return ctx.ancestors["convert"].result["generation"]
+def _convert(ctx: StageContext) -> ConvertResult:
+    convert = ctx.result(ConvertResult)
+    if convert is None or not convert.generation:  # validate_generative runs only after such a convert
+        raise RecipeError("validate: the generation gate needs a generative model from the convert stage")
+    return convert
+
+
+def _generation(ctx: StageContext) -> Mapping[str, Any]:
+    return _convert(ctx).generation
 
 
 def _decoders(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any]) -> Callable[[], Any]:
@@ -57,8 +65,8 @@ def _decoders(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any]) 
     from ovbuild.runtime.inputs import port_specs
     from ovbuild.runtime.session import Session
 
-    convert = ctx.ancestors["convert"].result
-    models, generation = convert["models"], convert["generation"]
+    convert = _convert(ctx)
+    models, generation = convert.models, convert.generation
     main = "model" if generation["kind"] == "causal" else "encoder"
     compiled = {
         role: ctx.core.compile_model(str(entry.file(models[name])), "CPU", properties)
@@ -105,7 +113,7 @@ def token_agreement(
         raise RecipeError("validate.samples: no held-out prompts to score")
     eos = set(_generation(ctx).get("eos_token_ids") or [])
     count = int(cfg.get("new_tokens") or 32)
-    reference = _decoders(ctx, ctx.ancestors["convert"], {"INFERENCE_PRECISION_HINT": "f32"})
+    reference = _decoders(ctx, ctx.entry(ConvertResult), {"INFERENCE_PRECISION_HINT": "f32"})
     candidate = _decoders(ctx, parent, properties)
     agree = total = exact = 0
     for ids in prompts:
@@ -129,7 +137,7 @@ def _scorer(metric: str) -> Callable[..., tuple[float, dict, int]]:
 
 def validate_generative(
     ctx: StageContext, parent: CacheEntry, cfg: dict[str, Any], properties: dict[str, Any]
-) -> dict[str, Any]:
+) -> ValidateResult:
     """Score the candidate (compiled with ``properties``) with ``validate.metric`` and apply
     ``validate.min``/``max``.
 
@@ -151,4 +159,4 @@ def validate_generative(
     ctx.log.info("validate: %s", ", ".join(f"{k}={v:.5f}" for k, v in values.items()))
     check = Check(metric, metric, min=cfg.get("min"), max=cfg.get("max"))
     check_bounds(misses([check], {metric: value}), str(parent.path))
-    return {"metric": metric, "value": value, "samples": samples, "metrics": values}
+    return ValidateResult(metric=metric, value=value, samples=samples, metrics=values)

@@ -12,14 +12,15 @@ from typing import Any
 
 from ovbuild.speech.clips import speech_clips
 from ovbuild.stages.base import StageContext
+from ovbuild.stages.results import ConvertResult
 from ovbuild.store import CacheEntry
 
 
 def _transcriber(ctx: StageContext, entry: CacheEntry, properties: dict[str, Any]) -> Any:
     from ovbuild.runtime.transcribe import Transcriber
 
-    convert = ctx.ancestors["convert"].result
-    models = {**convert["models"], **convert["generation"]}
+    convert = ctx.result(ConvertResult)
+    models = {**convert.models, **convert.generation}
     encoder = ctx.core.compile_model(str(entry.file(models["encoder"])), "CPU", properties)  # mel merged
     return Transcriber.from_files(entry.path, models, encoder, "CPU", properties)
 

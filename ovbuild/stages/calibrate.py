@@ -19,6 +19,7 @@ from ovbuild.calibration.store import CALIBRATION_FILE, HOLDOUT_FILE, REFERENCE_
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import CalibrateResult, ConvertResult
 from ovbuild.store import CacheEntry
 
 
@@ -53,6 +54,7 @@ class CalibrateStage(Stage):
     name = "calibrate"
     order = 50
     version = 1
+    Result = CalibrateResult
 
     def config(self, recipe: dict[str, Any]) -> CalibrateConfig | None:
         if recipe.get("calibration") is None or not _consumed(recipe):
@@ -75,17 +77,18 @@ class CalibrateStage(Stage):
             files.append(target_file(calibration["target"], "calibration.target"))
         return files
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CalibrateConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CalibrateConfig) -> CalibrateResult:
         from ovbuild.calibration import load_dataset, save_samples
 
-        generation = ctx.ancestors["convert"].result.get("generation") if "convert" in ctx.ancestors else None
+        convert = ctx.result(ConvertResult)
+        generation = convert.generation if convert is not None else None
         if generation:
             from ovbuild.calibration.prompts import tokenize_prompts
 
             counts = tokenize_prompts(
                 ctx.core, parent.file(generation["tokenizer"]), config["calibration"], ctx.out_dir
             )
-            return {"kind": config["calibration"]["kind"], "prompts": True, **counts}
+            return CalibrateResult(kind=config["calibration"]["kind"], prompts=True, details=counts)
         model = ctx.read_model(parent)
         calib, holdout = load_dataset(config.calibration, config.frontend, model, config.tokenizer)
         if not calib:
@@ -96,11 +99,9 @@ class CalibrateStage(Stage):
         save_samples(ctx.out_dir / HOLDOUT_FILE, holdout)
         if refs:  # one "input" per output, so outputs whose shape varies by sample are kept too
             save_samples(ctx.out_dir / REFERENCE_FILE, [{str(i): o for i, o in enumerate(r)} for r in refs])
-        return {
-            "kind": config.calibration["kind"],
-            "calibration_samples": len(calib),
-            "holdout_samples": len(holdout),
-        }
+        return CalibrateResult(
+            kind=config.calibration["kind"], calibration_samples=len(calib), holdout_samples=len(holdout)
+        )
 
 
 def _consumed(recipe: dict[str, Any]) -> bool:

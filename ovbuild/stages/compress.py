@@ -10,6 +10,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import CalibrateResult, CompressResult, ConvertResult
 from ovbuild.store import CacheEntry
 
 _FLOAT = {"fp32", "fp16", "bf16"}
@@ -33,6 +34,7 @@ class CompressStage(Stage):
     order = 60
     changes_numerics = True
     version = 2
+    Result = CompressResult
 
     def config(self, recipe: dict[str, Any]) -> CompressConfig:
         if recipe["precision"]["default"] != "auto":
@@ -49,19 +51,20 @@ class CompressStage(Stage):
         # precision: auto scores candidates with the validate metric, a user target included.
         return metric_target_files(recipe) if recipe["precision"]["default"] == "auto" else []
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CompressConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: CompressConfig) -> CompressResult:
         precision = config.precision
         default = precision["default"]
-        if "convert" in ctx.ancestors and ctx.ancestors["convert"].result.get("generation"):
+        convert = ctx.result(ConvertResult)
+        if convert is not None and convert.generation:
             from ovbuild.stages._compress_generative import compress_generative
 
-            return compress_generative(ctx, parent, precision)
+            return compress_generative(ctx, parent, precision, convert)
         if default in _FLOAT and not precision["rules"]:
             if default == "fp32":
-                return {"weights": "f32"}
+                return CompressResult(weights="f32")
             # bf16 has no IR weight format: weights stay f16 and the device runs bf16 from its hint.
             ctx.save_model(ctx.read_model(parent), fp16=True)
-            return {"weights": "f16"}
+            return CompressResult(weights="f16")
         try:
             import ovbuild.precision  # noqa: F401
         except ImportError as exc:
@@ -69,11 +72,11 @@ class CompressStage(Stage):
         return apply_precision(ctx, parent, config)
 
 
-def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfig) -> dict[str, Any]:
+def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfig) -> CompressResult:
     """Apply ``precision_cfg`` to the parent's model and write the result into ``ctx.out_dir``.
 
     Args:
-        ctx: the running stage's context (``ancestors['calibrate']`` holds the calibration data).
+        ctx: the running stage's context (the ``calibrate`` entry holds the calibration data).
         parent: the cache entry whose ``model.xml`` is compressed.
         config: the stage's config: the recipe's ``precision`` block (and, under ``auto``, what
             candidates are scored with).
@@ -93,18 +96,19 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
     from ovbuild.precision.statistics import statistics_scope
 
     cfg = dict(config.precision)
+    calibration = calibration_samples(ctx.entry(CalibrateResult))
     search: dict[str, Any] | None = None
     if cfg["default"] == "auto":
         from ovbuild.precision.auto import select_map
         from ovbuild.runtime.devices import candidate_properties
 
         props = candidate_properties({"inference_precision": config.inference_precision})
-        chosen, search = select_map(ctx, parent, cfg, config.validate or {}, props)
+        chosen, search = select_map(ctx, parent, cfg, config.validate or {}, props, calibration)
         cfg.update(chosen)
     model = ctx.read_model(parent)
     node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))
     scope = statistics_scope(ctx, parent)
-    model, summary = apply_map(model, node_map, calibration_samples(ctx), cfg, statistics=scope)
+    model, summary = apply_map(model, node_map, calibration, cfg, statistics=scope)
     xml = ctx.save_model(model)
     pins = summary.pop("pin_f32")
     summary["pinned_f32"] = pin_f32_in_xml(xml, pins)
@@ -114,7 +118,5 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
         summary["pins_runtime"] = {p: list(seen.values()).count(p) for p in sorted(set(seen.values()))}
         if any(p not in _PINNED_OK for p in seen.values()):
             ctx.log.warning("precision: some f32-pinned nodes run in %s", summary["pins_runtime"])
-    result = {"map": {"default": cfg["default"], "rules": cfg.get("rules") or []}, **summary}
-    if search is not None:
-        result["search"] = search
-    return result
+    details = summary if search is None else {**summary, "search": search}
+    return CompressResult(map={"default": cfg["default"], "rules": cfg.get("rules") or []}, details=details)

@@ -8,6 +8,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.sources import source_for
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import ConvertResult
 from ovbuild.stages.source import source_config
 from ovbuild.store import CacheEntry
 
@@ -26,9 +27,12 @@ class ConvertStage(Stage):
     produces_model = True
     carries_models = False  # its parent is the source, which holds no IR
     version = 1
+    Result = ConvertResult
 
     def config(self, recipe: dict[str, Any]) -> ConvertConfig:
         return ConvertConfig(source=source_config(recipe), inputs=recipe["inputs"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ConvertConfig) -> dict[str, Any]:
-        return source_for(config.source["kind"]).convert(ctx, config.source, dict(config.inputs or {}))
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ConvertConfig) -> ConvertResult:
+        # A source's converter returns its JSON facts; ``models`` and ``generation`` are the typed part.
+        facts = source_for(config.source["kind"]).convert(ctx, config.source, dict(config.inputs or {}))
+        return ConvertResult.from_json(facts)

@@ -16,6 +16,14 @@ from ovbuild.runtime.manifest import Manifest
 from ovbuild.runtime.smoke import numpy_type
 from ovbuild.stages._requirements import artifact_requirements, requirements_text
 from ovbuild.stages.base import MODEL_XML, Stage, StageContext
+from ovbuild.stages.results import (
+    ConvertResult,
+    EmitResult,
+    FrontendResult,
+    PrecompileResult,
+    SerializeResult,
+    ValidateResult,
+)
 from ovbuild.store import CacheEntry
 from ovbuild.store.fs import link_tree, tree_size
 
@@ -32,6 +40,7 @@ class EmitStage(Stage):
     order = 100
     carries_models = False  # it links the whole parent entry itself
     version = 2  # 2: stage_keys records emit's own key (gc keeps the entry; the store reads it)
+    Result = EmitResult
 
     def config(self, recipe: dict[str, Any]) -> EmitConfig:
         # The store location is where the artifact lives, not what it is.
@@ -42,29 +51,28 @@ class EmitStage(Stage):
         # The artifact carries these sources: editing them must change the artifact.
         return runtime_files()
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: EmitConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: EmitConfig) -> EmitResult:
         recipe = config.recipe
         out = ctx.out_dir
         link_tree(parent.path, out)
         (out / "entry.json").unlink(missing_ok=True)
-        serialized = ctx.ancestors["serialize"].result
-        precompiled = parent.result
-        inputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized["inputs"]]
-        outputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized["outputs"]]
+        serialized = ctx.result(SerializeResult)
+        precompiled = ctx.result(PrecompileResult)
+        inputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized.inputs]
+        outputs = [{**p, "numpy_type": numpy_type(p["type"])} for p in serialized.outputs]
         frontend = dict(recipe.get("frontend") or {})
         if frontend:
-            frontend["embedded"] = bool(
-                ctx.ancestors.get("frontend") and ctx.ancestors["frontend"].result.get("embedded")
-            )
+            built_frontend = ctx.result(FrontendResult)
+            frontend["embedded"] = built_frontend is not None and built_frontend.embedded
         runtime = copy_runtime(out)
-        convert = ctx.ancestors["convert"].result if "convert" in ctx.ancestors else {}
+        convert = ctx.result(ConvertResult)
         card = _model_card(recipe, inputs, outputs, precompiled)
-        if convert.get("generation"):
+        if convert is not None and convert.generation:
             from ovbuild.stages._genai_layout import generation_card, write_genai_dir
 
             pad = frontend.get("whisper_pad", "audio")
-            write_genai_dir(out, convert["models"], convert["generation"], pad)
-            card += generation_card(convert["generation"]["kind"])
+            write_genai_dir(out, dict(convert.models), dict(convert.generation), pad)
+            card += generation_card(convert.generation["kind"])
         (out / "loader.py").write_text(loader_source(recipe["name"], __version__, runtime_digests(runtime)))
         (out / "README.md").write_text(card)
         requirements = artifact_requirements(frontend, out)
@@ -75,6 +83,7 @@ class EmitStage(Stage):
             if p.is_file()
         }
         _check_carried(parent, files)
+        # Each ancestor's result as its entry recorded it (the manifest's ``stages``, unchanged).
         stage_results = {name: entry.result for name, entry in ctx.ancestors.items()}
         manifest = Manifest(
             name=recipe["name"],
@@ -88,20 +97,20 @@ class EmitStage(Stage):
             variant=variant_of(recipe),
             labels=_labels(recipe),
             postprocess=recipe.get("postprocess"),
-            device_plan=precompiled["plan"],
-            blobs=precompiled["blobs"],
+            device_plan=dict(precompiled.plan),
+            blobs=dict(precompiled.blobs),
             stage_keys={**{name: entry.key for name, entry in ctx.ancestors.items()}, self.name: ctx.key},
             # The FP32 model before compression, in the stage cache (for `bench --compare`); it
             # may be collected by `ovbuild gc`, and bench then falls back to this IR at f32.
             reference_ir=_reference_ir(ctx),
             stages=stage_results,
-            metrics=_metrics(stage_results, out),
+            metrics=_metrics(ctx.result(ValidateResult), precompiled, out),
             files=files,
             packages=package_versions(),
             requirements=requirements,
         )
         (out / "manifest.json").write_text(manifest.to_json(default=_plain))
-        return {"files": len(files), "size_bytes": manifest.metrics["size_bytes"]}
+        return EmitResult(files=len(files), size_bytes=manifest.metrics["size_bytes"])
 
 
 def _check_carried(parent: CacheEntry, files: dict[str, dict[str, Any]]) -> None:
@@ -165,19 +174,17 @@ def _reference_ir(ctx: StageContext) -> str | None:
     return str(entry.file(MODEL_XML)) if entry is not None else None
 
 
-def _metrics(stages: dict[str, Any], out: Any) -> dict[str, Any]:
+def _metrics(validate: ValidateResult | None, precompiled: PrecompileResult, out: Path) -> dict[str, Any]:
     metrics: dict[str, Any] = {"size_bytes": tree_size(out) if out.exists() else 0}
-    validate = stages.get("validate")
-    if validate:
+    if validate is not None:
         # Every gated value (per output and part on multi-output models), else the one metric.
-        per_check = {k: v for k, v in (validate.get("metrics") or {}).items() if isinstance(v, (int, float))}
-        metrics["accuracy"] = per_check or {validate["metric"]: validate["value"]}
-    blobs = stages.get("precompile", {}).get("blobs", {})
-    metrics["compile_seconds"] = {dev: b["compile_seconds"] for dev, b in blobs.items()}
+        per_check = {k: v for k, v in validate.metrics.items() if isinstance(v, (int, float))}
+        metrics["accuracy"] = per_check or {validate.metric: validate.value}
+    metrics["compile_seconds"] = {dev: b["compile_seconds"] for dev, b in precompiled.blobs.items()}
     return metrics
 
 
-def _model_card(config: dict[str, Any], inputs: list, outputs: list, precompiled: dict[str, Any]) -> str:
+def _model_card(config: dict[str, Any], inputs: list, outputs: list, precompiled: PrecompileResult) -> str:
     lines = [
         f"# {config['name']}",
         "",
@@ -202,8 +209,8 @@ def _model_card(config: dict[str, Any], inputs: list, outputs: list, precompiled
         *[f"- `{p['name']}`: {p['type']} {p['shape']}" for p in outputs],
         "",
         "## Devices",
-        f"Requested {precompiled['plan']['requested']}; "
-        f"precompiled for {', '.join(precompiled['blobs']) or 'none'}.",
+        f"Requested {precompiled.plan['requested']}; "
+        f"precompiled for {', '.join(precompiled.blobs) or 'none'}.",
         "",
     ]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from ovbuild.config.frozen import FrozenConfig, frozen_schema
 from ovbuild.config.schema import FRONTEND_SCHEMAS
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import FrontendResult
 from ovbuild.store import CacheEntry
 
 
@@ -23,6 +24,7 @@ class FrontendStage(Stage):
     order = 40
     produces_model = True
     version = 1
+    Result = FrontendResult
 
     def config(self, recipe: dict[str, Any]) -> FrozenConfig | None:
         frontend = recipe.get("frontend")
@@ -40,7 +42,11 @@ class FrontendStage(Stage):
             return [Path(frontend["tokenizer"]).expanduser()]
         return []  # an hf source's tokenizer is already part of the source digests
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> FrontendResult:
+        # Each kind's builder returns its JSON facts (``embedded`` and what the loader needs).
+        return FrontendResult.from_json(self._facts(ctx, parent, config))
+
+    def _facts(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> dict[str, Any]:
         if not config.get("embed", False):
             if config["kind"] == "text":
                 return {"embedded": False, "assets": _host_tokenizer(ctx, config)}

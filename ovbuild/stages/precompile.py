@@ -16,6 +16,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import PrecompileResult
 from ovbuild.store import CacheEntry
 
 
@@ -62,6 +63,7 @@ class PrecompileStage(Stage):
     name = "precompile"
     order = 90
     version = 3
+    Result = PrecompileResult
 
     def config(self, recipe: dict[str, Any]) -> PrecompileConfig:
         frontend = recipe.get("frontend") or {}
@@ -69,7 +71,7 @@ class PrecompileStage(Stage):
         rows = {"kind": "audio", "embedded": True, "features": frontend.get("features")} if audio else None
         return PrecompileConfig(device=recipe["device"], frontend=rows)
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: PrecompileConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: PrecompileConfig) -> PrecompileResult:
         from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices
 
         available = available_devices()
@@ -103,4 +105,4 @@ class PrecompileStage(Stage):
                 # An ov.Type: its name ("bf16"), not its repr, so the manifest holds plain strings.
                 "inference_precision": _type_name(compiled.get_property("INFERENCE_PRECISION_HINT")),
             }
-        return {"plan": plan.to_json(), "available": available, "blobs": blobs}
+        return PrecompileResult(plan=plan.to_json(), available=available, blobs=blobs)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import SerializeResult
 from ovbuild.store import CacheEntry
 
 
@@ -31,15 +32,15 @@ class SerializeStage(Stage):
     name = "serialize"
     order = 80
     version = 1
+    Result = SerializeResult
 
     def config(self, recipe: dict[str, Any]) -> SerializeConfig:
         return SerializeConfig(name=recipe["name"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: SerializeConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: SerializeConfig) -> SerializeResult:
         model = ctx.read_model(parent)
         model.set_rt_info(config.name, ["ovbuild", "recipe"])
         ctx.save_model(model)
-        return {
-            "inputs": [port_spec(p) for p in model.inputs],
-            "outputs": [port_spec(p) for p in model.outputs],
-        }
+        return SerializeResult(
+            inputs=[port_spec(p) for p in model.inputs], outputs=[port_spec(p) for p in model.outputs]
+        )

@@ -8,6 +8,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import ShapeResult
 from ovbuild.store import CacheEntry
 
 
@@ -23,11 +24,12 @@ class ShapeStage(Stage):
     order = 30
     produces_model = True
     version = 1
+    Result = ShapeResult
 
     def config(self, recipe: dict[str, Any]) -> ShapeConfig | None:
         return ShapeConfig(inputs=recipe["inputs"]) if recipe.get("inputs") else None
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ShapeConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: ShapeConfig) -> ShapeResult:
         import openvino as ov
 
         model = ctx.read_model(parent)
@@ -47,4 +49,4 @@ class ShapeStage(Stage):
         except Exception as exc:
             raise StageError(f"inputs: OpenVINO cannot reshape to {config['inputs']}: {exc}") from exc
         ctx.save_model(model)
-        return {"shapes": {k: list(v) for k, v in config.inputs.items()}}
+        return ShapeResult(shapes={k: list(v) for k, v in config.inputs.items()})

@@ -8,6 +8,7 @@ from typing import Any
 from ovbuild.config.frozen import FrozenConfig, frozen_schema
 from ovbuild.sources import Source, source_for
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import SourceResult
 from ovbuild.store import CacheEntry
 
 
@@ -24,6 +25,7 @@ class SourceStage(Stage):
     carries_models = False  # its "entry" is the store root; the source files are its output
     version = 1
     cached = False  # its digests are already in the key; an entry would hold nothing more
+    Result = SourceResult
 
     def config(self, recipe: dict[str, Any]) -> FrozenConfig:
         return source_config(recipe)
@@ -31,6 +33,6 @@ class SourceStage(Stage):
     def input_files(self, recipe: dict[str, Any]) -> list[Path]:
         return source_for(recipe["source"]["kind"]).input_files(recipe["source"])
 
-    def run(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> dict[str, Any]:
+    def run(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> SourceResult:
         files = source_for(config["kind"]).input_files(config)
-        return {"kind": config["kind"], "files": [str(p) for p in files]}
+        return SourceResult(kind=config["kind"], files=[str(p) for p in files])

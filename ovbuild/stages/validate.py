@@ -18,6 +18,7 @@ import numpy as np
 from ovbuild.config.frozen import FrozenConfig
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
+from ovbuild.stages.results import CalibrateResult, ConvertResult, ValidateResult
 from ovbuild.store import CacheEntry
 
 
@@ -28,8 +29,9 @@ def heldout(
     from ovbuild.calibration import HOLDOUT_FILE, REFERENCE_FILE, load_samples
     from ovbuild.metrics import npz_inputs, run_outputs, synthetic_inputs
 
-    calib = ctx.ancestors.get("calibrate")
-    if not cfg.get("data") and calib is not None and calib.result.get("holdout_samples"):
+    calib = ctx.entry(CalibrateResult)
+    calibrated = ctx.result(CalibrateResult)
+    if not cfg.get("data") and calibrated is not None and calibrated.holdout_samples:
         samples = load_samples(calib.file(HOLDOUT_FILE), cfg["samples"])
         refs = load_samples(calib.file(REFERENCE_FILE), len(samples))
         return samples, [[r[str(i)] for i in range(len(r))] for r in refs]
@@ -81,6 +83,7 @@ class ValidateStage(Stage):
     name = "validate"
     order = 70
     version = 3  # 3: per-sample worst/p5 recorded; scalar outputs scored by decision
+    Result = ValidateResult
 
     def config(self, recipe: dict[str, Any]) -> ValidateStageConfig | None:
         if recipe.get("validate") is None:
@@ -93,12 +96,13 @@ class ValidateStage(Stage):
 
     def run(
         self, ctx: StageContext, parent: CacheEntry | None, config: ValidateStageConfig
-    ) -> dict[str, Any]:
+    ) -> ValidateResult:
         from ovbuild.metrics import compare_models
         from ovbuild.runtime.devices import candidate_properties
 
         cfg = config.validate
-        if "convert" in ctx.ancestors and ctx.ancestors["convert"].result.get("generation"):
+        convert = ctx.result(ConvertResult)
+        if convert is not None and convert.generation:
             from ovbuild.stages._validate_generative import validate_generative
 
             return validate_generative(ctx, parent, cfg, candidate_properties(config.device))
@@ -117,4 +121,4 @@ class ValidateStage(Stage):
         check_bounds(missed, str(parent.path) if parent is not None else None)
         # One number for one-output models; per-output and per-part values are in ``metrics``.
         value = values.get(cfg["metric"])
-        return {"metric": cfg["metric"], "value": value, "samples": len(samples), "metrics": values}
+        return ValidateResult(metric=cfg["metric"], value=value, samples=len(samples), metrics=values)

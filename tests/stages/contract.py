@@ -3,8 +3,9 @@
 Subclass :class:`StageContract` once per stage, naming the stage and a recipe in which it runs
 (``recipe()``); pytest then checks that the stage is registered in its declared order, that its
 config slice is JSON and stable, that its key is deterministic, that ``input_files`` imports no
-heavy library, that re-running it writes only into its ``out_dir`` and returns a JSON-able result,
-and that it carries its parent's models forward.
+heavy library, that re-running it writes only into its ``out_dir`` and returns a JSON-able result
+(which its declared ``Result`` type reads back unchanged), and that it carries its parent's
+models forward.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ class StageContract:
         orders = [c.order for c in Stage.registry.values()]
         assert isinstance(self.cls.order, int) and orders.count(self.cls.order) == 1
         assert self.cls.name == self.stage
+        # A declared result names the stage that produces it: readers ask by type, never by name.
+        assert self.cls.Result is None or self.cls.Result.stage == self.stage
 
     def test_config_is_json_and_stable(self, built) -> None:
         recipe, _ = built
@@ -152,6 +155,8 @@ class StageContract:
         value = stage.execute(ctx, parent, stage.config(recipe))
         assert _snapshot(store) == before, "the stage wrote outside its out_dir"
         json.dumps(value)  # JSON as it is, no default=str
+        if self.cls.Result is not None:  # the typed result reads back the record it wrote, key for key
+            assert self.cls.Result.from_json(value).to_json() == value
         if self.cls.carries_models and parent is not None:
             carried = {p.name for p in parent.path.iterdir() if p.suffix in (".xml", ".bin")}
             assert carried <= {p.name for p in out_dir.iterdir()}
