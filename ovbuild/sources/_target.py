@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.frozen import thaw
 from ovbuild.errors import SourceError
 from ovbuild.target import resolve_target, target_file
 
@@ -48,7 +49,7 @@ def call_target(cfg: dict[str, Any], key: str) -> Any:
         SourceError: the function does not import, or it raises (the message names the key).
     """
     function = resolve_target(cfg.get(key), f"source.{key}", SourceError)
-    kwargs = dict(cfg.get("args") or {})
+    kwargs = thaw(cfg.get("args") or {})  # the user's function gets plain dicts and lists, its own to change
     if cfg.get("path"):
         kwargs.setdefault("path", cfg["path"])
     try:

@@ -9,6 +9,7 @@ variants builds it once. It writes ``calibration.npz`` (inputs NNCF collects sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ovbuild.calibration.store import CALIBRATION_FILE, HOLDOUT_FILE, REFERENCE_FILE
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import CalibrateResult, ConvertResult
@@ -45,8 +46,8 @@ def run_reference(
 class CalibrateConfig(FrozenConfig):
     """What the calibration data depends on (not the precision map: sweeps share it)."""
 
-    calibration: dict[str, Any]  # the recipe's calibration section
-    frontend: dict[str, Any] | None  # samples go through the recipe's own front-end
+    calibration: Mapping[str, Any]  # the recipe's calibration section
+    frontend: Mapping[str, Any] | None  # samples go through the recipe's own front-end
     tokenizer: str | None = None  # text samples: the tokenizer directory (frontend's, or the hf source)
 
 
@@ -86,11 +87,12 @@ class CalibrateStage(Stage):
             from ovbuild.calibration.prompts import tokenize_prompts
 
             counts = tokenize_prompts(
-                ctx.core, parent.file(generation["tokenizer"]), config["calibration"], ctx.out_dir
+                ctx.core, parent.file(generation["tokenizer"]), thaw(config.calibration), ctx.out_dir
             )
             return CalibrateResult(kind=config["calibration"]["kind"], prompts=True, details=counts)
         model = ctx.read_model(parent)
-        calib, holdout = load_dataset(config.calibration, config.frontend, model, config.tokenizer)
+        calibration, frontend = thaw(config.calibration), thaw(config.frontend)  # plain JSON for the loaders
+        calib, holdout = load_dataset(calibration, frontend, model, config.tokenizer)
         if not calib:
             raise StageError(f"calibration.path: {config['calibration'].get('path')} gave no samples")
         run_reference(ctx, model, calib[:1], "calibration")  # fail early on samples that do not fit

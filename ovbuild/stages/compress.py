@@ -3,11 +3,12 @@ quantized precisions go through :mod:`ovbuild.precision` (NNCF)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import CalibrateResult, CompressResult, ConvertResult
@@ -22,10 +23,10 @@ _PINNED_OK = ("f32", "i32", "i64", "boolean", "u8", "i8")
 class CompressConfig(FrozenConfig):
     """What ``compress`` applies."""
 
-    precision: dict[str, Any]  # the recipe's precision section (map, NNCF knobs, budget)
+    precision: Mapping[str, Any]  # the recipe's precision section (map, NNCF knobs, budget)
     #: ``precision: auto`` only: candidates are scored with the validate block, compiled with the
     #: device's numerics (its inference precision), so both belong to the key; else ``None``.
-    validate: dict[str, Any] | None = None
+    validate: Mapping[str, Any] | None = None
     inference_precision: str | None = None
 
 
@@ -58,7 +59,7 @@ class CompressStage(Stage):
         if convert is not None and convert.generation:
             from ovbuild.stages._compress_generative import compress_generative
 
-            return compress_generative(ctx, parent, precision, convert)
+            return compress_generative(ctx, parent, thaw(precision), convert)
         if default in _FLOAT and not precision["rules"]:
             if default == "fp32":
                 return CompressResult(weights="f32")
@@ -95,7 +96,7 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
     from ovbuild.precision import apply_map, resolve
     from ovbuild.precision.statistics import statistics_scope
 
-    cfg = dict(config.precision)
+    cfg = thaw(config.precision)  # this stage's working copy; the chosen map is merged into it
     calibration = calibration_samples(ctx.entry(CalibrateResult))
     search: dict[str, Any] | None = None
     if cfg["default"] == "auto":
@@ -103,7 +104,7 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
         from ovbuild.runtime.devices import candidate_properties
 
         props = candidate_properties({"inference_precision": config.inference_precision})
-        chosen, search = select_map(ctx, parent, cfg, config.validate or {}, props, calibration)
+        chosen, search = select_map(ctx, parent, cfg, thaw(config.validate or {}), props, calibration)
         cfg.update(chosen)
     model = ctx.read_model(parent)
     node_map = resolve(model, cfg["default"], list(cfg.get("rules") or []))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.sources import source_for
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import ConvertResult
@@ -18,7 +19,7 @@ class ConvertConfig(FrozenConfig):
     """What ``convert`` reads: the source and the input shapes."""
 
     source: FrozenConfig  # the kind's schema (``Source.schema``)
-    inputs: dict[str, list[int]]  # static shapes, for converters that need them
+    inputs: Mapping[str, Sequence[int]] | None  # static shapes, for converters that need them
 
 
 class ConvertStage(Stage):
@@ -34,5 +35,5 @@ class ConvertStage(Stage):
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: ConvertConfig) -> ConvertResult:
         # A source's converter returns its JSON facts; ``models`` and ``generation`` are the typed part.
-        facts = source_for(config.source["kind"]).convert(ctx, config.source, dict(config.inputs or {}))
+        facts = source_for(config.source["kind"]).convert(ctx, config.source, thaw(config.inputs or {}))
         return ConvertResult.from_json(facts)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ovbuild._version import __version__
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
@@ -32,7 +33,7 @@ from ovbuild.store.fs import link_tree, tree_size
 class EmitConfig(FrozenConfig):
     """The artifact describes the whole recipe (its manifest and model card), store aside."""
 
-    recipe: dict[str, Any]
+    recipe: Mapping[str, Any]
 
 
 class EmitStage(Stage):
@@ -52,7 +53,7 @@ class EmitStage(Stage):
         return runtime_files()
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: EmitConfig) -> EmitResult:
-        recipe = config.recipe
+        recipe = thaw(config.recipe)  # the manifest and model card hold it as plain JSON
         out = ctx.out_dir
         link_tree(parent.path, out)
         (out / "entry.json").unlink(missing_ok=True)

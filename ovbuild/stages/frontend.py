@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig, frozen_schema
+from ovbuild.config.frozen import FrozenConfig, frozen_schema, thaw
 from ovbuild.config.schema import FRONTEND_SCHEMAS
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
@@ -43,10 +43,11 @@ class FrontendStage(Stage):
         return []  # an hf source's tokenizer is already part of the source digests
 
     def run(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> FrontendResult:
-        # Each kind's builder returns its JSON facts (``embedded`` and what the loader needs).
-        return FrontendResult.from_json(self._facts(ctx, parent, config))
+        # Each kind's builder gets a plain copy of the config and returns its JSON facts
+        # (``embedded`` and what the loader needs).
+        return FrontendResult.from_json(self._facts(ctx, parent, thaw(config)))
 
-    def _facts(self, ctx: StageContext, parent: CacheEntry | None, config: FrozenConfig) -> dict[str, Any]:
+    def _facts(self, ctx: StageContext, parent: CacheEntry | None, config: dict[str, Any]) -> dict[str, Any]:
         if not config.get("embed", False):
             if config["kind"] == "text":
                 return {"embedded": False, "assets": _host_tokenizer(ctx, config)}

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import PrecompileResult
@@ -42,8 +43,8 @@ def _type_name(value: Any) -> str:
 class PrecompileConfig(FrozenConfig):
     """What ``precompile`` compiles for."""
 
-    device: dict[str, Any]  # the recipe's device section: the plan to compile for
-    frontend: dict[str, Any] | None = None  # an embedded audio front-end: compiled for one row a request
+    device: Mapping[str, Any]  # the recipe's device section: the plan to compile for
+    frontend: Mapping[str, Any] | None = None  # an embedded audio front-end: compiled for one row a request
 
 
 def _row_shapes(model: Any, frontend: dict[str, Any] | None) -> dict[str, list[int]]:
@@ -75,8 +76,9 @@ class PrecompileStage(Stage):
         from ovbuild.runtime.devices import available_devices, compile_with_plan, plan_devices
 
         available = available_devices()
+        device_cfg = thaw(config.device)
         try:
-            plan = plan_devices(config.device, available)
+            plan = plan_devices(device_cfg, available)
         except ValueError as exc:
             raise StageError(f"device: {exc}") from exc
         for warning in plan.warnings:
@@ -84,9 +86,9 @@ class PrecompileStage(Stage):
         model = ctx.read_model(parent)
         blobs: dict[str, Any] = {}
         (ctx.out_dir / "cache").mkdir()
-        rows = _row_shapes(model, config.frontend)
+        rows = _row_shapes(model, thaw(config.frontend))
         for device in plan.used:
-            single = plan_devices({**config.device, "priorities": [device], "mode": "single"}, available)
+            single = plan_devices({**device_cfg, "priorities": [device], "mode": "single"}, available)
             if rows and not single.reshape:  # as the loader compiles it (runtime/batches.py)
                 single = dataclasses.replace(single, reshape=rows)
             started = time.perf_counter()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import ShapeResult
@@ -16,7 +17,7 @@ from ovbuild.store import CacheEntry
 class ShapeConfig(FrozenConfig):
     """``recipe.inputs``: the static shape of each named input."""
 
-    inputs: dict[str, list[int]]  # input name -> dims (-1 or null: dynamic)
+    inputs: Mapping[str, Sequence[int]]  # input name -> dims (-1 or null: dynamic)
 
 
 class ShapeStage(Stage):
@@ -47,6 +48,6 @@ class ShapeStage(Stage):
         try:
             model.reshape(shapes)
         except Exception as exc:
-            raise StageError(f"inputs: OpenVINO cannot reshape to {config['inputs']}: {exc}") from exc
+            raise StageError(f"inputs: OpenVINO cannot reshape to {thaw(config.inputs)}: {exc}") from exc
         ctx.save_model(model)
         return ShapeResult(shapes={k: list(v) for k, v in config.inputs.items()})

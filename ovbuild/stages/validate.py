@@ -9,13 +9,14 @@ there); else seeded random inputs of the recorded shapes, with a warning. A metr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ovbuild.config.frozen import FrozenConfig
+from ovbuild.config.frozen import FrozenConfig, thaw
 from ovbuild.errors import StageError
 from ovbuild.stages.base import Stage, StageContext
 from ovbuild.stages.results import CalibrateResult, ConvertResult, ValidateResult
@@ -75,8 +76,8 @@ def check_bounds(missed: list[Any], candidate: str | None = None) -> None:
 class ValidateStageConfig(FrozenConfig):
     """What ``validate`` scores and how the candidate runs."""
 
-    validate: dict[str, Any]  # the recipe's validate section
-    device: dict[str, Any]  # the candidate runs with the device's numerics
+    validate: Mapping[str, Any]  # the recipe's validate section
+    device: Mapping[str, Any]  # the candidate runs with the device's numerics
 
 
 class ValidateStage(Stage):
@@ -100,19 +101,19 @@ class ValidateStage(Stage):
         from ovbuild.metrics import compare_models
         from ovbuild.runtime.devices import candidate_properties
 
-        cfg = config.validate
+        cfg, device = thaw(config.validate), thaw(config.device)  # plain JSON for the metric libraries
         convert = ctx.result(ConvertResult)
         if convert is not None and convert.generation:
             from ovbuild.stages._validate_generative import validate_generative
 
-            return validate_generative(ctx, parent, cfg, candidate_properties(config.device))
+            return validate_generative(ctx, parent, cfg, candidate_properties(device))
         reference = ctx.reference()
         if reference is None:
             raise StageError("validate: no reference model before compress")
         samples, refs = heldout(ctx, reference, cfg)
         if not samples:
             raise StageError("validate: no held-out samples to score")
-        props = candidate_properties(config.device)
+        props = candidate_properties(device)
         try:
             values, missed = compare_models(ctx, ctx.read_model(parent), samples, refs, cfg, props)
         except RuntimeError as exc:
