@@ -11,6 +11,7 @@ from ovbuild.bench._baselines import bench_optimum_default, bench_torch_eager
 from ovbuild.bench._inputs import _specs_of, _token_inputs, _vocab_size, make_inputs
 from ovbuild.bench._measure import bench_compiled
 from ovbuild.bench._speech import bench_speech, is_speech
+from ovbuild.config.sections import source_of
 from ovbuild.errors import ArtifactError
 from ovbuild.runtime.integrity import ArtifactIntegrityError
 from ovbuild.runtime.manifest import Manifest
@@ -250,9 +251,10 @@ def _compare(
 
     recipe = manifest.recipe
     src = manifest.source
-    kind = str(src.get("kind", ""))
+    kind = source_of(src)  # None for a kind this ovbuild does not know: no source baselines
+    hf_dir = kind.huggingface_dir(src) if kind is not None else None
     try:
-        tokens = _token_inputs(recipe, manifest.frontend or {}, inputs) if kind == "hf" else None
+        tokens = _token_inputs(recipe, manifest.frontend or {}, inputs) if hf_dir else None
     except Exception as exc:
         tokens = None
         report["errors"]["tokenize"] = f"{type(exc).__name__}: {exc}"
@@ -282,12 +284,12 @@ def _compare(
         }
     except Exception as exc:  # a baseline failing must not hide the artifact's numbers
         report["errors"][label] = f"{type(exc).__name__}: {exc}"
-    if kind in ("hf", "pytorch"):
+    if kind is not None and kind.torch_baseline:
         try:
             report["results"]["pytorch_eager"] = bench_torch_eager(src, tokens or inputs, seconds=seconds)
         except Exception as exc:
             report["errors"]["pytorch_eager"] = f"{type(exc).__name__}: {exc}"
-    if kind == "hf":
+    if hf_dir:
         try:
             report["results"]["optimum_default"] = bench_optimum_default(src, like, seconds=seconds)
         except Exception as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ovbuild.bench._inputs import _specs_of, _vocab_size, make_inputs
 from ovbuild.bench._measure import _batch_of, bench_callable, bench_compiled
-from ovbuild.target import resolve_target
+from ovbuild.config.sections import source_of
 
 
 def _ov_pair(
@@ -39,19 +39,14 @@ def bench_torch_eager(source: dict, inputs: dict, *, seconds: float = 5.0, threa
 
     import torch
 
-    kind = str(source.get("kind"))
-    if kind == "hf":
-        from transformers import AutoModel
-
-        model = AutoModel.from_pretrained(str(source["path"])).float()
-    elif kind == "pytorch" and source.get("factory"):
-        model = resolve_target(source["factory"], "source.factory")(**(source.get("args") or {}))
-    else:
-        raise ValueError(f"no PyTorch source to run for source.kind={kind!r}")
-    model.eval()
+    kind = source_of(source)
+    if kind is None or not kind.torch_baseline:
+        raise ValueError(f"no PyTorch source to run for source.kind={source.get('kind')!r}")
+    model = kind.torch_module(source)
     accepted = set(inspect.signature(model.forward).parameters)
     tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
-    if kind == "hf" or accepted >= set(tensors):
+    # A HuggingFace model takes its inputs by name (its forward has more optional ones).
+    if kind.huggingface_dir(source) or accepted >= set(tensors):
         kwargs = {k: v for k, v in tensors.items() if k in accepted}
 
         def run() -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.bench._measure import bench_callable
+from ovbuild.config.sections import source_of
 from ovbuild.errors import ArtifactError
 from ovbuild.runtime.manifest import Manifest
 
@@ -68,11 +69,12 @@ def bench_speech(root: Path, manifest: Manifest, compare: bool, seconds: float) 
         report["device"] = model.device
         report["inputs"] = {"speech.wav": "espeak-ng, 16 kHz"}
         engines: dict[str, Callable[[Path], str]] = {"artifact": model.transcribe}
-        source = manifest.source
-        if compare and source.get("kind") == "ctranslate2":
+        kind = source_of(manifest.source)
+        weights = kind.faster_whisper_dir(manifest.source) if kind is not None else None
+        if compare and weights is not None:
             for compute in ("int8", "float32"):
                 try:
-                    engines[f"faster-whisper {compute}"] = _faster_whisper(Path(source["path"]), compute)
+                    engines[f"faster-whisper {compute}"] = _faster_whisper(weights, compute)
                 except Exception as exc:  # a missing anchor is reported, the artifact still measured
                     report["errors"][f"faster-whisper {compute}"] = f"{type(exc).__name__}: {exc}"
         elif compare:

@@ -18,6 +18,7 @@ from ovbuild.bench.data import (
     read_data,
     timed_batches,
 )
+from ovbuild.config.sections import source_of
 from ovbuild.errors import ArtifactError, OvbuildError
 from ovbuild.runtime.manifest import Manifest
 
@@ -101,8 +102,10 @@ def torch_runner(model_dir: Path) -> Runner:
 
 def _baselines(manifest: Manifest, kind: str, threads: int) -> dict[str, Callable[[], Runner]]:
     source = manifest.source
-    path = Path(str(source.get("path") or ""))
-    if kind != "text" or source.get("kind") != "hf" or not path.is_dir():
+    hf_kind = source_of(source)
+    hf_dir = hf_kind.huggingface_dir(source) if hf_kind is not None else None
+    path = Path(str(hf_dir or ""))
+    if kind != "text" or not hf_dir or not path.is_dir():
         return {}
     if is_sentence_transformer(path):
         return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-_READABLE = ("onnx", "ir", "tflite")
+from ovbuild.config.sections import source_of
 
 
 def _target_problem(ref: str | None, key: str) -> list[str]:
@@ -53,13 +53,14 @@ def _calibration_problems(recipe: dict[str, Any]) -> list[str]:
 
 def _model_inputs(recipe: dict[str, Any]) -> list[tuple[str, Any]] | None:
     source = recipe.get("source") or {}
-    path = source.get("path")
-    if source.get("kind") not in _READABLE or not path or not Path(path).is_file():
+    kind = source_of(source)
+    path = kind.model_file(source) if kind is not None else None
+    if path is None:
         return None
     import openvino as ov
 
     try:
-        model = ov.Core().read_model(path)
+        model = ov.Core().read_model(str(path))
     except Exception:  # an unreadable model is the source stage's error, with its own message
         return None
     return [(p.get_any_name(), p.get_partial_shape()) for p in model.inputs]
@@ -110,8 +111,10 @@ def _text_length_problems(recipe: dict[str, Any]) -> list[str]:
     import json
 
     frontend, source = recipe.get("frontend") or {}, recipe.get("source") or {}
-    config = Path(str(source.get("path") or "")) / "config.json"
-    if frontend.get("kind") != "text" or source.get("kind") != "hf" or not config.is_file():
+    kind = source_of(source)
+    hf_dir = kind.huggingface_dir(source) if kind is not None else None
+    config = Path(str(hf_dir or "")) / "config.json"
+    if frontend.get("kind") != "text" or not hf_dir or not config.is_file():
         return []
     try:
         positions = json.loads(config.read_text()).get("max_position_embeddings")

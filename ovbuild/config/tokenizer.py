@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.sections import source_of
 from ovbuild.errors import StageError
 
 
@@ -13,8 +14,9 @@ def tokenizer_source(recipe: dict[str, Any]) -> str | None:
     ``None``. Stages that tokenize carry this in their config (so it is in their cache key)."""
     raw = (recipe.get("frontend") or {}).get("tokenizer")
     source = recipe.get("source") or {}
-    if not raw and source.get("kind") == "hf":
-        raw = source.get("path")
+    kind = source_of(source)
+    if not raw and kind is not None:
+        raw = kind.huggingface_dir(source)
     return str(raw) if raw else None
 
 

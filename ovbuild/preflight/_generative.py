@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ovbuild.config.sections import source_of
 from ovbuild.config.weight_options import data_aware
 
 _GENERATIVE = {
@@ -17,8 +18,9 @@ _NOT_FOR_GENERATIVE = ("int8", "auto")
 
 def _kind(recipe: dict[str, Any]) -> str | None:
     source = recipe.get("source") or {}
-    path = source.get("path")
-    if source.get("kind") != "hf" or not path or not (Path(path) / "config.json").is_file():
+    kind = source_of(source)
+    path = kind.huggingface_dir(source) if kind is not None else None
+    if not path or not (Path(path) / "config.json").is_file():
         return None
     from ovbuild.errors import SourceError
     from ovbuild.sources.hf import detected

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from ovbuild.config.sections import source_of
 from ovbuild.errors import SourceError, openvino_reason
-
-# Source kinds whose file OpenVINO reads as it is (others are exported by a stage first).
-_READABLE = ("onnx", "ir", "tflite")
 
 
 @dataclass
@@ -27,8 +24,9 @@ def model_inputs(recipe: dict[str, Any]) -> ModelInputs | None:
         SourceError: naming ``source.path``, when OpenVINO cannot parse the file.
     """
     source = recipe.get("source") or {}
-    path = source.get("path")
-    if str(source.get("kind")) not in _READABLE or not path or not Path(path).is_file():
+    kind = source_of(source)
+    path = kind.model_file(source) if kind is not None else None  # a file OpenVINO reads as it is
+    if path is None:
         return None
     try:
         ports = _frontend_inputs(str(path))

@@ -10,6 +10,10 @@ selects it on the command line.
 :class:`~ovbuild.errors.SourceError` when the source is missing; it must not import heavy
 libraries (key planning and ``ovbuild validate`` call it). ``convert`` writes OpenVINO IR
 (``model.xml`` and any sub-models) into ``ctx.out_dir`` and returns a JSON-able description.
+
+What the rest of ovbuild needs to know about a kind is asked of its class, never decided by
+testing ``kind`` (``model_file``, ``huggingface_dir``, ``faster_whisper_dir``, ``torch_module``);
+the defaults say "not this kind of source".
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ovbuild.config.sections import register_source_schema
+from ovbuild.config.sections import register_source
 from ovbuild.registry import register
 
 
@@ -39,7 +43,7 @@ class Source:
         if not isinstance(getattr(cls, "schema", None), type):
             raise TypeError(f"source kind {cls.kind!r}: declare its keys as a dataclass 'schema'")
         register(Source.registry, cls.kind, cls, "source kind")
-        register_source_schema(cls.kind, cls.schema)
+        register_source(cls.kind, cls)
 
     def input_files(self, cfg: dict[str, Any]) -> list[Path]:
         raise NotImplementedError
@@ -50,6 +54,27 @@ class Source:
         """Write ``model.xml`` (and any sub-models) into ``ctx.out_dir``; ``shapes`` are the
         recipe's ``inputs`` (static shapes by input name) for converters that need them."""
         raise NotImplementedError
+
+    #: ``torch_module`` gives a PyTorch module (``ovbuild bench`` times it as a baseline).
+    torch_baseline: ClassVar[bool] = False
+
+    def model_file(self, cfg: Any) -> Path | None:
+        """The one model file OpenVINO reads as it is, so its inputs are known before any stage
+        runs; None when a stage must export the model first (or the file is missing)."""
+        return None
+
+    def huggingface_dir(self, cfg: Any) -> str | None:
+        """The HuggingFace model directory the source is, as the recipe spells it: its tokenizer,
+        ``config.json`` (labels, positions, task) and the transformers/optimum baselines."""
+        return None
+
+    def faster_whisper_dir(self, cfg: Any) -> Path | None:
+        """The CTranslate2 weights faster-whisper runs (the speech bench compares against them)."""
+        return None
+
+    def torch_module(self, cfg: Any) -> Any:
+        """The source as a PyTorch module in eval mode (the eager baseline), if ``torch_baseline``."""
+        raise NotImplementedError(f"a {self.kind} source has no PyTorch module")
 
 
 class ModuleSource(Source):

@@ -170,3 +170,6 @@ class Ctranslate2SourceConfig(FrozenConfig):
 class Ctranslate2Source(ModuleSource):
     kind = "ctranslate2"
     schema = Ctranslate2SourceConfig
+
+    def faster_whisper_dir(self, cfg: Any) -> Path | None:
+        return Path(str(cfg["path"]))

@@ -99,6 +99,10 @@ class FileSourceConfig(FrozenConfig):
 class _FileSource(ModuleSource):
     schema = FileSourceConfig
 
+    def model_file(self, cfg: Any) -> Path | None:
+        path = cfg.get("path")
+        return Path(path) if path and Path(path).is_file() else None
+
 
 class OnnxSource(_FileSource):
     kind = "onnx"

@@ -258,3 +258,12 @@ class HfSourceConfig(FrozenConfig):
 class HfSource(ModuleSource):
     kind = "hf"
     schema = HfSourceConfig
+    torch_baseline = True
+
+    def huggingface_dir(self, cfg: Any) -> str | None:
+        return cfg.get("path")
+
+    def torch_module(self, cfg: Any) -> Any:
+        from transformers import AutoModel
+
+        return AutoModel.from_pretrained(str(cfg["path"])).float().eval()

@@ -142,3 +142,7 @@ class PytorchSourceConfig(FrozenConfig):
 class PytorchSource(ModuleSource):
     kind = "pytorch"
     schema = PytorchSourceConfig
+    torch_baseline = True
+
+    def torch_module(self, cfg: Any) -> Any:
+        return build_module(cfg)

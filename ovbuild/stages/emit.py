@@ -10,6 +10,7 @@ from typing import Any
 
 from ovbuild._version import __version__
 from ovbuild.config.frozen import FrozenConfig, thaw
+from ovbuild.config.sections import source_of
 from ovbuild.errors import StageError
 from ovbuild.hashing import package_versions, sha256_file, sha256_json
 from ovbuild.runtime import copy_runtime, loader_source, runtime_digests, runtime_files
@@ -150,8 +151,10 @@ def variant_of(recipe: dict[str, Any]) -> dict[str, Any]:
 def _labels(recipe: dict[str, Any]) -> list[str] | None:
     """A classifier's class names (``id2label`` of a HF ``config.json``), by class index."""
     source = recipe.get("source") or {}
-    config = Path(str(source.get("path") or "")) / "config.json"
-    if source.get("kind") != "hf" or not config.is_file():
+    kind = source_of(source)
+    hf_dir = kind.huggingface_dir(source) if kind is not None else None
+    config = Path(str(hf_dir or "")) / "config.json"
+    if not hf_dir or not config.is_file():
         return None
     try:
         id2label = json.loads(config.read_text()).get("id2label") or {}

@@ -4,7 +4,8 @@ Subclass :class:`SourceContract` once per kind with ``config(tmp_path)`` (a vali
 block) and ``missing(tmp_path)`` (one whose input does not exist). pytest checks the kind is
 registered with a frozen per-kind schema the validator dispatches to, unknown keys are named,
 ``input_files`` imports no heavy library and fails with a ``SourceError`` naming a ``source.``
-key, and ``convert`` writes readable IR into its ``out_dir`` only and returns JSON.
+key, the kind's facts (``model_file``, ``huggingface_dir``, ...) answer for a valid config, and
+``convert`` writes readable IR into its ``out_dir`` only and returns JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 import pytest
 
 from ovbuild.config import find_problems
-from ovbuild.config.sections import SOURCE_SCHEMAS
+from ovbuild.config.sections import SOURCE_SCHEMAS, source_of
 from ovbuild.errors import SourceError
 from ovbuild.sources import Source, source_for
 from ovbuild.stages.base import StageContext
@@ -70,6 +71,20 @@ class SourceContract:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == "[]", out.stdout
+
+    def test_facts_about_the_kind_come_from_its_class(self, tmp_path: Path) -> None:
+        """What other code asks of a kind (instead of testing ``kind == ...``) answers for a valid
+        config: a model file OpenVINO reads as it is, a HuggingFace directory, faster-whisper weights."""
+        cfg = self.config(tmp_path)
+        kind = source_of(cfg)
+        assert isinstance(kind, Source.registry[self.kind])
+        model_file = kind.model_file(cfg)
+        assert model_file is None or Path(model_file).is_file()
+        hf_dir = kind.huggingface_dir(cfg)
+        assert hf_dir is None or Path(hf_dir).expanduser().is_dir()
+        weights = kind.faster_whisper_dir(cfg)
+        assert weights is None or Path(weights).expanduser().is_dir()
+        assert isinstance(kind.torch_baseline, bool)
 
     def test_missing_input_is_a_source_error_naming_the_key(self, tmp_path: Path) -> None:
         with pytest.raises(SourceError, match=r"^source\.\w+"):
