@@ -6,7 +6,7 @@ class or hint added there is accepted here too; only the legacy spellings (alias
 
 from __future__ import annotations
 
-from ovbuild.config.schema import LayerClass, PerformanceHint, Precision
+from ovbuild.config.choices import LayerClass, PerformanceHint, Precision
 
 #: Every key the old API understood, with what it becomes in the recipe.
 KEYS: dict[str, str] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ovbuild.config.schema import Metric
+from ovbuild.config.choices import Metric
 from ovbuild.metrics import evaluate
 from ovbuild.metrics.gate import checks_for, misses, within_budget
 from ovbuild.metrics.registry import at_least, get_metric, metric_names

@@ -219,7 +219,7 @@ def test_bad_values_name_the_key(cfg, key):
 
 
 def test_enum_members_are_accepted():
-    from ovbuild.config.schema import DeviceMode, InferencePrecision, PerformanceHint
+    from ovbuild.config.choices import DeviceMode, InferencePrecision, PerformanceHint
 
     cfg = {
         "priorities": ["CPU"],
