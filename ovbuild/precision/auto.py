@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any
 
 from ovbuild.errors import RecipeError, StageError
@@ -190,8 +191,6 @@ def search_mixed(
 
 def progress(scorer: Scorer, phase: str) -> None:
     """One line per phase of the search, on the console (NNCF's own lines are silenced)."""
-    import time
-
     from tqdm import tqdm
 
     tqdm.write(f"auto [{time.perf_counter() - scorer.started:6.1f}s] {phase}")
@@ -332,6 +331,8 @@ def float_choice(scorer: Scorer, max_drop: float, search: dict) -> tuple[dict, s
 
 def split_samples(samples: list[dict], budget: dict[str, Any]) -> tuple[list[dict], list[dict]]:
     """``(search, confirmation)``: every third sample confirms. Refused when too few to confirm."""
+    if not samples:
+        raise StageError("precision.default=auto needs calibration data; add a calibration group")
     confirmation = samples[2::3]
     search = [s for i, s in enumerate(samples) if i % 3 != 2]
     if len(confirmation) < MIN_CONFIRMATION:
@@ -353,12 +354,10 @@ def select_map(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Search the cheapest map whose drop on calibration samples is at most ``max_drop``.
 
-    ``calibration`` is every sample the ``calibrate`` stage materialised: the first
-    ``accuracy.samples`` score candidates, and all of them calibrate each candidate's INT8 nodes.
-
     ``validate`` is the recipe's validate block (the checks are scored with it) and ``properties``
     the compile properties that set the device's numerics (candidates compile with them): both
-    are in the compress stage's config, so its key changes with them.
+    are in the compress stage's config, so its key changes with them. Of ``calibration`` (the
+    ``calibrate`` stage's samples) the first ``accuracy.samples`` score; all calibrate candidates.
 
     Returns:
         ``(map, search)``: ``map`` is ``{"default", "rules"}`` to pin in a recipe; ``search``
@@ -368,14 +367,9 @@ def select_map(
         RecipeError: no ``accuracy.max_drop``, or too few samples to confirm a map.
         StageError: no calibration data, or an impossible budget.
     """
-    import time
-
     budget = _budget(cfg)
     max_drop = float(budget["max_drop"])
-    samples = calibration[: budget.get("samples") or 100]
-    if not samples:
-        raise StageError("precision.default=auto needs calibration data; add a calibration group")
-    tuning, confirmation = split_samples(samples, budget)
+    tuning, confirmation = split_samples(calibration[: budget.get("samples") or 100], budget)
     with quiet_nncf():
         checks_cfg = budget_checks_config(validate, budget)
         scorer = Scorer(ctx, parent, cfg, tuning, checks_cfg, confirmation, properties, calibration)
