@@ -45,10 +45,12 @@ def test_detector_int8_fails_the_detection_gate_and_auto_searches_mixed_maps(sha
     int8_drop = compress["search"]["trials"][2]["drop"]
     assert surgery[max(surgery)] < int8_drop  # restoring layers wins accuracy back
     if compress["map"]["default"] == "int8":  # a confirmed mixed map, in readable rules
-        # (one exception: the embedded front-end's layout Transpose, whose neighbours have no source name)
-        matchers = [r.get("name") or r.get("after") or "" for r in compress["map"]["rules"]]
-        assert matchers and all(
-            m.startswith("^/model.") or re.fullmatch(r"\^Transpose_\d+\$", m) for m in matchers
-        )
+        # Names are escaped regexes of the source's layer names. The embedded front-end's ops have no
+        # source name: its layout Transpose is named as OpenVINO names it, and the ops right after
+        # the input are addressed by op type after ``images``.
+        rules = compress["map"]["rules"]
+        named = [re.sub(r"\\(.)", r"\1", r["name"]) for r in rules if "name" in r]
+        assert named and all(m.startswith("^/model.") or re.fullmatch(r"\^Transpose_\d+\$", m) for m in named)
+        assert all(r["after"] == "^images$" and r.get("op_type") for r in rules if "name" not in r)
     else:  # no re-quantized map confirmed the estimate: auto says so and publishes FP32
         assert compress["search"]["chosen"].startswith("fp32")
