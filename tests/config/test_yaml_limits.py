@@ -45,7 +45,8 @@ def test_a_hostile_recipe_file_is_refused_fast_in_one_line(
     elapsed = time.process_time() - start
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"ovbuild: error: cannot parse {recipe}"), err[:500]
-    assert len(err.strip().splitlines()) == 1 and elapsed < 5, (err[:500], elapsed)
+    # CPU seconds, not wall time; the expanded bomb would take minutes
+    assert len(err.strip().splitlines()) == 1 and elapsed < 20, (err[:500], elapsed)
     assert not (tmp_path / "store").exists()
 
 
