@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ovbuild.config.sections import register_source
-from ovbuild.registry import register
+from ovbuild.registry import register_kind
 
 
 class Source:
@@ -38,12 +38,8 @@ class Source:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "kind" not in cls.__dict__:
-            return  # a shared helper base, not a kind
-        if not isinstance(getattr(cls, "schema", None), type):
-            raise TypeError(f"source kind {cls.kind!r}: declare its keys as a dataclass 'schema'")
-        register(Source.registry, cls.kind, cls, "source kind")
-        register_source(cls.kind, cls)
+        if register_kind(cls, Source.registry, "source kind"):
+            register_source(cls.kind, cls)
 
     def input_files(self, cfg: dict[str, Any]) -> list[Path]:
         raise NotImplementedError

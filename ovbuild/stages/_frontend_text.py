@@ -149,3 +149,20 @@ def _static_like(source: Any, param: Any) -> Any:
     if dims.count(-1) > 1:
         return source
     return ov.opset13.reshape(source, ov.opset13.constant(np.array(dims, np.int64)), False).output(0)
+
+
+def ship_tokenizer(ctx: Any, config: dict[str, Any]) -> list[str]:
+    """Ship the tokenizer files with the artifact, so the loader tokenizes anywhere it is copied."""
+    from ovbuild.config.tokenizer import tokenizer_dir
+    from ovbuild.stages._models import ASSETS
+    from ovbuild.store.fs import link_or_copy
+
+    source = tokenizer_dir(config.get("tokenizer"))
+    shipped = []
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+        if (source / name).is_file():
+            link_or_copy(source / name, ctx.out_dir / ASSETS / name)
+            shipped.append(f"{ASSETS}/{name}")
+    if "assets/tokenizer.json" not in shipped:
+        raise StageError(f"frontend.tokenizer: no tokenizer.json in {source} for host-side tokenization")
+    return shipped

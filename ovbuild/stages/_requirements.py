@@ -22,7 +22,11 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def _entry(dist: str, module: str, why: str, *, exact: bool = False, required: bool = True) -> dict[str, Any]:
+def requirement(
+    dist: str, module: str, why: str, *, exact: bool = False, required: bool = True
+) -> dict[str, Any]:
+    """One entry: the distribution ``dist`` (imported as ``module``), at least the build's version
+    (exactly, with ``exact``), and why the loader needs it."""
     version = _version(dist)
     spec = dist if version is None else f"{dist}{'==' if exact else '>='}{version}"
     return {"spec": spec, "import": module, "why": why, "required": required}
@@ -31,26 +35,16 @@ def _entry(dist: str, module: str, why: str, *, exact: bool = False, required: b
 def artifact_requirements(frontend: dict[str, Any] | None, out: Path) -> list[dict[str, Any]]:
     """The packages the loader of the artifact in ``out`` imports; ``frontend`` is the manifest's."""
     found = [
-        _entry("openvino", "openvino", "the loader", exact=True),
-        _entry("numpy", "numpy", "the loader"),
+        requirement("openvino", "openvino", "the loader", exact=True),
+        requirement("numpy", "numpy", "the loader"),
     ]
-    frontend = frontend or {}
-    kind = frontend.get("kind")
     if any(p.name.endswith("tokenizer.xml") for p in out.rglob("*.xml")):
-        found.append(
-            _entry("openvino-tokenizers", "openvino_tokenizers", "the tokenizer/detokenizer IR", exact=True)
-        )
-    if kind == "text" and not frontend.get("embedded"):
-        found.append(_entry("tokenizers", "tokenizers", "host-side tokenization (assets/tokenizer.json)"))
-    if kind == "audio":
-        found += [
-            _entry(
-                "soundfile", "soundfile", "decoding FLAC/OGG/MP3 files (WAV works without)", required=False
-            ),
-            _entry("soxr", "soxr", "fast resampling (NumPy without)", required=False),
-        ]
-    if kind == "image":
-        found.append(_entry("pillow", "PIL", "reading image files (arrays work without)", required=False))
+        why = "the tokenizer/detokenizer IR"
+        found.append(requirement("openvino-tokenizers", "openvino_tokenizers", why, exact=True))
+    if frontend and frontend.get("kind"):
+        from ovbuild.stages.frontend_kind import frontend_of
+
+        found += frontend_of(str(frontend["kind"])).requirements(dict(frontend))
     return found
 
 

@@ -99,7 +99,7 @@ def _ours(cls: type) -> bool:
 
 def schema_numeric_fields() -> list[str]:
     found = _numeric_fields(Recipe, "")
-    for cls in FRONTEND_SCHEMAS.values():
+    for cls in filter(_ours, FRONTEND_SCHEMAS.values()):
         found += _numeric_fields(cls, "frontend.")
     for cls in filter(_ours, SOURCE_SCHEMAS.values()):
         found += _numeric_fields(cls, "source.")
