@@ -17,11 +17,19 @@ from .requests import ModelClosedError
 from .requirements import MissingRequirementError, check_requirements
 from .session import Session
 from .signature import verify_signature as check_signature
-from .tasks import EmbeddingModel, SpeechModel, TextGenerationModel, model_class
+from .tasks import (
+    ClassifierModel,
+    EmbeddingModel,
+    SpeechModel,
+    TextClassifierModel,
+    TextGenerationModel,
+    model_class,
+)
 from .trust import read_manifest
 
 __all__ = [
     "ArtifactIntegrityError",
+    "ClassifierModel",
     "InputError",
     "EmbeddingModel",
     "MissingRequirementError",
@@ -29,6 +37,7 @@ __all__ = [
     "ModelClosedError",
     "Session",
     "SpeechModel",
+    "TextClassifierModel",
     "TextGenerationModel",
     "load_artifact",
     "main",

@@ -4,8 +4,8 @@
 the methods its task supports and no others: sentences in for :class:`EmbeddingModel`
 (``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``,
 ``live_transcriber``), text generation for :class:`TextGenerationModel` (``generate``,
-``stream``). Everything else (calls, batches, sessions, sub-models, batchers, teardown,
-``bench``) is the base's, for every artifact.
+``stream``), class names for :class:`ClassifierModel` (``classify``). Everything else (calls,
+batches, sessions, sub-models, batchers, teardown, ``bench``) is the base's, for every artifact.
 """
 
 from __future__ import annotations
@@ -31,6 +31,57 @@ class EmbeddingModel(Model):
         does), so with padding to the longest sentence of a batch few pad tokens are computed.
         """
         return run_sorted(text_items(texts), batch_size, lambda batch: self(batch))
+
+
+class ClassifierModel(Model):
+    """A classifier whose artifact carries its class names (``id2label``): inputs in, the most
+    likely labels out."""
+
+    def classify(self, items: list[Any], top_k: int = 5) -> list[list[tuple[str, float]]]:
+        """The ``top_k`` labels of each item, most likely first, with their probabilities (the
+        softmax of the output that has one score per label).
+
+        >>> model.classify(["a fine day"], top_k=2)  # doctest: +SKIP
+        [[('positive', 0.81), ('neutral', 0.12)]]
+        """
+        labels = self.labels or []
+        if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
+            raise TypeError("classify takes a list of items (one string, image or array per item)")
+        if int(top_k) < 1:
+            raise ValueError(f"top_k must be at least 1, not {top_k}")
+        ranked = []
+        for outputs in self.infer_batch(list(items)):
+            scores = _label_scores(outputs, len(labels))
+            probabilities = np.exp(scores - scores.max())
+            probabilities /= probabilities.sum()
+            best = np.argsort(-probabilities, kind="stable")[: int(top_k)]
+            ranked.append([(labels[i], float(probabilities[i])) for i in best])
+        return ranked
+
+
+def _label_scores(outputs: dict[str, np.ndarray], n_labels: int) -> np.ndarray:
+    """The one output of an item with a score per label, as float64 ``[n_labels]``."""
+    for value in outputs.values():
+        scores = np.asarray(value, dtype=np.float64)
+        if scores.size == n_labels and scores.shape[-1] == n_labels:
+            return scores.reshape(n_labels)
+    shapes = {name: list(np.shape(v)) for name, v in outputs.items()}
+    raise ValueError(f"no output has one score per label ({n_labels} labels; outputs {shapes})")
+
+
+class TextClassifierModel(ClassifierModel, EmbeddingModel):
+    """A text classifier: ``classify`` for its labels, ``encode`` for its raw outputs in batches."""
+
+
+def _is_classifier(manifest: Manifest) -> bool:
+    """Labels that name classes: a classification task's, or any that are not transformers'
+    placeholders (``LABEL_0``, ``LABEL_1``, which every config carries by default)."""
+    labels = manifest.labels or []
+    if not labels:
+        return False
+    if "classification" in str(manifest.task or ""):
+        return True
+    return labels != [f"LABEL_{i}" for i in range(len(labels))]
 
 
 class SpeechModel(Model):
@@ -125,6 +176,8 @@ def model_class(manifest: Manifest) -> type[Model]:
         return SpeechModel
     if kind in ("causal", "seq2seq"):
         return TextGenerationModel
+    if _is_classifier(manifest):
+        return TextClassifierModel if manifest.frontend_kind == "text" else ClassifierModel
     if manifest.frontend_kind == "text":
         return EmbeddingModel
     return Model

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ovbuild import build
 from ovbuild.runtime import import_loader
@@ -45,3 +46,18 @@ def test_id2label_reaches_manifest_and_loader(tmp_path: Path, store: Path) -> No
     assert model.labels == ["negative", "neutral", "positive"]
     (logits,) = model(["a fine day", "a bad day"]).values()
     assert np.asarray(logits).shape == (2, 3)
+
+    # load() gives a labelled artifact the classifier's class: labels with their probabilities
+    assert type(model).__name__ == "TextClassifierModel"
+    assert np.asarray(model.encode(["a fine day"])["logits"]).shape == (1, 3)  # still a text model
+    ranked = model.classify(["a fine day", "a bad day"], top_k=2)
+    for row, scores in zip(ranked, np.asarray(logits, dtype=np.float64), strict=True):
+        want = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+        order = np.argsort(-want)[:2]
+        assert [label for label, _ in row] == [model.labels[i] for i in order]
+        np.testing.assert_allclose([p for _, p in row], want[order], atol=1e-5)
+    assert len(model.classify(["x"], top_k=10)[0]) == 3  # every label, when asked for more
+    with pytest.raises(TypeError, match="list of items"):
+        model.classify("a fine day")
+    with pytest.raises(ValueError, match="top_k"):
+        model.classify(["a fine day"], top_k=0)
