@@ -231,7 +231,7 @@ def cheapest(
     """Phase 6: the fastest confirmed map if the interval says it beats the float artifact by
     ``min_speedup`` at every batch size, else the float map (said plainly, with per-layer numbers).
     Without timing, the one with the fewest float layers."""
-    from ovbuild.runtime.timing import faster, ratio_interval
+    from ovbuild.runtime.timing import faster
 
     float_map, float_label, float_props = float_choice
     if not passing:
@@ -250,18 +250,7 @@ def cheapest(
     models = {float_label: (fp32, float_props), **{label: (model, {}) for _, label, model in passing}}
     timed = candidate_timings(scorer, models)
     base = timed[float_label]
-    timing: dict[str, Any] = {}
-    for label, feeds in timed.items():
-        timing[label] = {
-            feed: {
-                "median_ms": round(t.median_ms, 4),
-                "interval_ms": [round(t.low_ms, 4), round(t.high_ms, 4)],
-                "rounds_ms": [round(x, 4) for x in t.round_ms],
-                "ratio": [round(x, 4) for x in ratio_interval(t, base[feed])],
-            }
-            for feed, t in feeds.items()
-        }
-    search["timing"] = timing
+    search["timing"] = timing = timing_record(timed, base)
     wins = [p for p in passing if all(faster(timed[p[1]][f], base[f], min_speedup) for f in base)]
     for _, label, _ in passing:
         ratios = [
@@ -285,6 +274,25 @@ def cheapest(
         return float_map, f"{float_label} (no map is faster)"
     chosen, label, _ = min(wins, key=lambda p: max(timing[p[1]][f]["ratio"][0] for f in base))
     return chosen, label
+
+
+def timing_record(timed: dict[str, dict[str, Any]], base: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's ``search.timing``: per map and feed, the median, its interval, the rounds and
+    the time ratio (with its interval) to the float artifact's ``base`` timings."""
+    from ovbuild.runtime.timing import ratio_interval
+
+    return {
+        label: {
+            feed: {
+                "median_ms": round(t.median_ms, 4),
+                "interval_ms": [round(t.low_ms, 4), round(t.high_ms, 4)],
+                "rounds_ms": [round(x, 4) for x in t.round_ms],
+                "ratio": [round(x, 4) for x in ratio_interval(t, base[feed])],
+            }
+            for feed, t in feeds.items()
+        }
+        for label, feeds in timed.items()
+    }
 
 
 def per_layer_table(search: dict) -> str:
