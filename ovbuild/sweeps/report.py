@@ -132,13 +132,28 @@ def _gate(row: dict[str, Any]) -> str:
 
 
 def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
-    ok = [r for r in report.rows if r["status"] == "success"]
     shown = [r for r in report.rows if r["status"] in ("success", MISSED_GATE)]
     metric = next((r["metric"] for r in shown if r["metric"]), None)
-    direction = "higher is better" if higher_is_better(metric) else "lower is better"
-    shown_metric = find_metric(metric)
-    digits = f".{shown_metric.digits}f" if shown_metric is not None else ".6f"
-    m = report.machine
+    lines = _header(report, sweep_dir, metric) + _variant_table(shown, metric)
+    timed = {r["variant"]: r.get("timed") for r in shown if r.get("timed")}
+    if timed:
+        from ovbuild.runtime.timing import describe
+
+        lines += ["", "What was timed (as `ovbuild bench` and `python loader.py --bench` time it):", ""]
+        lines += [f"- `{variant}`: {describe(what)}" for variant, what in timed.items()]
+    if report.failed:
+        lines += ["", "## Failed variants", "", "| variant | error |", "|---|---|"]
+        for r in report.failed:
+            error = str(r["error"] or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{r['variant']}` | {error} |")
+    if report.shared:
+        lines += _shared_work(report.shared)
+    lines += ["", "![Pareto plot](pareto.png)", ""]
+    return "\n".join(lines)
+
+
+def _header(report: SweepReport, sweep_dir: str | None, metric: str | None) -> list[str]:
+    ok = [r for r in report.rows if r["status"] == "success"]
     lines = [
         "# Sweep report",
         "",
@@ -152,6 +167,7 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
         ),
         "",
     ]
+    m = report.machine
     if m:
         lines += [
             f"Latency: every variant measured together in interleaved rounds (median over rounds of "
@@ -160,7 +176,14 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             f"{m.get('load_avg')} (1, 5, 15 min).",
             "",
         ]
-    lines += [
+    return lines
+
+
+def _variant_table(shown: list[dict[str, Any]], metric: str | None) -> list[str]:
+    direction = "higher is better" if higher_is_better(metric) else "lower is better"
+    shown_metric = find_metric(metric)
+    digits = f".{shown_metric.digits}f" if shown_metric is not None else ".6f"
+    lines = [
         "| | variant | gate | latency ms p50 (95% CI) | p90 ms | rounds | "
         + (f"{metric} ({direction})" if metric else "accuracy")
         + " | worst sample | size MB | compile s | precision | artifact |",
@@ -184,36 +207,25 @@ def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
             + f"| {_fmt(size, '.2f')} "
             f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
         )
-    timed = {r["variant"]: r.get("timed") for r in shown if r.get("timed")}
-    if timed:
-        from ovbuild.runtime.timing import describe
+    return lines
 
-        lines += ["", "What was timed (as `ovbuild bench` and `python loader.py --bench` time it):", ""]
-        lines += [f"- `{variant}`: {describe(what)}" for variant, what in timed.items()]
-    failed = report.failed
-    if failed:
-        lines += ["", "## Failed variants", "", "| variant | error |", "|---|---|"]
-        for r in failed:
-            error = str(r["error"] or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| `{r['variant']}` | {error} |")
-    if report.shared:
-        lines += [
-            "",
-            "## Shared work (stage cache)",
-            "",
-            "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
-            "means the stage ran once and every other variant reused it; 0 means it was cached before "
-            "this sweep (or is not a cached stage). Calibration statistics (static INT8, NNCF): "
-            "variants that quantized, distinct (model, samples, settings, pipeline step) collected, "
-            "and passes over the calibration data the sweep ran for them.",
-            "",
-            "| stage | variants | distinct keys | builds |",
-            "|---|---|---|---|",
-        ]
-        for stage, n in report.shared.items():
-            lines.append(f"| {stage} | {n['variants']} | {n['keys']} | {n['builds']} |")
-    lines += ["", "![Pareto plot](pareto.png)", ""]
-    return "\n".join(lines)
+
+def _shared_work(shared: dict[str, dict[str, int]]) -> list[str]:
+    lines = [
+        "",
+        "## Shared work (stage cache)",
+        "",
+        "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
+        "means the stage ran once and every other variant reused it; 0 means it was cached before "
+        "this sweep (or is not a cached stage). Calibration statistics (static INT8, NNCF): "
+        "variants that quantized, distinct (model, samples, settings, pipeline step) collected, "
+        "and passes over the calibration data the sweep ran for them.",
+        "",
+        "| stage | variants | distinct keys | builds |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {stage} | {n['variants']} | {n['keys']} | {n['builds']} |" for stage, n in shared.items()]
+    return lines
 
 
 def _measure_rows(
@@ -276,8 +288,6 @@ def write_report(
     Returns:
         The ``SweepReport`` (rows in the order of ``records``).
     """
-    from ovbuild.sweeps.plot import plot_pareto
-
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     rows, manifests = [], []
@@ -299,27 +309,38 @@ def write_report(
 
     shared = shared_work(manifests, Path(store_root), since) if store_root is not None else {}
     report = SweepReport(report_dir, rows, shared, machine)
+    where = {
+        "sweep_dir": str(sweep_dir) if sweep_dir else None,
+        "store_root": str(store_root) if store_root else None,
+    }
+    _write_files(report, records, metric, where, since)
+    return report
 
+
+def _write_files(
+    report: SweepReport,
+    records: list[dict[str, Any]],
+    metric: str | None,
+    where: dict[str, Any],
+    since: float | None,
+) -> None:
+    """``variants.json`` (what ``regenerate`` reads back), ``report.csv``, ``report.md``, ``pareto.png``."""
+    from ovbuild.sweeps.plot import plot_pareto
+
+    report_dir = report.report_dir
     write_json_atomic(
         report_dir / VARIANTS_FILE,
-        {
-            "sweep_dir": str(sweep_dir) if sweep_dir else None,
-            "store_root": str(store_root) if store_root else None,
-            "since": since,
-            "machine": machine,
-            "variants": records,
-        },
+        {**where, "since": since, "machine": report.machine, "variants": records},
     )
     with open(report_dir / "report.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
-    (report_dir / "report.md").write_text(_markdown(report, str(sweep_dir) if sweep_dir else None))
+        writer.writerows(report.rows)
+    (report_dir / "report.md").write_text(_markdown(report, where["sweep_dir"]))
     try:
-        plot_pareto(rows, report_dir / "pareto.png", metric)
+        plot_pareto(report.rows, report_dir / "pareto.png", metric)
     except ImportError as exc:  # matplotlib comes with the `dist` extra; the tables do not need it
         log.warning("pareto.png not drawn: %s (pip install 'ovbuild[dist]')", exc)
-    return report
 
 
 def _keep_a_good_report(report_dir: Path, rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
