@@ -166,41 +166,67 @@ def bench_artifact(
     if is_speech(manifest):
         report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds)}
         return _finish(report, root, manifest, json, write, print_fn)
-    if manifest.frontend_kind == "text":
-        try:
-            import openvino_tokenizers  # noqa: F401  (registers the in-graph tokenizer's ops)
-        except ImportError:
-            pass
+    _register_tokenizer_ops(manifest, root)
     plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
     props = {k: v for k, v in plan.properties.items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
     from ovbuild.bench.timed import artifact_runner
-    from ovbuild.runtime.smoke import example_inputs
 
-    if manifest.inputs:  # the stated inputs every benchmark of an artifact uses
-        inputs = example_inputs(manifest.inputs)
-    else:
-        inputs = make_inputs(_specs_of(model, {}), vocab_size=_vocab_size(recipe))
+    inputs = _stated_inputs(manifest, model)
     run, what, _ = artifact_runner(root)  # the model stays alive in ``run``
-    report: dict[str, Any] = {
+    report = _empty_report(root, plan.device, inputs, what)
+    runners: dict[str, Any] = {"artifact": (run, what)}
+    if compare:
+        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds, runners)
+    _time_latencies(report, runners, seconds)
+    throughput = core.compile_model(model, plan.device, {**props, "PERFORMANCE_HINT": "THROUGHPUT"})
+    report["results"]["artifact"]["throughput"] = _throughput(throughput, inputs, seconds)
+    return _finish(report, root, manifest, json, write, print_fn)
+
+
+def _empty_report(root: Path, device: str, inputs: dict[str, Any], what: dict[str, Any]) -> dict[str, Any]:
+    return {
         "artifact": str(root),
-        "device": plan.device,
+        "device": device,
         "inputs": {k: list(v.shape) for k, v in inputs.items()},
         "timed": what,
         "results": {"artifact": {}},
         "ratios": {},
         "errors": {},
     }
-    runners: dict[str, Any] = {"artifact": (run, what)}
-    if compare:
-        _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds, runners)
-    _time_latencies(report, runners, seconds)
-    compiled = core.compile_model(model, plan.device, {**props, "PERFORMANCE_HINT": "THROUGHPUT"})
-    report["results"]["artifact"]["throughput"] = bench_compiled(
-        compiled, inputs, seconds=seconds, mode="throughput", desc="artifact throughput"
-    )
-    return _finish(report, root, manifest, json, write, print_fn)
+
+
+def _throughput(compiled: Any, inputs: dict[str, Any], seconds: float) -> dict[str, Any]:
+    return bench_compiled(compiled, inputs, seconds=seconds, mode="throughput", desc="artifact throughput")
+
+
+def _register_tokenizer_ops(manifest: Any, root: Path) -> None:
+    """Load openvino-tokenizers' ops for an in-graph tokenizer (a host-side one does not need them).
+
+    Raises:
+        ArtifactError: the artifact's graph holds a tokenizer and the package is missing.
+    """
+    if manifest.frontend_kind != "text":
+        return
+    try:
+        import openvino_tokenizers  # noqa: F401  (importing it registers the ops)
+    except ImportError as exc:
+        if manifest.embedded_frontend:
+            raise ArtifactError(
+                f"{root}: its graph holds a tokenizer, which needs openvino-tokenizers "
+                f"(pip install -r {root / 'requirements.txt'}): {exc}"
+            ) from exc
+
+
+def _stated_inputs(manifest: Any, model: Any) -> dict[str, Any]:
+    """The inputs every benchmark of an artifact uses: the manifest's stated example, or inputs
+    made from the graph's shapes for an artifact that states none."""
+    from ovbuild.runtime.smoke import example_inputs
+
+    if manifest.inputs:
+        return example_inputs(manifest.inputs)
+    return make_inputs(_specs_of(model, {}), vocab_size=_vocab_size(manifest.recipe))
 
 
 def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float) -> None:
