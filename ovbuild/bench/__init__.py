@@ -10,11 +10,12 @@ optimum-intel's default export, then prints a table of ratios.
 
 from __future__ import annotations
 
-from ovbuild.bench._artifact import bench_artifact, format_table
+from ovbuild.bench._artifact import bench_artifact
 from ovbuild.bench._baselines import bench_optimum_default, bench_torch_eager
 from ovbuild.bench._benchmark_app import compare_with_benchmark_app, parse_benchmark_app
 from ovbuild.bench._inputs import make_inputs
 from ovbuild.bench._measure import MODES, bench_callable, bench_compiled
+from ovbuild.bench._table import format_table
 
 __all__ = [
     "MODES",

@@ -8,9 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from ovbuild.bench._baselines import bench_optimum_default, bench_torch_eager
-from ovbuild.bench._inputs import _specs_of, _token_inputs, _vocab_size, make_inputs
+from ovbuild.bench._inputs import (
+    _specs_of,
+    _token_inputs,
+    _vocab_size,
+    make_inputs,
+    register_tokenizer_ops,
+    stated_inputs,
+)
 from ovbuild.bench._measure import bench_compiled
 from ovbuild.bench._speech import bench_speech, is_speech
+from ovbuild.bench._table import format_table, ratios
 from ovbuild.config.sections import source_of
 from ovbuild.errors import ArtifactError
 from ovbuild.runtime.integrity import ArtifactIntegrityError
@@ -24,69 +32,6 @@ def _load_manifest(artifact_dir: Path) -> Manifest:
         return Manifest.read(artifact_dir)
     except ArtifactIntegrityError as exc:
         raise ArtifactError(str(exc)) from exc
-
-
-def format_table(report: dict) -> str:
-    """A fixed-width table of the results with ratios against the artifact."""
-    from ovbuild.runtime.timing import describe
-
-    head = (
-        f"{'variant':<22}{'median ms':>10}{'95% CI':>16}{'p90 ms':>9}{'p99 ms':>9}{'inf/s (tput)':>14}"
-        "  the artifact has"
-    )
-    lines = [f"ovbuild bench {report['artifact']}  device={report['device']}"]
-    if report.get("timed"):
-        lines.append(f"timed: {describe(report['timed'])}")
-    if report.get("machine"):
-        m = report["machine"]
-        lines.append(
-            f"machine: {m['cpu']}, {m['cores']} cores, affinity {m['affinity']}, load {m['load_avg']}"
-        )
-    lines.append(head)
-    lines.append("-" * len(head))
-    for name, res in report["results"].items():
-        lat, tp = res["latency"], res.get("throughput") or {}
-        ratio = report["ratios"].get(name)
-        note = compare_note(ratio) if ratio else ""
-        ci = f"{lat['low_ms']:.2f}-{lat['high_ms']:.2f}" if "low_ms" in lat else "-"
-        lines.append(
-            f"{name:<22}{lat['median_ms']:>10.2f}{ci:>16}{lat['p90_ms']:>9.2f}{lat['p99_ms']:>9.2f}"
-            f"{tp.get('throughput', float('nan')):>14.1f}  {note}"
-        )
-    for name, err in report["errors"].items():
-        lines.append(f"{name:<22}skipped: {err}")
-    for name, text in (report.get("transcripts") or {}).items():
-        lines.append(f"{name:<22}says: {text!r}")
-    return "\n".join(lines)
-
-
-def _versus(ratio: float, better: str, worse: str) -> str:
-    """``1.50x lower latency`` / ``1.25x higher latency``: the factor is always >= 1, and the word
-    says which way (a ratio printed below 1 beside "lower" read as the opposite of the numbers)."""
-    if abs(ratio - 1) < 0.02:
-        return f"about the same {better.split()[1]} (within 2%)"
-    return f"{ratio:.2f}x {better}" if ratio > 1 else f"{1 / ratio:.2f}x {worse}"
-
-
-def compare_note(ratio: dict[str, float]) -> str:
-    """What the artifact has against one baseline, in words that match the numbers."""
-    note = _versus(ratio["latency_speedup"], "lower latency", "higher latency (slower)")
-    if "throughput_ratio" in ratio:
-        note += ", " + _versus(ratio["throughput_ratio"], "higher throughput", "lower throughput")
-    return note
-
-
-def _ratios(results: dict[str, Any]) -> dict[str, Any]:
-    base = results["artifact"]
-    out = {}
-    for name, res in results.items():
-        if name == "artifact":
-            continue
-        ratio = {"latency_speedup": res["latency"]["median_ms"] / base["latency"]["median_ms"]}
-        if res.get("throughput"):
-            ratio["throughput_ratio"] = base["throughput"]["throughput"] / res["throughput"]["throughput"]
-        out[name] = ratio
-    return out
 
 
 def _write_bench(root: Path, manifest: Manifest, report: dict) -> None:
@@ -166,14 +111,14 @@ def bench_artifact(
     if is_speech(manifest):
         report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds)}
         return _finish(report, root, manifest, json, write, print_fn)
-    _register_tokenizer_ops(manifest, root)
+    register_tokenizer_ops(manifest, root)
     plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
     props = {k: v for k, v in plan.properties.items() if k != "PERFORMANCE_HINT"}
     core = ov.Core()
     model = core.read_model(xml)
     from ovbuild.bench.timed import artifact_runner
 
-    inputs = _stated_inputs(manifest, model)
+    inputs = stated_inputs(manifest, model)
     run, what, _ = artifact_runner(root)  # the model stays alive in ``run``
     report = _empty_report(root, plan.device, inputs, what)
     runners: dict[str, Any] = {"artifact": (run, what)}
@@ -201,34 +146,6 @@ def _throughput(compiled: Any, inputs: dict[str, Any], seconds: float) -> dict[s
     return bench_compiled(compiled, inputs, seconds=seconds, mode="throughput", desc="artifact throughput")
 
 
-def _register_tokenizer_ops(manifest: Any, root: Path) -> None:
-    """Load openvino-tokenizers' ops for an in-graph tokenizer (a host-side one does not need them).
-
-    Raises:
-        ArtifactError: the artifact's graph holds a tokenizer and the package is missing.
-    """
-    if manifest.frontend_kind != "text":
-        return
-    try:
-        import openvino_tokenizers  # noqa: F401  (importing it registers the ops)
-    except ImportError as exc:
-        if manifest.embedded_frontend:
-            raise ArtifactError(
-                f"{root}: its graph holds a tokenizer, which needs openvino-tokenizers "
-                f"(pip install -r {root / 'requirements.txt'}): {exc}"
-            ) from exc
-
-
-def _stated_inputs(manifest: Any, model: Any) -> dict[str, Any]:
-    """The inputs every benchmark of an artifact uses: the manifest's stated example, or inputs
-    made from the graph's shapes for an artifact that states none."""
-    from ovbuild.runtime.smoke import example_inputs
-
-    if manifest.inputs:
-        return example_inputs(manifest.inputs)
-    return make_inputs(_specs_of(model, {}), vocab_size=_vocab_size(manifest.recipe))
-
-
 def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float) -> None:
     """The artifact and the OpenVINO reference, timed together in interleaved rounds
     (:mod:`ovbuild.runtime.timing`), ``seconds`` each."""
@@ -252,7 +169,7 @@ def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float) -> 
 
 
 def _finish(report: dict, root: Path, manifest: Manifest, json: bool, write: bool, print_fn: Any) -> dict:
-    report["ratios"] = _ratios(report["results"])
+    report["ratios"] = ratios(report["results"])
     if write:
         _write_bench(root, manifest, report)
     if print_fn is not None:

@@ -6,6 +6,8 @@ import json as _json
 from pathlib import Path
 from typing import Any
 
+from ovbuild.errors import ArtifactError
+
 
 def _concrete(shape: Any, fallback: list[int] | None = None) -> list[int]:
     dims = []
@@ -88,3 +90,31 @@ def _token_inputs(recipe: dict, frontend: dict, inputs: dict) -> dict[str, Any] 
         return_tensors="np",
     )
     return {k: v.astype("int64") for k, v in enc.items()}
+
+
+def register_tokenizer_ops(manifest: Any, root: Path) -> None:
+    """Load openvino-tokenizers' ops for an in-graph tokenizer (a host-side one does not need them).
+
+    Raises:
+        ArtifactError: the artifact's graph holds a tokenizer and the package is missing.
+    """
+    if manifest.frontend_kind != "text":
+        return
+    try:
+        import openvino_tokenizers  # noqa: F401  (importing it registers the ops)
+    except ImportError as exc:
+        if manifest.embedded_frontend:
+            raise ArtifactError(
+                f"{root}: its graph holds a tokenizer, which needs openvino-tokenizers "
+                f"(pip install -r {root / 'requirements.txt'}): {exc}"
+            ) from exc
+
+
+def stated_inputs(manifest: Any, model: Any) -> dict[str, Any]:
+    """The inputs every benchmark of an artifact uses: the manifest's stated example, or inputs
+    made from the graph's shapes for an artifact that states none."""
+    from ovbuild.runtime.smoke import example_inputs
+
+    if manifest.inputs:
+        return example_inputs(manifest.inputs)
+    return make_inputs(_specs_of(model, {}), vocab_size=_vocab_size(manifest.recipe))

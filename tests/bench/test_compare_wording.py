@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ovbuild.bench._artifact import compare_note, format_table
+from ovbuild.bench._table import compare_note, format_table
 
 
 def _report(artifact_ms: float, baseline_ms: float) -> dict:
