@@ -74,6 +74,7 @@ def bench_artifact(
     json: bool = False,
     *,
     seconds: float = 5.0,
+    rounds: int | None = None,
     reference_ir: str | Path | None = None,
     write: bool = False,
     print_fn: Callable[[str], None] | None = print,
@@ -87,6 +88,8 @@ def bench_artifact(
             ``hf``/``pytorch`` sources, (c) optimum-intel's default ``OVModelFor*`` export for ``hf``.
             Text artifacts with an in-graph tokenizer get strings; (b) and (c) get the same text tokenized.
         json: print JSON instead of a table.
+        seconds: measuring time per variant, spread over the rounds.
+        rounds: interleaved latency rounds (default :data:`ovbuild.runtime.timing.ROUNDS`).
         reference_ir: overrides the manifest's ``reference_ir``.
         write: record a summary in the manifest under ``metrics.bench``.
         print_fn: where the table/JSON goes; ``None`` prints nothing.
@@ -109,7 +112,7 @@ def bench_artifact(
         raise ArtifactError(f"{root}: no {xml.name}")
     recipe = manifest.recipe
     if is_speech(manifest):
-        report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds)}
+        report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds, rounds)}
         return _finish(report, root, manifest, json, write, print_fn)
     register_tokenizer_ops(manifest, root)
     plan = plan_devices(recipe.get("device") or {"priorities": ["CPU"]}, available_devices())
@@ -124,7 +127,7 @@ def bench_artifact(
     runners: dict[str, Any] = {"artifact": (run, what)}
     if compare:
         _compare(report, core, root, xml, manifest, inputs, reference_ir, seconds, runners)
-    _time_latencies(report, runners, seconds)
+    _time_latencies(report, runners, seconds, rounds)
     throughput = core.compile_model(model, plan.device, {**props, "PERFORMANCE_HINT": "THROUGHPUT"})
     report["results"]["artifact"]["throughput"] = _throughput(throughput, inputs, seconds)
     return _finish(report, root, manifest, json, write, print_fn)
@@ -146,16 +149,17 @@ def _throughput(compiled: Any, inputs: dict[str, Any], seconds: float) -> dict[s
     return bench_compiled(compiled, inputs, seconds=seconds, mode="throughput", desc="artifact throughput")
 
 
-def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float) -> None:
+def _time_latencies(report: dict, runners: dict[str, tuple], seconds: float, rounds: int | None) -> None:
     """The artifact and the OpenVINO reference, timed together in interleaved rounds
     (:mod:`ovbuild.runtime.timing`), ``seconds`` each."""
     from ovbuild.bench._measure import timing_stats
     from ovbuild.runtime.timing import ROUNDS, interleaved, machine
 
-    per_round = max(seconds / ROUNDS, 0.01)
+    rounds = rounds or ROUNDS
     timed = interleaved(
         {k: r for k, (r, _) in runners.items()},
-        seconds=per_round,
+        rounds=rounds,
+        seconds=max(seconds / rounds, 0.01),
         what={k: w for k, (_, w) in runners.items()},
     )
     report["machine"] = machine()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ovbuild.bench._measure import bench_callable
+from ovbuild.bench._measure import timing_stats
 from ovbuild.config.sections import source_of
 from ovbuild.errors import ArtifactError
 from ovbuild.runtime.manifest import Manifest
@@ -58,7 +58,9 @@ def _faster_whisper(weights: Path, compute_type: str) -> Callable[[Path], str]:
     return run
 
 
-def bench_speech(root: Path, manifest: Manifest, compare: bool, seconds: float) -> dict[str, Any]:
+def bench_speech(
+    root: Path, manifest: Manifest, compare: bool, seconds: float, rounds: int | None = None
+) -> dict[str, Any]:
     """``{"results": {engine: {"latency": stats}}, "transcripts", "errors", ...}`` for the report."""
     from ovbuild.runtime import import_loader
 
@@ -79,9 +81,34 @@ def bench_speech(root: Path, manifest: Manifest, compare: bool, seconds: float) 
                     report["errors"][f"faster-whisper {compute}"] = f"{type(exc).__name__}: {exc}"
         elif compare:
             report["errors"]["faster-whisper"] = "only for ctranslate2 sources (the same weights)"
-        for name, run in engines.items():
-            report["transcripts"][name] = run(clip)
-            report["results"][name] = {
-                "latency": bench_callable(lambda run=run: run(clip), seconds=seconds, desc=name)
-            }
+        _time_engines(report, engines, clip, seconds, rounds)
     return report
+
+
+def _time_engines(
+    report: dict[str, Any],
+    engines: dict[str, Callable[[Path], str]],
+    clip: Path,
+    seconds: float,
+    rounds: int | None,
+) -> None:
+    """Each engine's transcript (its warm-up), then every engine in the same interleaved rounds.
+
+    A transcription takes seconds, so a round times one call per engine: the median of the rounds
+    is the figure, and the engines share the machine's load round by round."""
+    from ovbuild.runtime.timing import ROUNDS, interleaved, machine
+
+    for name, run in engines.items():
+        report["transcripts"][name] = run(clip)
+    rounds = rounds or ROUNDS
+    timed = interleaved(
+        {name: (lambda run=run: run(clip)) for name, run in engines.items()},
+        rounds=rounds,
+        seconds=max(seconds / rounds, 0.01),
+        min_calls=1,
+        warmup=0,
+        what={name: {"inputs": report["inputs"], "call": "transcribe"} for name in engines},
+    )
+    report["machine"] = machine()
+    for name, timing in timed.items():
+        report["results"][name] = {"latency": {**timing_stats(timing, 1), "mode": "latency", "requests": 1}}

@@ -6,6 +6,7 @@ import argparse
 
 from ovbuild.cli.options import add_store_option, resolve_artifact
 from ovbuild.cli.subcommand import Subcommand
+from ovbuild.errors import OvbuildError
 
 
 class Bench(Subcommand):
@@ -35,7 +36,10 @@ class Bench(Subcommand):
         )
         parser.add_argument("--batch-size", type=int, default=1, help="with --data: items per call")
         parser.add_argument(
-            "--rounds", type=int, default=5, help="with --data: interleaved rounds (default: 5)"
+            "--rounds",
+            type=int,
+            default=None,
+            help="interleaved rounds (default: 5 with --data, else 9)",
         )
         parser.add_argument(
             "--threads", type=int, default=2, help="with --data: inference threads of every variant"
@@ -46,6 +50,10 @@ class Bench(Subcommand):
     def run(self, args: argparse.Namespace) -> int:
         from ovbuild.bench import bench_artifact
 
+        if args.rounds is not None and args.rounds < 1:
+            raise OvbuildError(f"--rounds: must be >= 1, got {args.rounds}")
+        if args.seconds <= 0:
+            raise OvbuildError(f"--seconds: must be > 0, got {args.seconds}")
         path = resolve_artifact(args)
         if args.data:
             from ovbuild.bench.e2e import bench_data
@@ -54,7 +62,7 @@ class Bench(Subcommand):
                 path,
                 args.data,
                 batch_size=args.batch_size,
-                rounds=args.rounds,
+                rounds=args.rounds or 5,
                 compare=args.compare,
                 threads=args.threads,
                 limit=args.limit,
@@ -62,5 +70,12 @@ class Bench(Subcommand):
             )
             return 0
         # bench_artifact prints the table, or the JSON report with --json.
-        bench_artifact(path, compare=args.compare, json=args.json, seconds=args.seconds, write=args.write)
+        bench_artifact(
+            path,
+            compare=args.compare,
+            json=args.json,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            write=args.write,
+        )
         return 0

@@ -102,3 +102,10 @@ def test_text_runner_times_a_model_without_pooling() -> None:
     items = ["one", "two words", "three words here", "four words are here"]
     outputs, latencies = artifact_runner(per_token_model, "text")(items, make_batches("text", items, 2))
     assert outputs is None and len(latencies) == 2
+
+
+@pytest.mark.parametrize("flag, value", [("--rounds", "0"), ("--seconds", "-1")])
+def test_bench_refuses_bad_counts_before_loading_anything(tmp_path: Path, flag: str, value: str) -> None:
+    done = run_cli("bench", str(tmp_path / "no_such_artifact"), flag, value)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and flag in done.stderr, done.stderr

@@ -210,10 +210,11 @@ def test_bench_compare_on_a_whisper_artifact_runs_faster_whisper_on_the_same_wei
     pytest.importorskip("faster_whisper")
     from ovbuild.bench import bench_artifact
 
-    report = bench_artifact(whisper_artifact, compare=True, seconds=0.1, print_fn=None)
+    report = bench_artifact(whisper_artifact, compare=True, seconds=0.1, rounds=3, print_fn=None)
     assert set(report["results"]) == {"artifact", "faster-whisper int8", "faster-whisper float32"}
     assert not report["errors"]
     assert all(r["latency"]["median_ms"] > 0 for r in report["results"].values())
+    assert all(r["latency"]["rounds"] == 3 for r in report["results"].values())  # timed interleaved
     texts = report["transcripts"]
     assert len(texts["artifact"].split()) >= 10 and len(texts["faster-whisper float32"].split()) >= 10
     assert set(report["ratios"]) == {"faster-whisper int8", "faster-whisper float32"}
