@@ -3,6 +3,9 @@
 Numbers come from each artifact's ``manifest.json`` (size, accuracy, compile time, stage keys,
 recipe) and from the loader benchmark; the stage cache's ``builds.jsonl`` shows how often each
 shared stage was really built during the sweep.
+
+This module writes the files and reads a finished sweep back; :mod:`.rows` makes the rows and
+measures their latency, :mod:`.markdown` renders ``report.md``.
 """
 
 from __future__ import annotations
@@ -14,36 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovbuild.metrics.registry import find_metric
-from ovbuild.runtime.integrity import ArtifactIntegrityError
-from ovbuild.runtime.manifest import Manifest
 from ovbuild.store.fs import write_json_atomic
-from ovbuild.sweeps.pareto import front, higher_is_better
+from ovbuild.sweeps.markdown import render_markdown
+from ovbuild.sweeps.pareto import front
 from ovbuild.sweeps.records import MISSED_GATE
+from ovbuild.sweeps.rows import COLUMNS, labels, measure_rows, variant_row
 from ovbuild.sweeps.shared import shared_work
+
+# COLUMNS and labels: imported from here by callers and tests
+__all__ = ["COLUMNS", "SweepReport", "labels", "regenerate", "write_report"]
 
 log = logging.getLogger("ovbuild.sweeps")
 VARIANTS_FILE = "variants.json"
-COLUMNS = [
-    "variant",
-    "status",
-    "pareto",
-    "latency_ms",
-    "ci_low_ms",
-    "ci_high_ms",
-    "p90_ms",
-    "rounds",
-    "accuracy",
-    "accuracy_worst",
-    "metric",
-    "size_bytes",
-    "compile_seconds",
-    "precision",
-    "name",
-    "version",
-    "path",
-    "error",
-]
 
 
 @dataclass
@@ -60,204 +45,6 @@ class SweepReport:
     def failed(self) -> list[dict[str, Any]]:
         """Variants that did not build, or built but missed their ``validate`` gate."""
         return [r for r in self.rows if r["status"] != "success"]
-
-
-def labels(records: list[dict[str, Any]]) -> list[str]:
-    """Each variant's label: the overrides that differ between variants (all of them if none do)."""
-    # `++key=value` (added by override normalization) and `key=value` are the same choice
-    plain = [[o.lstrip("+") for o in r["overrides"]] for r in records]
-    common = set.intersection(*(set(p) for p in plain)) if records else set()
-    out = []
-    for overrides in plain:
-        varying = [o for o in overrides if o not in common]
-        out.append(" ".join(varying or overrides) or "(defaults)")
-    return out
-
-
-def _row(label: str, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    row: dict[str, Any] = {c: None for c in COLUMNS}
-    row.update(variant=label, status=record["status"], error=record.get("error"), pareto=False)
-    if record["status"] == MISSED_GATE:
-        gate = record.get("gate") or {}
-        row.update(metric=gate.get("metric"), accuracy=gate.get("value"), path=gate.get("candidate"))
-        return row, None
-    if record["status"] != "success":
-        return row, None
-    path = Path(record["path"])
-    try:
-        manifest = Manifest.read(path)
-    except ArtifactIntegrityError as exc:
-        row.update(status="error", error=f"cannot read {path / 'manifest.json'}: {exc}")
-        return row, None
-    metrics = manifest.metrics
-    accuracy = metrics.get("accuracy") or {}
-    metric, value = gated_accuracy(manifest, accuracy)
-    blobs = manifest.blobs
-    row.update(
-        name=manifest.name,
-        version=record.get("version"),
-        path=str(path),
-        size_bytes=metrics.get("size_bytes"),
-        metric=metric,
-        accuracy=value,
-        accuracy_worst=accuracy.get(f"{metric}.worst"),
-        compile_seconds=sum(b.get("compile_seconds", 0.0) for b in blobs.values()) if blobs else None,
-        precision=manifest.precision,
-    )
-    return row, manifest
-
-
-def gated_accuracy(manifest: Manifest, accuracy: dict[str, Any]) -> tuple[str | None, Any]:
-    """``(check, value)``: the recipe's ``validate.metric`` when the manifest holds it, else the
-    first gated check (not a ``.worst``/``.p5`` statistic or a breakdown figure)."""
-    wanted = (manifest.recipe.get("validate") or {}).get("metric")
-    if wanted in accuracy:
-        return wanted, accuracy[wanted]
-    from ovbuild.metrics.registry import find_metric
-
-    for name, value in accuracy.items():
-        if not name.endswith((".worst", ".p5")) and find_metric(name) is not None:
-            return name, value
-    return next(iter(accuracy.items()), (None, None))
-
-
-def _fmt(value: Any, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
-
-
-def _gate(row: dict[str, Any]) -> str:
-    if row["status"] == MISSED_GATE:
-        return "✗ missed"
-    return "✓" if row["metric"] else "-"
-
-
-def _markdown(report: SweepReport, sweep_dir: str | None) -> str:
-    shown = [r for r in report.rows if r["status"] in ("success", MISSED_GATE)]
-    metric = next((r["metric"] for r in shown if r["metric"]), None)
-    lines = _header(report, sweep_dir, metric) + _variant_table(shown, metric)
-    timed = {r["variant"]: r.get("timed") for r in shown if r.get("timed")}
-    if timed:
-        from ovbuild.runtime.timing import describe
-
-        lines += ["", "What was timed (as `ovbuild bench` and `python loader.py --bench` time it):", ""]
-        lines += [f"- `{variant}`: {describe(what)}" for variant, what in timed.items()]
-    if report.failed:
-        lines += ["", "## Failed variants", "", "| variant | error |", "|---|---|"]
-        for r in report.failed:
-            error = str(r["error"] or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| `{r['variant']}` | {error} |")
-    if report.shared:
-        lines += _shared_work(report.shared)
-    lines += ["", "![Pareto plot](pareto.png)", ""]
-    return "\n".join(lines)
-
-
-def _header(report: SweepReport, sweep_dir: str | None, metric: str | None) -> list[str]:
-    ok = [r for r in report.rows if r["status"] == "success"]
-    lines = [
-        "# Sweep report",
-        "",
-        f"{len(ok)} of {len(report.rows)} variants built and passed their gate"
-        + (f"; Hydra sweep dir `{sweep_dir}`" if sweep_dir else "")
-        + (
-            ". Pareto front (lower latency, better accuracy) marked with ★."
-            if metric
-            else ". No accuracy measured (no `validate` group in the sweep): the Pareto front (★) is "
-            "on latency and artifact size."
-        ),
-        "",
-    ]
-    m = report.machine
-    if m:
-        lines += [
-            f"Latency: every variant measured together in interleaved rounds (median over rounds of "
-            f"each round's median, with its 95% confidence interval) on {m.get('cpu')}, "
-            f"{m.get('cores')} cores (this process on {m.get('affinity', '?')}), load average "
-            f"{m.get('load_avg')} (1, 5, 15 min).",
-            "",
-        ]
-    return lines
-
-
-def _variant_table(shown: list[dict[str, Any]], metric: str | None) -> list[str]:
-    direction = "higher is better" if higher_is_better(metric) else "lower is better"
-    shown_metric = find_metric(metric)
-    digits = f".{shown_metric.digits}f" if shown_metric is not None else ".6f"
-    lines = [
-        "| | variant | gate | latency ms p50 (95% CI) | p90 ms | rounds | "
-        + (f"{metric} ({direction})" if metric else "accuracy")
-        + " | worst sample | size MB | compile s | precision | artifact |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in shown:
-        link = (
-            f"[{r['name']} v{r['version']}]({r['path']})" if r["status"] == "success" else "(not published)"
-        )
-        size = None if r["size_bytes"] is None else r["size_bytes"] / 1e6
-        lines.append(
-            f"| {'★' if r['pareto'] else ''} | `{r['variant']}` | {_gate(r)} "
-            f"| {_fmt(r['latency_ms'], '.3f')} "
-            f"({_fmt(r['ci_low_ms'], '.3f')}-{_fmt(r['ci_high_ms'], '.3f')}) "
-            f"| {_fmt(r['p90_ms'], '.3f')} | {_fmt(r['rounds'], 'd')} "
-            + (
-                f"| {_fmt(r['accuracy'], digits)} | {_fmt(r['accuracy_worst'], digits)} "
-                if metric
-                else "| not measured | - "
-            )
-            + f"| {_fmt(size, '.2f')} "
-            f"| {_fmt(r['compile_seconds'], '.2f')} | {r['precision'] or '-'} | {link} |"
-        )
-    return lines
-
-
-def _shared_work(shared: dict[str, dict[str, int]]) -> list[str]:
-    lines = [
-        "",
-        "## Shared work (stage cache)",
-        "",
-        "Builds logged in the stage cache for the keys these variants use: one build per distinct key "
-        "means the stage ran once and every other variant reused it; 0 means it was cached before "
-        "this sweep (or is not a cached stage). Calibration statistics (static INT8, NNCF): "
-        "variants that quantized, distinct (model, samples, settings, pipeline step) collected, "
-        "and passes over the calibration data the sweep ran for them.",
-        "",
-        "| stage | variants | distinct keys | builds |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| {stage} | {n['variants']} | {n['keys']} | {n['builds']} |" for stage, n in shared.items()]
-    return lines
-
-
-def _measure_rows(
-    rows: list[dict[str, Any]], records: list[dict[str, Any]], seconds: float, rounds: int
-) -> None:
-    """Measure every built or gate-missing variant without a recorded ``bench``, all together."""
-    from ovbuild.sweeps.measure import measure_interleaved
-
-    pending = {
-        str(i): row["path"]
-        for i, (row, record) in enumerate(zip(rows, records, strict=True))
-        if row["status"] in ("success", MISSED_GATE)
-        and row["path"]
-        and (Path(row["path"]) / "model.xml").exists()
-        and "bench" not in record
-    }
-    if pending:
-        measured = measure_interleaved(pending, rounds=rounds, seconds=max(seconds / rounds, 0.02))
-        for i, result in measured.items():
-            records[int(i)]["bench"] = result
-    for row, record in zip(rows, records, strict=True):
-        bench = record.get("bench") or {}
-        row.update(
-            latency_ms=bench.get("median_ms"),
-            ci_low_ms=bench.get("low_ms"),
-            ci_high_ms=bench.get("high_ms"),
-            timed=bench.get("what"),
-            p90_ms=bench.get("p90_ms"),
-            rounds=bench.get("rounds"),
-        )
-        if "error" in bench:
-            row["error"] = f"latency not measured: {bench['error']}"
 
 
 def write_report(
@@ -292,7 +79,7 @@ def write_report(
     report_dir.mkdir(parents=True, exist_ok=True)
     rows, manifests = [], []
     for label, record in zip(labels(records), records, strict=True):
-        row, manifest = _row(label, record)
+        row, manifest = variant_row(label, record)
         if manifest is not None:
             manifests.append(manifest)
         rows.append(row)
@@ -301,7 +88,7 @@ def write_report(
         from ovbuild.bench.data import machine as current_machine
 
         machine = current_machine()  # load average as the latency is measured
-    _measure_rows(rows, records, bench_seconds, bench_rounds)
+    measure_rows(rows, records, bench_seconds, bench_rounds)
     ok = [r for r in rows if r["status"] == "success"]
     metric = next((r["metric"] for r in rows if r["metric"]), None)
     for i in front(ok, metric):
@@ -336,7 +123,7 @@ def _write_files(
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(report.rows)
-    (report_dir / "report.md").write_text(_markdown(report, where["sweep_dir"]))
+    (report_dir / "report.md").write_text(render_markdown(report, where["sweep_dir"]))
     try:
         plot_pareto(report.rows, report_dir / "pareto.png", metric)
     except ImportError as exc:  # matplotlib comes with the `dist` extra; the tables do not need it

@@ -60,8 +60,9 @@ def test_report_and_plot_without_accuracy_say_so(tmp_path, monkeypatch):
 
     import matplotlib.pyplot as plt
 
+    from ovbuild.sweeps.markdown import render_markdown
     from ovbuild.sweeps.plot import plot_pareto
-    from ovbuild.sweeps.report import COLUMNS, SweepReport, _markdown
+    from ovbuild.sweeps.report import COLUMNS, SweepReport
 
     rows = []
     for variant, latency, size in (("precision=fp32", 3.0, 90e6), ("precision=fp16", 4.0, 45e6)):
@@ -70,7 +71,7 @@ def test_report_and_plot_without_accuracy_say_so(tmp_path, monkeypatch):
             variant=variant, status="success", latency_ms=latency, size_bytes=size, name="m", version=1
         )
         rows.append(row)
-    text = _markdown(SweepReport(Path(tmp_path), rows), None)
+    text = render_markdown(SweepReport(Path(tmp_path), rows), None)
     assert "No accuracy measured" in text and "not measured" in text and "0.000000" not in text
     titles = []
     real_savefig = plt.Figure.savefig
