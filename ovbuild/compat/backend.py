@@ -14,55 +14,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ovbuild.compat._data import DataError, check_fit, classify
+from ovbuild.compat._data import check_fit, classify
+from ovbuild.compat._error_results import error_result, in_legacy_terms, inference_error
 from ovbuild.compat._keys import AUDIO_KEYS
-from ovbuild.compat._legacy import Translation, to_yaml, translate
+from ovbuild.compat._legacy import to_yaml, translate
 from ovbuild.compat._loaded import LoadedModel
 from ovbuild.compat._logbridge import forwarding
 from ovbuild.compat.hooks import run_hooks
-from ovbuild.errors import OvbuildError, RecipeError, SourceError, StageError
+from ovbuild.compat.migrate import recipe_from_legacy
+from ovbuild.errors import RecipeError, SourceError, StageError
+
+# recipe_from_legacy: imported from here by callers
+__all__ = ["OpenVINOBackend", "recipe_from_legacy"]
 
 log = logging.getLogger("ovbuild.compat")
-
-
-#: The keys the old documentation prints from every ``run_inference`` result, present (``None``)
-#: on failure too, so ``result["throughput_items_per_sec"]`` never raises a KeyError.
-RESULT_KEYS = ("results", "latency_ms", "throughput_items_per_sec")
-
-
-def _inference_error(where: str, exc: BaseException | str) -> dict[str, Any]:
-    return {**dict.fromkeys(RESULT_KEYS), **_error(where, exc)}
-
-
-def _error(where: str, exc: BaseException | str) -> dict[str, Any]:
-    if isinstance(exc, str):
-        message = exc
-    elif isinstance(exc, RecipeError) and len(exc.problems) > 1:
-        message = f"{len(exc.problems)} problems in the config: " + "; ".join(exc.problems)
-    else:
-        lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
-        lines = [ln for ln in lines if not ln.startswith("Exception from ")]
-        text = " ".join(lines) if len(lines) <= 6 else " ".join(lines[:6]) + " ..."
-        known = isinstance(exc, (OvbuildError, DataError))
-        message = text if known else f"{type(exc).__name__}: {text or 'no message'}"
-    log.error(f"{where}: {message}")
-    return {"status": "error", "error": f"{where}: {message}"}
-
-
-def _legacy_text(message: str, translation: Translation) -> str:
-    for path in translation.pending:
-        message = message.replace(f"from {path}", "from calibration_data").replace(
-            str(path), "calibration_data"
-        )
-    return message
-
-
-def _in_legacy_terms(exc: OvbuildError, translation: Translation) -> OvbuildError:
-    """The same error, naming ``calibration_data`` instead of the file ovbuild wrote it to."""
-    if isinstance(exc, RecipeError):
-        problems = [_legacy_text(p, translation) for p in exc.problems]
-        return RecipeError(problems, recipe=exc.recipe, warnings=exc.warnings)
-    return type(exc)(_legacy_text(str(exc), translation))
 
 
 class OpenVINOBackend:
@@ -124,7 +89,7 @@ class OpenVINOBackend:
         try:
             result = build(recipe, root=self.store_root)
         except (RecipeError, SourceError, StageError) as exc:  # preflight names the written file
-            raise _in_legacy_terms(exc, translation) from exc
+            raise in_legacy_terms(exc, translation) from exc
         how = "cached" if not result.built else f"built {', '.join(result.built)}"
         log.info(f"{name}: artifact {result.name} v{result.version} ({how})")
         runtime = import_loader(result.path).load()
@@ -157,7 +122,7 @@ class OpenVINOBackend:
             try:
                 loaded = self._build(name, config, None)
             except Exception as exc:  # the old API never raised: the error dict names the problem
-                return _error(f"load_model({name!r})", exc)
+                return error_result(f"load_model({name!r})", exc)
             self.models[name] = loaded
             return {
                 "status": "success",
@@ -212,11 +177,9 @@ class OpenVINOBackend:
         with forwarding(self.logger):
             loaded = self._loaded(name)
             if loaded is None:
-                return _inference_error(where, self._not_loaded(name) + "; call load_model first")
+                return inference_error(where, self._not_loaded(name) + "; call load_model first")
             if config is not None and not isinstance(config, dict):
-                return _inference_error(
-                    where, f"config: expected a dict or None, got {type(config).__name__}"
-                )
+                return inference_error(where, f"config: expected a dict or None, got {type(config).__name__}")
             config = dict(config or {})
             self._warn_ignored(name, config)
             try:
@@ -225,7 +188,7 @@ class OpenVINOBackend:
                 results, items = self._infer(model, name, data, config)
                 seconds = time.perf_counter() - started
             except Exception as exc:
-                return _inference_error(where, exc)
+                return inference_error(where, exc)
             log.debug(f"{name}: {items} item(s) in {seconds * 1000.0:.2f} ms on {model.runtime.device}")
             return {
                 "status": "success",
@@ -273,7 +236,7 @@ class OpenVINOBackend:
         """Forget a loaded model (its artifact stays in the store for the next load)."""
         with forwarding(self.logger):
             if self._loaded(name) is None:
-                return _error(f"unload_model({name!r})", self._not_loaded(name))
+                return error_result(f"unload_model({name!r})", self._not_loaded(name))
             del self.models[name]
             log.info(f"{name}: unloaded")
             return {"status": "success", "name": name}
@@ -283,7 +246,7 @@ class OpenVINOBackend:
         with forwarding(self.logger):
             loaded = self._loaded(name)
             if loaded is None:
-                return _error(f"get_model_info({name!r})", self._not_loaded(name))
+                return error_result(f"get_model_info({name!r})", self._not_loaded(name))
             manifest = loaded.runtime.manifest
             return {
                 "status": "success",
@@ -304,31 +267,3 @@ class OpenVINOBackend:
                 ],
                 "recipe": to_yaml(loaded.translation.raw),
             }
-
-
-def recipe_from_legacy(
-    config: dict[str, Any], name: str = "model", *, store_root: str | Path = "outputs"
-) -> str:
-    """The recipe YAML equivalent to a legacy config, for migrating to recipe files.
-
-    Inline ``calibration_data`` is written to a content-addressed file under ``store_root`` so the
-    recipe can name it.
-
-    Raises:
-        RecipeError: the legacy dict has problems; each is named by its legacy key.
-
-    >>> print(recipe_from_legacy({"model_path": "vad.onnx", "precision": "FP16"}))  # doctest: +SKIP
-    """
-    from ovbuild.config import load_recipe
-    from ovbuild.runtime.devices import available_devices
-
-    translation = translate(name, config, store_root=store_root, available=available_devices())
-    load_recipe(raw=translation.raw)
-    translation.write_pending()
-    notes = list(translation.warnings)
-    if translation.raw["source"].get("converter", "").startswith("ovbuild.compat.converters:"):
-        notes.append(
-            "source.converter refers to a callable registered in this process; "
-            "replace it with 'module:function'"
-        )
-    return to_yaml(translation.raw, notes)
