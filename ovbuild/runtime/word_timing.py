@@ -1,37 +1,25 @@
-"""Word timestamps for Whisper from cross-attention, the way faster-whisper (CTranslate2's
-``align``) computes them.
+"""Word timestamps for Whisper, the way faster-whisper computes them, from token start times
+(token_alignment.py, over the scores of the alignment decoder in alignment_model.py).
 
-The decoder is run once more over ``start sequence, <|notimestamps|>, text, <|endoftext|>``; the
-alignment heads' cross-attention scores over the window's encoder frames are softmaxed over the
-frames that hold audio, standardized over the tokens, median-filtered over time (width 7) and
-averaged over heads. Dynamic time warping through that token x frame matrix gives each token the
-frame where it starts; words are runs of tokens (split on spaces, or on whole characters for
-languages written without them), timed from their first token's start to the next word's start.
-Then faster-whisper's corrections: punctuation merged into its neighbour word, and implausibly long
-words (more than twice the median word, capped at 0.7 s) clamped at sentence and segment edges.
-
-:func:`alignment_decoder` makes the scores visible: it adds one output to the artifact's decoder
-IR (read again at load time, so no artifact needs rebuilding) that recomputes the scaled
-query-key products of the alignment heads from the query and key feeding each cross-attention.
+Words are runs of tokens (split on spaces, or on whole characters for languages written without
+them), timed from their first token's start to the next word's start. Then faster-whisper's
+corrections: punctuation merged into its neighbour word, and implausibly long words (more than
+twice the median word, capped at 0.7 s) clamped at sentence and segment edges.
 """
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-TOKENS_PER_SECOND = 50  # encoder frames per second (10 ms mel frames, stride 2)
-MEDIAN_FILTER_WIDTH = 7
 #: Languages without spaces between words: split wherever whole characters end (faster-whisper).
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 SENTENCE_END_MARKS = ".。!！?？"
-ALIGNMENT_OUTPUT = "alignment_scores"
 
 
 @dataclass(frozen=True)
@@ -64,156 +52,6 @@ class WindowSegment:
     end: float
     ids: list[int]
     words: list[Word] = field(default_factory=list)
-
-
-# ---- the alignment model ---------------------------------------------------------------------------
-
-
-def alignment_heads(generation: dict[str, Any], layers: int, heads: int) -> list[tuple[int, int]]:
-    """(layer, head) pairs whose cross-attention follows the speech: the model's own table
-    (``alignment_heads`` in ``generation_config.json``, from CTranslate2's ``config.json``), else
-    every head of the last half of the decoder layers."""
-    table = [(int(layer), int(head)) for layer, head in generation.get("alignment_heads") or []]
-    if table:
-        return table
-    return [(layer, head) for layer in range(layers // 2, layers) for head in range(heads)]
-
-
-def _cross_attentions(model: Any) -> dict[int, Any]:
-    """Decoder layer index -> its cross-attention ``ScaledDotProductAttention`` node."""
-    found = {}
-    for node in model.get_ordered_ops():
-        if node.get_type_name() != "ScaledDotProductAttention":
-            continue
-        match = re.search(r"layers\.(\d+)\.encoder_attn", node.get_friendly_name())
-        if match:
-            found[int(match.group(1))] = node
-    return found
-
-
-def decoder_shape(model: Any) -> tuple[int, int]:
-    """(decoder layers, attention heads) of the decoder IR ``model``."""
-    cross = _cross_attentions(model)
-    if not cross:
-        return 0, 0
-    return len(cross), int(next(iter(cross.values())).input_value(0).get_partial_shape()[1].get_length())
-
-
-def alignment_decoder(model: Any, heads: list[tuple[int, int]]) -> Any:
-    """``model`` (the stateful decoder IR, modified in place) with one more output,
-    :data:`ALIGNMENT_OUTPUT` ``[batch, len(heads), tokens, frames]``: for each (layer, head), the
-    cross-attention scores before the softmax (query . key x scale), recomputed from the query and
-    key the layer's attention reads.
-
-    Raises:
-        ValueError: the decoder has no recognizable cross-attention for a listed layer.
-    """
-    import openvino.opset15 as ops
-
-    cross = _cross_attentions(model)
-    if not cross or not heads:
-        raise ValueError(
-            "word timestamps: the decoder IR has no recognizable cross-attention "
-            "(no ScaledDotProductAttention named 'layers.N.encoder_attn'), so no alignment heads"
-        )
-    scores_of: dict[int, Any] = {}
-    rows = []
-    for layer, head in heads:
-        if layer not in cross:
-            raise ValueError(
-                f"word timestamps: the decoder has no recognizable cross-attention in layer {layer} "
-                f"(found layers {sorted(cross)})"
-            )
-        if layer not in scores_of:
-            sdpa = cross[layer]
-            query, key = sdpa.input_value(0), sdpa.input_value(1)
-            scores = ops.matmul(query, key, transpose_a=False, transpose_b=True)
-            if sdpa.get_input_size() >= 5:
-                scale = sdpa.input_value(4)
-            else:  # the operation's default scale
-                depth = query.get_partial_shape()[3].get_length()
-                scale = ops.constant(np.float32(1.0 / np.sqrt(depth)))
-            scores_of[layer] = ops.multiply(scores, ops.convert_like(scale, scores))
-        rows.append(
-            ops.gather(scores_of[layer], ops.constant(np.array([head], np.int64)), ops.constant(np.int64(1)))
-        )
-    out = rows[0] if len(rows) == 1 else ops.concat(rows, axis=1)
-    result = ops.result(ops.convert(out, "f32"))
-    result.output(0).set_names({ALIGNMENT_OUTPUT})
-    model.add_results([result])
-    model.validate_nodes_and_infer_types()
-    return model
-
-
-# ---- from attention to token times --------------------------------------------------------------------
-
-
-def median_filter(x: np.ndarray, width: int = MEDIAN_FILTER_WIDTH) -> np.ndarray:
-    """Median over a sliding window of ``width`` along the last axis, the edges mirrored (the
-    edge sample not repeated); an axis no longer than half the width is left as it is."""
-    half = width // 2
-    if x.shape[-1] <= half:
-        return x
-    padded = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(half, half)], mode="reflect")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, width, axis=-1)
-    return np.median(windows, axis=-1)
-
-
-def token_frame_weights(scores: np.ndarray, num_frames: int) -> np.ndarray:
-    """``[heads, tokens, frames]`` raw scores -> the ``[tokens, frames]`` matrix DTW walks: softmax
-    over the frames holding audio (``num_frames`` mel frames, two per encoder frame), each head
-    standardized over the tokens, median-filtered over time, averaged over the heads."""
-    frames = max(1, min(scores.shape[-1], num_frames // 2))
-    x = scores[..., :frames].astype(np.float64)
-    x = np.exp(x - x.max(axis=-1, keepdims=True))
-    x /= x.sum(axis=-1, keepdims=True)
-    mean = x.mean(axis=-2, keepdims=True)
-    std = x.std(axis=-2, keepdims=True)
-    x = (x - mean) / np.where(std > 0, std, 1.0)
-    return median_filter(x).mean(axis=0)
-
-
-def dtw_path(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The cheapest monotonic path through ``-matrix`` from its first cell to its last, as
-    (row indices, column indices); ties prefer moving along the columns (time), as Whisper's
-    DTW does. Cells on one anti-diagonal are independent, so each diagonal is one NumPy step."""
-    n, m = matrix.shape
-    cost = np.full((n + 1, m + 1), np.inf)
-    cost[0, 0] = 0.0
-    trace = np.full((n + 1, m + 1), -1, np.int8)
-    neg = -matrix.astype(np.float64)
-    for d in range(2, n + m + 1):
-        i = np.arange(max(1, d - m), min(n, d - 1) + 1)
-        j = d - i
-        c0, c1, c2 = cost[i - 1, j - 1], cost[i - 1, j], cost[i, j - 1]
-        diagonal = (c0 < c1) & (c0 < c2)
-        down = ~diagonal & (c1 < c0) & (c1 < c2)
-        step = np.where(diagonal, 0, np.where(down, 1, 2))
-        best = np.where(diagonal, c0, np.where(down, c1, c2))
-        cost[i, j] = neg[i - 1, j - 1] + best
-        trace[i, j] = step
-    trace[0, :] = 2
-    trace[:, 0] = 1
-    rows, cols = [], []
-    i, j = n, m
-    while i > 0 or j > 0:
-        rows.append(i - 1)
-        cols.append(j - 1)
-        t = trace[i, j]
-        if t == 0:
-            i, j = i - 1, j - 1
-        elif t == 1:
-            i -= 1
-        else:
-            j -= 1
-    return np.array(rows[::-1]), np.array(cols[::-1])
-
-
-def token_start_times(matrix: np.ndarray) -> np.ndarray:
-    """Seconds (into the window) at which each row of ``matrix`` begins on the DTW path."""
-    rows, cols = dtw_path(matrix)
-    jumps = np.concatenate([[True], np.diff(rows) != 0])
-    return cols[jumps] / TOKENS_PER_SECOND
 
 
 # ---- tokens to words ----------------------------------------------------------------------------------

@@ -9,15 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ovbuild.runtime.vad import (
-    SileroVad,
-    SpeechGroup,
-    VadError,
-    VadOptions,
-    sibling_vad_artifact,
-    speech_groups,
-    speech_spans,
-)
+from ovbuild.runtime.speech_spans import SpeechGroup, speech_groups, speech_spans
+from ovbuild.runtime.vad import SileroVad, VadError, VadOptions, sibling_vad_artifact
 
 OPTIONS = [
     VadOptions(),

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ovbuild.runtime.transcribe import compression_ratio
-from ovbuild.runtime.whisper_search import WhisperTokens, greedy, sample, split_segments
+from ovbuild.runtime.decode_options import compression_ratio
+from ovbuild.runtime.whisper_search import greedy, sample
+from ovbuild.runtime.whisper_tokens import WhisperTokens, split_segments
 
 TB = 50364  # <|0.00|> of the multilingual vocabulary
 

@@ -1,19 +1,14 @@
-"""The pieces of word timing (word_timing.py) on small hand-made inputs: no model needed."""
+"""The pieces of word timing (alignment_model.py, token_alignment.py, word_timing.py) on small
+hand-made inputs: no model needed."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ovbuild.runtime.word_timing import (
-    _Timing,
-    alignment_heads,
-    dtw_path,
-    median_filter,
-    merge_punctuations,
-    split_words,
-    token_start_times,
-)
+from ovbuild.runtime.alignment_model import alignment_heads
+from ovbuild.runtime.token_alignment import dtw_path, median_filter, token_start_times
+from ovbuild.runtime.word_timing import _Timing, merge_punctuations, split_words
 
 
 def test_median_filter_mirrors_the_edges_like_scipy():
@@ -100,7 +95,7 @@ def test_a_decoder_without_cross_attention_is_refused_clearly():
     import openvino as ov
     import openvino.opset15 as ops
 
-    from ovbuild.runtime.word_timing import alignment_decoder
+    from ovbuild.runtime.alignment_model import alignment_decoder
 
     x = ops.parameter([1, 4], np.float32, name="x")
     model = ov.Model([ops.relu(x)], [x], "no_attention")

@@ -11,6 +11,9 @@ import numpy as np
 
 from .config import check_sample_rate, try_import
 
+#: The rate Whisper's front-end takes.
+WHISPER_RATE = 16000
+
 
 def resample_backend() -> str:
     if try_import("soxr") is not None:
@@ -85,3 +88,21 @@ def audio_resample(x: np.ndarray, sr_from: int, sr_to: int, *, backend: str | No
     if y.shape[-1] < n_out:
         y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(0, n_out - y.shape[-1])])
     return np.ascontiguousarray(y)
+
+
+def resample_like_faster_whisper(x: np.ndarray, rate: int) -> np.ndarray:
+    """Mono ``x`` at ``rate`` as 16 kHz samples the way faster-whisper's ``decode_audio`` makes
+    them: FFmpeg's swresample (through PyAV) from and to 16-bit PCM, so 8 kHz telephone audio
+    reaches the encoder as it does in faster-whisper. Without PyAV: the runtime's resampler."""
+    if rate == WHISPER_RATE:
+        return x
+    try:
+        import av
+    except ImportError:
+        return audio_resample(x, rate, WHISPER_RATE)
+    pcm = np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
+    frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=WHISPER_RATE)
+    out = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
+    return np.concatenate(out).astype(np.float32) / 32768.0
