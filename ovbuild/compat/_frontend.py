@@ -15,10 +15,10 @@ from typing import Any
 
 from ovbuild.compat._checker import Checker
 from ovbuild.compat._keys import AUDIO_KEYS, FEATURES
+from ovbuild.config.sections import source_of
 
 TOKENIZER_IR = "openvino_tokenizer.xml"
 _HF_TOKENIZER_FILES = ("tokenizer.json",)
-_MODEL_FILES = ("ir", "onnx", "tflite")
 
 
 def audio_frontend(c: Checker, overrides: dict[str, Any]) -> dict[str, Any] | None:
@@ -100,6 +100,13 @@ def model_inputs(path: str) -> dict[str, list[int] | None]:
     return out
 
 
+def _model_file(source: dict[str, Any]) -> Path | None:
+    """The model file OpenVINO reads as it is, as the source's kind says (None for a directory or
+    converter a stage must export first, or a missing file): only its inputs are known now."""
+    kind = source_of(source)
+    return kind.model_file(source) if kind is not None else None
+
+
 def _input_shape(path: str, kind: str) -> list[int] | None:
     shapes = list(model_inputs(path).values())
     return shapes[0] if shapes else None
@@ -109,7 +116,7 @@ def drop_unknown_shapes(device: dict[str, Any], source: dict[str, Any], warnings
     """``input_shapes`` naming inputs the model does not have: dropped, with a warning that lists
     its real inputs (the old API ignored them too; OpenVINO would refuse the whole reshape)."""
     shapes = device.get("input_shapes")
-    if not shapes or source.get("kind") not in _MODEL_FILES or not source.get("path"):
+    if not shapes or _model_file(source) is None:
         return
     inputs = model_inputs(source["path"])
     unknown = [name for name in shapes if inputs and name not in inputs]
@@ -173,14 +180,16 @@ def model_frontend(
     audio = audio_frontend(c, overrides)
     if audio is not None:
         return audio
-    kind = source.get("kind")
-    if kind == "ctranslate2":
+    kind = source_of(source)
+    if kind is None:
+        return None
+    if kind.faster_whisper_dir(source) is not None:  # weights faster-whisper runs: Whisper's front-end
         from ovbuild.compat._whisper import WHISPER_FRONTEND
 
         return dict(WHISPER_FRONTEND)
-    if kind == "hf" and model_type in (None, "text"):
+    if kind.huggingface_dir(source) and model_type in (None, "text"):
         return {"kind": "text"}  # a HuggingFace text model carries its tokenizer: compiled in
-    if not source.get("path") or kind not in _MODEL_FILES:
+    if _model_file(source) is None:
         return None
     if model_type == "text":
         return text_frontend(c, source, warnings)

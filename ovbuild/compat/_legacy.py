@@ -20,6 +20,7 @@ from ovbuild.compat._checker import Checker, kind_of
 from ovbuild.compat._device import device_section
 from ovbuild.compat._frontend import drop_unknown_shapes, model_frontend
 from ovbuild.compat._keys import FORMATS, KEYS, LAYERS, MODEL_TYPES, PRECISIONS, SUFFIX_FORMATS
+from ovbuild.config.sections import source_of
 from ovbuild.errors import RecipeError
 
 
@@ -226,7 +227,8 @@ def translate(
 def _guess_type(source: dict[str, Any], frontend: dict[str, Any] | None) -> str | None:
     if frontend is not None:
         return frontend["kind"]
-    return "text" if source.get("kind") == "hf" else None
+    kind = source_of(source)
+    return "text" if kind is not None and kind.huggingface_dir(source) else None
 
 
 def to_yaml(raw: dict[str, Any], notes: list[str] | None = None) -> str:

@@ -172,4 +172,5 @@ class Ctranslate2Source(ModuleSource):
     schema = Ctranslate2SourceConfig
 
     def faster_whisper_dir(self, cfg: Any) -> Path | None:
-        return Path(str(cfg["path"]))
+        path = cfg.get("path")
+        return Path(str(path)) if path else None
