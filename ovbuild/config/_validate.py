@@ -10,6 +10,7 @@ import typing
 from enum import Enum
 from typing import Any
 
+from ovbuild.config.postprocess import POSTPROCESS_SCHEMAS
 from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
 from ovbuild.config.sections import SECTIONS, SOURCE_SCHEMAS
 from ovbuild.config.weight_options import recipe_problems
@@ -101,7 +102,7 @@ def _check_dataclass(value: Any, cls: type, path: str, errors: list[str]) -> Non
 
 
 #: Sections whose schema is chosen by their ``kind``: the same dispatch for every such group.
-_BY_KIND = {"frontend": FRONTEND_SCHEMAS, "source": SOURCE_SCHEMAS}
+_BY_KIND = {"frontend": FRONTEND_SCHEMAS, "source": SOURCE_SCHEMAS, "postprocess": POSTPROCESS_SCHEMAS}
 
 
 def _check_by_kind(value: Any, section: str, errors: list[str]) -> None:

@@ -107,6 +107,8 @@ RANGES: dict[str, Range] = {
     "validate.parts.*.max": _real(None, None),
     "validate.detection.score_threshold": _FRACTION,
     "validate.detection.nms_iou": _FRACTION,
+    "postprocess.score_threshold": _FRACTION,
+    "postprocess.nms_iou": _FRACTION,
     # audio front-end
     "frontend.sample_rate": _int(1000, 768_000),
     "frontend.n_fft": _int(2, MAX_GROUP),

@@ -2,7 +2,8 @@
 
 Both models' outputs go through the recipe's decode (``yolo``: one ``[1, 4 + C, A]`` output of
 centre-size boxes and class scores, as Ultralytics exports; or a ``module:function`` returning
-``(boxes [A, 4] as x1 y1 x2 y2, scores [A, C])``), then a score threshold and per-class NMS.
+``(boxes [A, 4] as x1 y1 x2 y2, scores [A, C])``), then a score threshold and per-class NMS:
+those of :mod:`ovbuild.runtime.detection`, which a ``DetectorModel`` runs too.
 Every detection of either side is matched to the other side's best same-class box; the metric
 is the mean IoU over all of them (an unmatched or wrongly classed detection counts 0), so a lost
 detection, a spurious one, a class flip and a moved box all lower it. 1.0 is a perfect match.
@@ -15,44 +16,18 @@ from typing import Any
 
 import numpy as np
 
-Decoded = tuple[np.ndarray, np.ndarray]
+# The decode and NMS live in the runtime, so DetectorModel.detect returns what validate gated on.
+from ovbuild.runtime.detection import Decoded, decode_yolo, detect, iou_matrix
 
-
-def decode_yolo(outputs: list[np.ndarray]) -> Decoded:
-    """Ultralytics-style ``[1, 4 + C, A]`` (or ``[1, A, 4 + C]``): centre x, y, width, height, scores."""
-    out = np.asarray(outputs[0], np.float64)[0]
-    if out.shape[0] > out.shape[1]:
-        out = out.T
-    cx, cy, w, h = out[:4]
-    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
-    return boxes, out[4:].T
-
-
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise IoU of ``x1 y1 x2 y2`` boxes, ``[len(a), len(b)]``."""
-    if not len(a) or not len(b):
-        return np.zeros((len(a), len(b)))
-    tl = np.maximum(a[:, None, :2], b[None, :, :2])
-    br = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(br - tl, 0, None), axis=2)
-    area = lambda x: np.prod(np.clip(x[:, 2:] - x[:, :2], 0, None), axis=1)  # noqa: E731
-    return inter / np.maximum(area(a)[:, None] + area(b)[None, :] - inter, 1e-12)
-
-
-def detect(decoded: Decoded, score_threshold: float, nms_iou: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(boxes, classes)`` above the threshold after greedy per-class NMS."""
-    boxes, scores = decoded
-    classes, best = scores.argmax(1), scores.max(1)
-    keep_boxes, keep_classes = [], []
-    for cls in np.unique(classes[best >= score_threshold]):
-        idx = np.where((classes == cls) & (best >= score_threshold))[0]
-        idx = idx[np.argsort(-best[idx])]
-        while len(idx):
-            keep_boxes.append(boxes[idx[0]])
-            keep_classes.append(cls)
-            overlap = iou_matrix(boxes[idx[:1]], boxes[idx[1:]])[0]
-            idx = idx[1:][overlap < nms_iou]
-    return np.reshape(keep_boxes, (-1, 4)), np.asarray(keep_classes, int)
+__all__ = [
+    "Decoded",
+    "decode_yolo",
+    "decoder",
+    "detect",
+    "detection_agreement",
+    "detection_metric",
+    "iou_matrix",
+]
 
 
 def _best_same_class(boxes: np.ndarray, classes: np.ndarray, other: tuple[np.ndarray, np.ndarray]) -> list:

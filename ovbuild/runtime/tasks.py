@@ -4,20 +4,24 @@
 the methods its task supports and no others: sentences in for :class:`EmbeddingModel`
 (``encode``), speech for :class:`SpeechModel` (``transcribe``, ``detect_language``,
 ``live_transcriber``), text generation for :class:`TextGenerationModel` (``generate``,
-``stream``), class names for :class:`ClassifierModel` (``classify``). Everything else (calls,
+``stream``), class names for :class:`ClassifierModel` (``classify``), boxes for
+:class:`DetectorModel` (``detect``). Everything else (calls,
 batches, sessions, sub-models, batchers, teardown, ``bench``) is the base's, for every artifact.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .detection import decoder_for, scored_detections, to_image_pixels
 from .generate import GenerationConfig, TextGenerator
-from .inputs import text_items
+from .inputs import InputError, text_items
 from .manifest import Manifest
 from .model import Model
+from .prepare import images as image_batch
 from .text import run_sorted
 
 
@@ -82,6 +86,48 @@ def _is_classifier(manifest: Manifest) -> bool:
     if "classification" in str(manifest.task or ""):
         return True
     return labels != [f"LABEL_{i}" for i in range(len(labels))]
+
+
+class DetectorModel(Model):
+    """A detector (``postprocess: {kind: detection}``): images in, labelled boxes out."""
+
+    def detect(
+        self, images: list[Any], score_threshold: float | None = None, nms_iou: float | None = None
+    ) -> list[list[tuple[str | int, float, tuple[float, float, float, float]]]]:
+        """Per image, its detections best first: ``(label, score, (x1, y1, x2, y2))``, the box in
+        the image's own pixels. The decode and per-class NMS are validate's ``detection`` metric's;
+        ``score_threshold`` and ``nms_iou`` default to the recipe's ``postprocess``. A label is the
+        class name, or the class id when the recipe names no classes.
+
+        >>> model.detect(["street.jpg"], score_threshold=0.5)  # doctest: +SKIP
+        [[('FACE_FEMALE', 0.83, (212.4, 80.1, 301.9, 190.6))]]
+        """
+        post = self.manifest.postprocess or {}
+        threshold = float(post.get("score_threshold", 0.25) if score_threshold is None else score_threshold)
+        overlap = float(post.get("nms_iou", 0.5) if nms_iou is None else nms_iou)
+        names = post.get("labels") or self.labels or []
+        one_array = isinstance(images, np.ndarray) and images.ndim != 4  # one image, not [N, H, W, 3]
+        if one_array or isinstance(images, (str, bytes, dict, Path)) or not hasattr(images, "__iter__"):
+            raise TypeError("detect takes a list of images (paths or RGB uint8 arrays [H, W, 3])")
+        decode = decoder_for(post.get("decode"))
+        pixels = [image_batch(item) for item in images]
+        if any(len(batch) != 1 for batch in pixels):
+            raise InputError("detect takes one image per item ([H, W, 3] or a path), not a batch")
+        found = []
+        for batch, outputs in zip(pixels, self.infer_batch(pixels), strict=True):
+            height, width = batch.shape[1:3]
+            decoded = decode([outputs[name] for name in self.output_names])
+            boxes, classes, scores = scored_detections(decoded, threshold, overlap)
+            boxes = to_image_pixels(boxes, height, width, self.frontend)
+            order = np.argsort(-scores, kind="stable")
+            found.append(
+                [
+                    (names[classes[i]] if classes[i] < len(names) else int(classes[i]), float(scores[i]),
+                     tuple(float(v) for v in boxes[i]))
+                    for i in order
+                ]
+            )  # fmt: skip
+        return found
 
 
 class SpeechModel(Model):
@@ -176,6 +222,8 @@ def model_class(manifest: Manifest) -> type[Model]:
         return SpeechModel
     if kind in ("causal", "seq2seq"):
         return TextGenerationModel
+    if (manifest.postprocess or {}).get("kind") == "detection":
+        return DetectorModel
     if _is_classifier(manifest):
         return TextClassifierModel if manifest.frontend_kind == "text" else ClassifierModel
     if manifest.frontend_kind == "text":

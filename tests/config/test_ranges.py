@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import ovbuild  # noqa: F401  (registers the source schemas)
 from ovbuild.cli.main import main
 from ovbuild.config._validate import _unwrap_optional
+from ovbuild.config.postprocess import POSTPROCESS_SCHEMAS
 from ovbuild.config.ranges import RANGES, Range
 from ovbuild.config.schema import FRONTEND_SCHEMAS, Recipe
 from ovbuild.config.sections import SECTIONS, SOURCE_SCHEMAS
@@ -71,6 +72,8 @@ for _key in RANGES:
         WHERE[_key] = (_IMAGE, f"{_key.removesuffix('[]')}={value}")
     elif section == "frontend":
         WHERE[_key] = (_AUDIO, f"{_key}={{v}}")
+    elif section == "postprocess":
+        WHERE[_key] = (_IMAGE, f"{_key}={{v}}")
 
 
 def _numeric_fields(cls: type, prefix: str) -> list[str]:
@@ -103,6 +106,8 @@ def schema_numeric_fields() -> list[str]:
         found += _numeric_fields(cls, "frontend.")
     for cls in filter(_ours, SOURCE_SCHEMAS.values()):
         found += _numeric_fields(cls, "source.")
+    for cls in POSTPROCESS_SCHEMAS.values():
+        found += _numeric_fields(cls, "postprocess.")
     for name, cls in SECTIONS.items():
         if _ours(cls):
             found += _numeric_fields(cls, f"{name}.")
