@@ -25,13 +25,18 @@ from ovbuild.runtime.integrity import ArtifactIntegrityError
 from ovbuild.runtime.manifest import Manifest
 
 
-def _load_manifest(artifact_dir: Path) -> Manifest:
+def _load_manifest(artifact_dir: Path) -> tuple[Manifest, Path]:
+    """``(manifest, model.xml path)`` of an artifact; ``ArtifactError`` when either is missing."""
     if not (artifact_dir / "manifest.json").is_file():
         raise ArtifactError(f"{artifact_dir}: no manifest.json (not an artifact?)")
     try:
-        return Manifest.read(artifact_dir)
+        manifest = Manifest.read(artifact_dir)
     except ArtifactIntegrityError as exc:
         raise ArtifactError(str(exc)) from exc
+    xml = artifact_dir / manifest.model
+    if not xml.exists():
+        raise ArtifactError(f"{artifact_dir}: no {xml.name}")
+    return manifest, xml
 
 
 def _write_bench(root: Path, manifest: Manifest, report: dict) -> None:
@@ -106,10 +111,7 @@ def bench_artifact(
     from ovbuild.runtime.devices import available_devices, plan_devices
 
     root = Path(artifact_dir)
-    manifest = _load_manifest(root)
-    xml = root / manifest.model
-    if not xml.exists():
-        raise ArtifactError(f"{root}: no {xml.name}")
+    manifest, xml = _load_manifest(root)
     recipe = manifest.recipe
     if is_speech(manifest):
         report = {"artifact": str(root), **bench_speech(root, manifest, compare, seconds, rounds)}
