@@ -3,6 +3,7 @@ and the compression ratio its fallback judges text by."""
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ class DecodeOptions:
     word_timestamps: bool = False
     prepend_punctuations: str = PREPEND_PUNCTUATIONS
     append_punctuations: str = APPEND_PUNCTUATIONS
+    #: With word timestamps: skip silence longer than this (seconds) before a likely
+    #: hallucination (hallucination.py).
+    hallucination_silence_threshold: float | None = None
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -46,6 +50,23 @@ class DecodeOptions:
             raise ValueError("repetition_penalty must be > 0 and no_repeat_ngram_size >= 0")
         if self.task not in ("transcribe", "translate"):
             raise ValueError(f"task must be 'transcribe' or 'translate', got {self.task!r}")
+        self._check_hallucination_threshold()
+
+    def _check_hallucination_threshold(self) -> None:
+        threshold = self.hallucination_silence_threshold
+        if threshold is None:
+            return
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold >= 0:
+            raise ValueError(
+                f"hallucination_silence_threshold must be seconds >= 0 or None, got {threshold!r}"
+            )
+        if not self.word_timestamps:
+            # faster-whisper ignores it silently; saying so spares a user wondering why nothing changed.
+            warnings.warn(
+                "hallucination_silence_threshold works on word timestamps: it is ignored without "
+                "word_timestamps=True",
+                stacklevel=5,
+            )
 
 
 def compression_ratio(text: str) -> float:

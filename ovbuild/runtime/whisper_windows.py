@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .decode_options import DecodeOptions, compression_ratio
+from .hallucination import silence_skip
 from .token_alignment import token_frame_weights, token_start_times
 from .transcript import Segment
 from .whisper_requests import WhisperRequests
@@ -63,21 +64,62 @@ def window_segments(
         advance = size if resume is None else resume * STRIDE
         next_seek = seek + (advance if advance > 0 else size)
         if opts.word_timestamps and pieces:
-            time_words(requests, pieces, encoded, size, offset, opts, last_speech)
-            last_end = next((w.end for p in reversed(pieces) for w in reversed(p.words)), pieces[-1].end)
-            # As faster-whisper: unless the window ended on a single timestamp, the next one
-            # starts where the last word ended.
-            tb = tokens.timestamp_begin
-            single_ending = timestamps and len(hyp.ids) >= 2 and hyp.ids[-2] < tb <= hyp.ids[-1]
-            if not single_ending and last_end > offset:
-                next_seek = round(last_end * SAMPLE_RATE / HOP)
-            last_speech = last_end
+            next_seek, last_speech, again = _words_and_seek(
+                requests, pieces, hyp, encoded, (seek, size, content_frames), opts, last_speech, next_seek
+            )
+            if again:  # a hallucination after silence: decode again from where it starts
+                seek = next_seek
+                continue
         for segment in segments_of(requests, pieces, hyp):
             previous += segment.tokens
             yield replace(segment, temperature=temperature, compression_ratio=ratio)
         seek = next_seek
         if not opts.condition_on_previous_text or temperature > opts.prompt_reset_on_temperature:
             previous = []
+
+
+def _words_and_seek(
+    requests: WhisperRequests,
+    pieces: list[WindowSegment],
+    hyp: Hypothesis,
+    encoded: np.ndarray,
+    frames: tuple[int, int, int],
+    opts: DecodeOptions,
+    last_speech: float,
+    next_seek: int,
+) -> tuple[int, float, bool]:
+    """Time the words of a window's ``pieces`` and settle where the next window starts, as
+    faster-whisper does: after the last word (unless the window ended on a single timestamp), or,
+    with ``hallucination_silence_threshold``, past the silence before a likely hallucination
+    (hallucination.py; the pieces from it on are dropped). ``frames``: the window's first mel
+    frame, its frames of audio, the audio's frames in all.
+
+    Returns:
+        ``(next seek, where speech last ended, whether the window is to be decoded again whole
+        from the next seek)``.
+    """
+    seek, size, content_frames = frames
+    offset = seek * HOP / SAMPLE_RATE
+    time_words(requests, pieces, encoded, size, offset, opts, last_speech)
+    tb = requests.tokens.timestamp_begin
+    single_ending = not opts.without_timestamps and len(hyp.ids) >= 2 and hyp.ids[-2] < tb <= hyp.ids[-1]
+    last_end = _last_word_end(pieces)
+    if not single_ending and last_end > offset:
+        next_seek = round(last_end * SAMPLE_RATE / HOP)
+    threshold = opts.hallucination_silence_threshold
+    if threshold is not None:
+        skip = silence_skip(pieces, threshold, seek, size, last_speech, content_frames)
+        if skip is not None and skip.again:
+            return skip.seek, last_speech, True  # nothing of this window is kept
+        if skip is not None:
+            del pieces[skip.keep :]
+            next_seek = skip.seek
+    return next_seek, (_last_word_end(pieces) if pieces else last_speech), False
+
+
+def _last_word_end(pieces: list[WindowSegment]) -> float:
+    """Where the last word of ``pieces`` ends (the last piece's end when none has words)."""
+    return next((w.end for p in reversed(pieces) for w in reversed(p.words)), pieces[-1].end)
 
 
 def window(samples: np.ndarray, seek: int, frames: int) -> np.ndarray:

@@ -86,3 +86,45 @@ def test_words_and_times_equal_faster_whispers_over_two_windows(
     ends = [t for s in result.segments for t in (s.start, s.end)]
     assert ends == pytest.approx([float(t) for s in fw_segments for t in (s.start, s.end)], abs=0.02)
     assert "".join(w.word for w in ours).strip() == result.text
+
+
+def test_hallucination_silence_threshold_skips_as_faster_whisper_does(
+    whisper_f32, faster_whisper_model, tmp_path
+):
+    """Two sentences, 8 s of silence, four words spoken too fast to be words (espeak-ng at 450
+    words a minute), 8 s of silence, two sentences. Whisper makes a sentence of the fast words;
+    with ``hallucination_silence_threshold=2`` it is taken for a hallucination (its words are too
+    short) surrounded by silence, dropped, and the next window starts where it started. The
+    segments, words and times are faster-whisper's with the same setting; without the setting
+    the made-up sentence is there."""
+    import soundfile as sf
+
+    from tests.runtime.speech_audio import LONG_SENTENCES, speak
+
+    silence = np.zeros(8 * SR, np.float32)
+    audio = np.concatenate(
+        [speak(LONG_SENTENCES[0]), speak(LONG_SENTENCES[1]), silence, speak("yes no maybe so", speed=450)]
+        + [silence, speak(LONG_SENTENCES[3]), speak(LONG_SENTENCES[4])]
+    )
+    path = tmp_path / "burst.wav"
+    sf.write(path, audio, SR, subtype="PCM_16")
+    burst = (len(audio) / SR / 2 - 2, len(audio) / SR / 2 + 2)  # where the fast words are
+
+    def inside(segment) -> bool:
+        return burst[0] < (segment.start + segment.end) / 2 < burst[1]
+
+    plain = whisper_f32.transcribe(path, word_timestamps=True)
+    assert any(inside(s) for s in plain.segments)  # the made-up sentence, without the setting
+    ours = whisper_f32.transcribe(path, word_timestamps=True, hallucination_silence_threshold=2.0).segments
+    theirs = _theirs(faster_whisper_model, path, hallucination_silence_threshold=2.0)
+    assert not any(inside(s) for s in ours) and len(ours) == 4
+    assert [s.text for s in ours] == [s.text.strip() for s in theirs]
+    # Times as faster-whisper's to one timestamp step (0.02 s): measured equal.
+    assert [t for s in ours for t in (s.start, s.end)] == pytest.approx(
+        [float(t) for s in theirs for t in (s.start, s.end)], abs=0.02
+    )
+    words, their_words = [w for s in ours for w in s.words], [w for s in theirs for w in s.words]
+    assert [w.word for w in words] == [w.word for w in their_words]
+    assert [t for w in words for t in (w.start, w.end)] == pytest.approx(
+        [t for w in their_words for t in (w.start, w.end)], abs=0.02
+    )
