@@ -7,7 +7,8 @@ consecutive hypotheses agree on it and on every word before it (whisper_streamin
 agreement). When the VAD hears ``min_silence_ms`` of silence the utterance is decoded a last time
 and the rest of its words are confirmed, so a sentence's text is final a little after it ends. An
 utterance running past ``max_utterance_seconds`` is cut at its quietest recent moment.
-Confirmed words are never taken back.
+Confirmed words are never taken back. With ``word_timestamps=True`` the words agreed on are
+Whisper's timed words, and each confirmed piece carries them with times on the stream's clock.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from .vad import SAMPLE_RATE, WINDOW, SileroVad, VadOptions
+from .word_timing import Word
 
 _WORD = re.compile(r"\S+")
 #: Ids of earlier utterances kept as the prompt (Whisper reads at most 223 of them).
@@ -30,11 +33,23 @@ PROMPT_TOKENS = 200
 class Confirmed:
     """Words confirmed by one call: ``text`` (with a leading space between pieces), the stream time
     the audio they came from ends at (``audio_end``, seconds), and ``final`` when the utterance is
-    over (its last words)."""
+    over (its last words). With word timestamps, ``words``: the same words (their ``word`` joins
+    to ``text``) with start and end seconds on the stream's clock, in order, never before the
+    words confirmed earlier."""
 
     text: str
     audio_end: float
     final: bool
+    words: tuple[Word, ...] = ()
+
+
+class Utterance(NamedTuple):
+    """What ``decode`` returns for one utterance: its text, its ids (the prompt of the next one)
+    and, with word timestamps, its words (seconds into the utterance's audio)."""
+
+    text: str
+    ids: tuple[int, ...]
+    words: tuple[Word, ...] = ()
 
 
 def _key(word: str) -> str:
@@ -64,7 +79,7 @@ class LiveTranscriber:
 
     def __init__(
         self,
-        decode: Callable[[np.ndarray, tuple[int, ...]], tuple[str, tuple[int, ...]]],
+        decode: Callable[[np.ndarray, tuple[int, ...]], tuple],
         vad: SileroVad,
         *,
         threshold: float = 0.5,
@@ -72,11 +87,16 @@ class LiveTranscriber:
         speech_pad_ms: int = 200,
         step_seconds: float = 1.0,
         max_utterance_seconds: float = 25.0,
+        word_timestamps: bool = False,
     ) -> None:
-        """``decode(samples, prompt) -> (text, ids)`` transcribes one utterance (at most 30 s of 16 kHz
-        audio) after ``prompt``, the ids of the utterances before it (whisper_streaming prompts
-        with the text already confirmed, as faster-whisper prompts a window with the one before)."""
+        """``decode(samples, prompt) -> (text, ids[, words])`` (an :class:`Utterance`) transcribes
+        one utterance (at most 30 s of 16 kHz audio) after ``prompt``, the ids of the utterances
+        before it (whisper_streaming prompts with the text already confirmed, as faster-whisper
+        prompts a window with the one before). ``word_timestamps``: agree on ``decode``'s words
+        and hand them on, timed."""
         self._decode = decode
+        self._word_timestamps = word_timestamps
+        self._spoken_until = 0.0  # where the last confirmed word ends (stream seconds)
         self._vad = vad.stream()
         self._options = VadOptions(threshold=threshold)
         self._min_silence = int(min_silence_ms / 1000 * SAMPLE_RATE / WINDOW)
@@ -155,34 +175,59 @@ class LiveTranscriber:
 
     def _hypothesis(self) -> list[Confirmed]:
         self._decoded_at = self._utterance_length()
-        text, _ = self._decode(self._utterance(self._origin + len(self._audio)), self._prompt)
-        words = _WORD.findall(text)
+        utterance = Utterance(*self._decode(self._utterance(self._origin + len(self._audio)), self._prompt))
+        words, timed = self._words(utterance)
         agreed = agreed_prefix(self._previous, words)
         self._previous = words
-        if agreed <= len(self._confirmed):
+        done = len(self._confirmed)
+        if agreed <= done:
             return []
-        return [self._confirm(words[len(self._confirmed) : agreed], len(self._audio), final=False)]
+        return [self._confirm(words[done:agreed], timed[done:agreed], len(self._audio), final=False)]
 
     def _final(self, end: int) -> list[Confirmed]:
         end = min(end, self._origin + len(self._audio))
         words: list[str] = []
+        timed: list[Word] = []
         if end - self._start > WINDOW:
-            text, ids = self._decode(self._utterance(end), self._prompt)
-            words = _WORD.findall(text)
-            self._prompt = (self._prompt + ids)[-PROMPT_TOKENS:]
+            utterance = Utterance(*self._decode(self._utterance(end), self._prompt))
+            words, timed = self._words(utterance)
+            self._prompt = (self._prompt + utterance.ids)[-PROMPT_TOKENS:]
         # Confirmed words stand; the final hypothesis adds what comes after as many of its words.
-        rest = words[len(self._confirmed) :]
-        piece = self._confirm(rest, end - self._origin, final=True)
+        done = len(self._confirmed)
+        piece = self._confirm(words[done:], timed[done:], end - self._origin, final=True)
         self._start = None
         keep = max(0, end - self._origin - self._pad)
         self._audio, self._origin = self._audio[keep:], self._origin + keep
         return [piece]
 
-    def _confirm(self, words: list[str], local_end: int, *, final: bool) -> Confirmed:
+    def _words(self, utterance: Utterance) -> tuple[list[str], list[Word]]:
+        """The hypothesis as the words to agree on: its text split on spaces, or with word
+        timestamps Whisper's words, then also returned timed on the stream's clock."""
+        if not self._word_timestamps:
+            return _WORD.findall(utterance.text), []
+        origin = self._start / SAMPLE_RATE
+        timed = [
+            Word(round(origin + w.start, 3), round(origin + w.end, 3), " " + w.word.strip(), w.probability)
+            for w in utterance.words
+            if w.word.strip()
+        ]
+        return [w.word[1:] for w in timed], timed
+
+    def _confirm(self, words: list[str], timed: list[Word], local_end: int, *, final: bool) -> Confirmed:
         self._confirmed += words
         text = "".join(" " + w for w in words)
         self.text = (self.text + text).strip() if text else self.text
-        return Confirmed(text, (self._origin + local_end) / SAMPLE_RATE, final)
+        return Confirmed(text, (self._origin + local_end) / SAMPLE_RATE, final, self._in_order(timed))
+
+    def _in_order(self, timed: list[Word]) -> tuple[Word, ...]:
+        """``timed`` moved, where a later hypothesis timed them earlier, to start no sooner than
+        the words already confirmed end (their times stand, as their text does)."""
+        out = []
+        for word in timed:
+            start = max(word.start, self._spoken_until)
+            out.append(replace(word, start=start, end=max(word.end, start)))
+            self._spoken_until = out[-1].end
+        return tuple(out)
 
 
 def stream_chunks(live: LiveTranscriber, chunks: Iterable[np.ndarray]) -> Iterator[Confirmed]:

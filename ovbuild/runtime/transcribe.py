@@ -24,7 +24,7 @@ from .audio.resample import resample_like_faster_whisper
 from .decode_options import DecodeOptions, compression_ratio
 from .manifest import Manifest
 from .speech_spans import SpeechGroup, speech_groups
-from .streaming import LiveTranscriber
+from .streaming import LiveTranscriber, Utterance
 from .transcript import Language, Segment, TranscribeError, Transcript
 from .vad import SileroVad, VadError, VadOptions, sibling_vad_artifact
 from .whisper_requests import WhisperRequests
@@ -137,16 +137,20 @@ class Transcriber:
     def live(self, vad_model: Any = None, **options: Any) -> LiveTranscriber:
         """A :class:`LiveTranscriber` (streaming.py) that decodes each utterance with this model:
         ``vad_model`` as for ``vad_filter``; ``options`` are the live transcriber's, and any
-        :class:`DecodeOptions` for the utterances."""
+        :class:`DecodeOptions` for the utterances (``word_timestamps=True``: confirmed pieces
+        carry their words, timed on the stream's clock)."""
         names = set(DecodeOptions.__dataclass_fields__)
         opts = DecodeOptions(**{k: v for k, v in options.items() if k in names})
 
-        def decode(samples: np.ndarray, prompt: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+        def decode(samples: np.ndarray, prompt: tuple[int, ...]) -> Utterance:
             found = list(self.segments(samples, opts, prompt))
-            return "".join(s.text for s in found).strip(), tuple(t for s in found for t in s.tokens)
+            text = "".join(s.text for s in found).strip()
+            return Utterance(
+                text, tuple(t for s in found for t in s.tokens), tuple(w for s in found for w in s.words)
+            )
 
         live = {k: v for k, v in options.items() if k not in names}
-        return LiveTranscriber(decode, self._vad(vad_model), **live)
+        return LiveTranscriber(decode, self._vad(vad_model), word_timestamps=opts.word_timestamps, **live)
 
     def _vad(self, vad_model: Any) -> SileroVad:
         if isinstance(vad_model, SileroVad):

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ovbuild.runtime.streaming import LiveTranscriber, agreed_prefix, timed_stream
+from ovbuild.runtime.streaming import LiveTranscriber, Utterance, agreed_prefix, timed_stream
 from ovbuild.runtime.vad import SileroVad
+from ovbuild.runtime.word_timing import Word
 
 SENTENCES = ["The birch canoe slid on the smooth planks.", "Rice is often served in round bowls."]
 
@@ -71,6 +72,36 @@ def test_agreement_confirms_and_each_utterance_ends_after_its_silence(vad, line)
     assert seen[0][1] == () and seen[-1][1] == (1, 2, 3)  # later utterances are prompted with earlier ids
 
 
+def test_word_timestamps_move_words_onto_the_stream_clock(vad, line):
+    """A scripted decoder times each word 0.3 s after the one before, from the utterance's start,
+    each call on an utterance 0.1 s earlier than the call before. Confirmed pieces carry the words of their
+    text, on the stream's clock, never before the words confirmed earlier."""
+    calls = []
+
+    def decode(samples, prompt):
+        calls.append(prompt)
+        words = SENTENCES[1 if prompt else 0].split()[: int(3 * len(samples) / 16000)]
+        at = 0.3 - 0.1 * calls.count(prompt)  # this utterance's first word
+        timed = tuple(Word(at + 0.3 * i, at + 0.3 * i + 0.25, f" {w}", 0.9) for i, w in enumerate(words))
+        return Utterance(" ".join(words), (1, 2, 3), timed)
+
+    live = LiveTranscriber(decode, vad, word_timestamps=True)
+    pieces = [p for i in range(0, len(line.samples), 8000) for p in live.feed(line.samples[i : i + 8000])]
+    pieces += live.finish()
+    assert live.text == " ".join(SENTENCES)
+    for piece in pieces:
+        assert "".join(w.word for w in piece.words) == piece.text
+        assert all(w.end <= piece.audio_end for w in piece.words)
+    words = [w for p in pieces for w in p.words]
+    assert all(w.start <= w.end for w in words)
+    assert all(a.end <= b.start for a, b in zip(words, words[1:], strict=False))
+    # Each utterance's first word is where its audio starts in the stream (0.2 s of padding before
+    # the speech), not at 0.
+    firsts = [words[0], words[len(SENTENCES[0].split())]]
+    for first, (start, _) in zip(firsts, line.spans, strict=True):
+        assert start - 0.3 <= first.start <= start + 0.15
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # the first user of the Whisper artifact builds it
 def test_streamed_text_of_real_speech(whisper_artifact: Path, vad_sequence_artifact: Path, line):
@@ -95,3 +126,22 @@ def test_streamed_text_of_real_speech(whisper_artifact: Path, vad_sequence_artif
     assert len(finals) == len(SENTENCES)
     for (clock, piece), (_, end) in zip(finals, line.spans, strict=True):
         assert clock > end and piece.audio_end > end
+
+
+@pytest.mark.slow
+def test_streamed_words_of_real_speech(whisper_f32, vad_sequence_artifact: Path, line):
+    """The two sentences fed in 0.5 s chunks with ``word_timestamps=True``: every confirmed
+    piece's words join to its text, and the words come in order, each within its sentence."""
+    live = whisper_f32.live_transcriber(vad_model=vad_sequence_artifact, word_timestamps=True)
+    pieces = [p for _, p in timed_stream(live, line.samples, chunk_seconds=0.5)]
+    words = [w for p in pieces for w in p.words]
+    assert len(words) >= 0.7 * len(line.text.split())
+    for piece in pieces:
+        assert "".join(w.word for w in piece.words) == piece.text
+        assert all(w.end <= piece.audio_end for w in piece.words)
+    assert "".join(w.word for w in words).strip() == live.text
+    assert all(w.start <= w.end for w in words)
+    assert all(a.end <= b.start for a, b in zip(words, words[1:], strict=False))
+    # Each word lies in the sentence it was said in (tiny.en's word times: within 0.3 s).
+    for w in words:
+        assert any(start - 0.3 <= w.start and w.end <= end + 0.3 for start, end in line.spans), w
