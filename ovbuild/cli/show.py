@@ -46,6 +46,9 @@ def _precision_map_lines(m: Manifest) -> list[str]:
     chosen = compress["map"]
     searched = " (chosen by the accuracy search; pin it in the recipe)" if compress.get("search") else ""
     lines = [f"precision map: default {chosen['default']}, {len(chosen.get('rules') or [])} rules{searched}"]
+    scheme = {k: v for k, v in chosen.items() if k not in ("default", "rules")}
+    if scheme:
+        lines.append(f"  scheme: {', '.join(f'{k}={v}' for k, v in scheme.items())}")
     lines += [f"  - {json.dumps(rule, sort_keys=True)}" for rule in chosen.get("rules") or []]
     if compress.get("weighted_layers"):
         lines.append(f"  weighted layers per precision: {compress['weighted_layers']}")

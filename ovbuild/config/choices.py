@@ -51,6 +51,24 @@ class PerformanceHint(str, Enum):
     CUMULATIVE_THROUGHPUT = "CUMULATIVE_THROUGHPUT"
 
 
+class QuantizationPreset(str, Enum):
+    """NNCF's presets: symmetric activations (performance) or asymmetric ones (mixed)."""
+
+    performance = "performance"
+    mixed = "mixed"
+
+
+class RangeEstimator(str, Enum):
+    """How static INT8 sets activation ranges from calibration statistics (NNCF's named sets)."""
+
+    minmax = "minmax"  # the extremes seen: no clipping
+    mean_minmax = "mean_minmax"  # the mean of each sample's extremes
+    mean_no_outliers_minmax = "mean_no_outliers_minmax"
+    median_minmax = "median_minmax"
+    mean_quantile = "mean_quantile"  # the mean of each sample's 1e-4 quantiles: clips outliers
+    histogram = "histogram"  # the range minimizing quantization error over a histogram
+
+
 class InferencePrecision(str, Enum):
     f32 = "f32"
     bf16 = "bf16"

@@ -22,6 +22,8 @@ from ovbuild.config.choices import (
     Metric,
     PerformanceHint,
     Precision,
+    QuantizationPreset,
+    RangeEstimator,
 )
 
 
@@ -49,6 +51,7 @@ class AccuracyBudget:
     confirm: int = 3  # real re-quantized builds to confirm the estimate
     measure_latency: bool = True  # pick the fastest passing map by measured latency on the device
     min_speedup: float = 1.0  # a map must be at least this much faster than FP32 at every batch size
+    schemes: bool = True  # when full INT8 misses: try presets, range estimators, bias correction
 
 
 @dataclass
@@ -62,8 +65,10 @@ class PrecisionConfig:
     accuracy: AccuracyBudget | None = None
     # nncf.quantize knobs; model_type "transformer" is chosen automatically for attention graphs.
     model_type: str | None = None
-    preset: str | None = None  # performance | mixed
+    preset: QuantizationPreset | None = None  # performance (symmetric activations) | mixed
     smooth_quant_alpha: float | None = None
+    range_estimator: RangeEstimator | None = None  # activations; null: NNCF's default for the model
+    bias_correction: bool = True  # NNCF's (fast) bias correction after quantizing
     # nncf.compress_weights knobs (int8_weights / int4_weights), e.g. for LLMs.
     backup_precision: BackupPrecision | None = None  # null: NNCF's default (int8_asym)
     all_layers: bool | None = None  # null: all layers, except first/last of generative models

@@ -37,6 +37,7 @@ from typing import Any
 from ovbuild.errors import RecipeError, StageError
 from ovbuild.metrics.gate import within_budget
 from ovbuild.precision.layers import classify
+from ovbuild.precision.schemes import best_scheme, scheme_label
 from ovbuild.precision.scoring import Scorer, budget_checks_config
 
 log = logging.getLogger("ovbuild.precision.auto")
@@ -141,7 +142,7 @@ def layer_costs(
 
 
 def search_mixed(
-    scorer: Scorer, int8_model: Any, budget: dict[str, Any], search: dict, fallback: str
+    scorer: Scorer, int8_model: Any, budget: dict[str, Any], search: dict, fallback: str, scheme: dict
 ) -> tuple | None:
     """Phases 2-5: ``(map, label, model)`` of the smallest confirmed mixed map, or ``None``."""
     from ovbuild.precision.layers import weighted_nodes
@@ -178,8 +179,8 @@ def search_mixed(
     k = smallest_passing(len(ordered), fits, start=max(1, free))
     search["surgery"] = {str(n): round(v, 6) for n, v in sorted(estimates.items())}
     for _ in range(int(budget.get("confirm") or 3) if k is not None else 0):
-        chosen = fallback_map(float_model, members(k), set(weighted), fallback)
-        label = f"int8 with {k} {'units' if cost else 'layers'} in {fallback}"
+        chosen = {**fallback_map(float_model, members(k), set(weighted), fallback), **scheme}
+        label = f"{scheme_label(scheme)} with {k} {'units' if cost else 'layers'} in {fallback}"
         value, model = scorer.trial(label, chosen)
         if within_budget(value, max_drop) and confirmed(scorer, label, model, max_drop, search):
             return chosen, label, model
@@ -396,10 +397,18 @@ def select_map(
         full = {"default": "int8", "rules": []}
         progress(scorer, "full INT8")
         value, int8_model = scorer.trial("int8", full)
-        if within_budget(value, max_drop) and confirmed(scorer, "int8", int8_model, max_drop, search):
-            passing.append((full, "int8", int8_model))
+        scheme: dict[str, Any] = {}
+        if not within_budget(value, max_drop) and budget.get("schemes", True):
+            progress(scorer, "quantization schemes (preset, ranges, bias correction)")
+            classes = classify(scorer.ctx.read_model(scorer.parent)).values()
+            transformer = any("attention" in c for c in classes)
+            scheme, value, int8_model = best_scheme(scorer, value, int8_model, cfg, transformer, search)
+            full = {**full, **scheme}
+        label = scheme_label(scheme)
+        if within_budget(value, max_drop) and confirmed(scorer, label, int8_model, max_drop, search):
+            passing.append((full, label, int8_model))
         else:
-            mixed = search_mixed(scorer, int8_model, budget, search, fallback)
+            mixed = search_mixed(scorer, int8_model, budget, search, fallback, scheme)
             if mixed is not None:
                 passing.append(mixed)
         measure = bool(budget.get("measure_latency", True))

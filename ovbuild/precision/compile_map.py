@@ -18,6 +18,7 @@ from typing import Any
 
 from ovbuild.errors import RecipeError, StageError
 from ovbuild.precision.layers import classify, weight_port, weighted_nodes
+from ovbuild.precision.nncf_settings import quantize_settings
 
 log = logging.getLogger("ovbuild.precision")
 
@@ -132,14 +133,6 @@ def resolve(model: Any, default: str, rules: list[dict[str, Any]]) -> NodeMap:
     return NodeMap(precision, classes, weighted_nodes(model), hits, ruled)
 
 
-def model_type_for(node_map: NodeMap, configured: str | None) -> str | None:
-    """``configured``, else ``transformer`` when the graph has attention."""
-    if configured:
-        return configured
-    has_attention = any("attention" in c for c in node_map.classes.values())
-    return "transformer" if has_attention else None
-
-
 def quantize_int8(
     model: Any, node_map: NodeMap, samples: list[dict[str, Any]], cfg: dict[str, Any], statistics: Any = None
 ) -> tuple[Any, dict[str, Any]]:
@@ -159,7 +152,7 @@ def quantize_int8(
             "calibration=sentences (text), calibration=audio_dir calibration.path=DIR, calibration=npz"
         )
     ignored = [n for n, p in node_map.precision.items() if p != "int8"]
-    kwargs = _quantize_settings(node_map, cfg, len(samples))
+    kwargs = quantize_settings(node_map, cfg, len(samples))
     store = statistics.store(samples, kwargs) if statistics is not None else None
     try:
         return quantize_shared(
@@ -171,28 +164,6 @@ def quantize_int8(
         )
     except ValueError as exc:
         raise StageError(f"precision: nncf.quantize rejected the configuration: {exc}") from exc
-
-
-def _quantize_settings(node_map: NodeMap, cfg: dict[str, Any], subset_size: int) -> dict[str, Any]:
-    """Every ``nncf.quantize`` argument but the dataset and the ignored scope."""
-    import nncf
-    from nncf.quantization.advanced_parameters import (
-        AdvancedQuantizationParameters,
-        AdvancedSmoothQuantParameters,
-    )
-
-    kwargs: dict[str, Any] = {"subset_size": subset_size}
-    model_type = model_type_for(node_map, cfg.get("model_type"))
-    if model_type:
-        kwargs["model_type"] = nncf.ModelType(model_type.lower())
-    if cfg.get("preset"):
-        kwargs["preset"] = nncf.QuantizationPreset(cfg["preset"].lower())
-    if cfg.get("smooth_quant_alpha") is not None:
-        alpha = cfg["smooth_quant_alpha"]
-        kwargs["advanced_parameters"] = AdvancedQuantizationParameters(
-            smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=alpha)
-        )
-    return kwargs
 
 
 def compress_weights(

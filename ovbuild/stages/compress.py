@@ -94,6 +94,7 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
     from ovbuild.calibration import calibration_samples
     from ovbuild.pins import pin_f32_in_xml, runtime_precision_of
     from ovbuild.precision import apply_map, resolve
+    from ovbuild.precision.schemes import pinned_scheme
     from ovbuild.precision.statistics import statistics_scope
 
     cfg = thaw(config.precision)  # this stage's working copy; the chosen map is merged into it
@@ -120,4 +121,5 @@ def apply_precision(ctx: StageContext, parent: CacheEntry, config: CompressConfi
         if any(p not in _PINNED_OK for p in seen.values()):
             ctx.log.warning("precision: some f32-pinned nodes run in %s", summary["pins_runtime"])
     details = summary if search is None else {**summary, "search": search}
-    return CompressResult(map={"default": cfg["default"], "rules": cfg.get("rules") or []}, details=details)
+    chosen_map = {"default": cfg["default"], "rules": cfg.get("rules") or [], **pinned_scheme(cfg)}
+    return CompressResult(map=chosen_map, details=details)
