@@ -84,7 +84,9 @@ class Transcriber:
         ``timestamps=True`` a :class:`Transcript` whose segments carry start/end seconds.
         ``options`` are :class:`DecodeOptions` (faster-whisper's names and defaults).
         ``word_timestamps=True`` (a :class:`Transcript` too) gives every segment its
-        :class:`Word` s, timed from cross-attention as faster-whisper times them (word_timing.py).
+        :class:`Word` s, timed from cross-attention as faster-whisper times them (word_timing.py);
+        with them, ``hallucination_silence_threshold`` skips silence before a likely hallucination
+        (hallucination.py).
 
         With ``vad_filter=True`` a Silero VAD artifact removes the silence first (faster-whisper's
         ``vad_filter``; ``vad_parameters`` are its ``VadOptions``) and the speech is decoded in
