@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
-half_a=(tests/runtime tests/precision tests/compat tests/e2e tests/frontends tests/check tests/metrics)
+half_a=(tests/runtime tests/precision tests/compat tests/frontends)
 ignore_a=()
 for dir in "${half_a[@]}"; do ignore_a+=("--ignore=$dir"); done
 

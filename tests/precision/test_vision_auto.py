@@ -42,12 +42,12 @@ def test_detector_int8_fails_the_detection_gate_and_auto_searches_mixed_maps(sha
         build(recipe_for("recipe=nudenet_detector_int8", root=shared_store))
     # Latency decides between passing maps in a real build (benchmarks/bench_accuracy.py); here the
     # fewest float layers win, so the test checks the search itself on a loaded CI machine. The
-    # scheme phase and a finer sensitivity ranking are left out for CI time: the schemes are tested
-    # on mediapipe (above) and tiny BERT (tests/stages/test_compress.py).
+    # scheme phase is left out for CI time: it is tested on mediapipe (above) and tiny BERT
+    # (tests/stages/test_compress.py). A coarser ranking (3 samples instead of 12) was tried for
+    # time too: its map passed confirmation but missed the held-out gate (0.842 < 0.9).
     overrides = (
         "precision.accuracy.measure_latency=false",
         "precision.accuracy.confirm=2",
-        "precision.accuracy.rank_samples=3",
         "precision.accuracy.schemes=false",
     )
     result = build(recipe_for("recipe=nudenet_detector_auto", *overrides, root=shared_store))
