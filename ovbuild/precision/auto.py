@@ -41,7 +41,7 @@ from typing import Any
 from ovbuild.errors import RecipeError, StageError
 from ovbuild.metrics.gate import within_budget
 from ovbuild.precision.cheapest import cheapest
-from ovbuild.precision.layers import classify
+from ovbuild.precision.layers import classify, has_attention
 from ovbuild.precision.mixed_search import confirmed, fallback_map, knapsack_order, search_mixed
 from ovbuild.precision.schemes import best_scheme, scheme_label
 from ovbuild.precision.scoring import Scorer, budget_checks_config
@@ -175,8 +175,7 @@ def int8_candidates(
     scheme: dict[str, Any] = {}
     if not within_budget(value, max_drop) and budget.get("schemes", True):
         progress(scorer, "quantization schemes (preset, ranges, bias correction)")
-        classes = classify(scorer.ctx.read_model(scorer.parent)).values()
-        transformer = any("attention" in c for c in classes)
+        transformer = has_attention(classify(scorer.ctx.read_model(scorer.parent)))
         scheme, value, int8_model = best_scheme(scorer, value, int8_model, cfg, transformer, search)
         full = {**full, **scheme}
     label = scheme_label(scheme)

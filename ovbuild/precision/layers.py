@@ -111,6 +111,11 @@ def _heads(model: Any) -> set[str]:
     return heads
 
 
+def has_attention(classes: dict[str, set[str]]) -> bool:
+    """Whether any node of a :func:`classify` result is attention (a transformer graph)."""
+    return any("attention" in c for c in classes.values())
+
+
 def classify(model: Any) -> dict[str, set[str]]:
     """Every node's layer classes.
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from ovbuild.metrics.gate import within_budget
-from ovbuild.precision.layers import classify
+from ovbuild.precision.layers import classify, has_attention
 from ovbuild.precision.schemes import scheme_label
 from ovbuild.precision.scoring import Scorer
 from ovbuild.precision.search_log import per_layer_table, progress
@@ -49,7 +49,7 @@ def search_units(int8_model: Any, float_model: Any, weighted: list[str], parts: 
     from ovbuild.precision.surgery import layer_groups
 
     groups = layer_groups(int8_model, weighted)
-    if any("attention" in c for c in classify(float_model).values()):
+    if has_attention(classify(float_model)):
         from ovbuild.precision.units import transformer_units
 
         units, cost = transformer_units(float_model, groups, parts[0])

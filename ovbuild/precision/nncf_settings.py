@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ovbuild.precision.layers import has_attention
+
 #: The precision keys that choose how INT8 is computed, beside which layers are INT8.
 SCHEME_KEYS = ("preset", "range_estimator", "smooth_quant_alpha", "bias_correction")
 
@@ -14,8 +16,7 @@ def model_type_for(node_map: Any, configured: str | None) -> str | None:
     """``configured``, else ``transformer`` when the graph has attention."""
     if configured:
         return configured
-    has_attention = any("attention" in c for c in node_map.classes.values())
-    return "transformer" if has_attention else None
+    return "transformer" if has_attention(node_map.classes) else None
 
 
 def quantize_settings(node_map: Any, cfg: dict[str, Any], subset_size: int) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def quantize_settings(node_map: Any, cfg: dict[str, Any], subset_size: int) -> d
     if model_type:
         kwargs["model_type"] = nncf.ModelType(model_type.lower())
     if cfg.get("preset"):
-        kwargs["preset"] = nncf.QuantizationPreset(_value(cfg["preset"]).lower())
+        kwargs["preset"] = nncf.QuantizationPreset(plain_value(cfg["preset"]).lower())
     advanced = _advanced_settings(cfg)
     if advanced:
         from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
@@ -46,13 +47,14 @@ def _advanced_settings(cfg: dict[str, Any]) -> dict[str, Any]:
     if cfg.get("range_estimator"):
         from nncf.quantization.range_estimator import RangeEstimatorParametersSet
 
-        name = _value(cfg["range_estimator"]).upper()
+        name = plain_value(cfg["range_estimator"]).upper()
         advanced["activations_range_estimator_params"] = getattr(RangeEstimatorParametersSet, name)
     if cfg.get("bias_correction") is False:
         advanced["disable_bias_correction"] = True
     return advanced
 
 
-def _value(choice: Any) -> str:
-    """An enum member of the recipe schema or its plain string (maps written by ``auto``)."""
-    return str(getattr(choice, "value", choice))
+def plain_value(choice: Any) -> Any:
+    """The value of an enum member of the recipe schema, or the value itself (maps written by
+    ``auto`` hold plain strings, booleans and numbers)."""
+    return getattr(choice, "value", choice)

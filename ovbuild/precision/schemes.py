@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ovbuild.precision.nncf_settings import SCHEME_KEYS
+from ovbuild.precision.nncf_settings import SCHEME_KEYS, plain_value
 
 #: Each knob and the values tried beside the recipe's own (the first value that differs is NNCF's
 #: default behaviour, so "recipe's own" is always the baseline).
@@ -35,7 +35,7 @@ def scheme_label(scheme: dict[str, Any]) -> str:
 def knobs_for(cfg: dict[str, Any], transformer: bool) -> dict[str, tuple[Any, ...]]:
     """The values to try per knob, without the one the recipe already sets."""
     knobs = {**KNOBS, **(TRANSFORMER_KNOBS if transformer else {})}
-    own = {k: getattr(cfg.get(k), "value", cfg.get(k)) for k in SCHEME_KEYS}
+    own = {k: plain_value(cfg.get(k)) for k in SCHEME_KEYS}
     return {k: tuple(v for v in values if v != own.get(k)) for k, values in knobs.items()}
 
 
@@ -63,7 +63,7 @@ def pinned_scheme(cfg: dict[str, Any]) -> dict[str, Any]:
     the manifest's map."""
     scheme = {}
     for key in SCHEME_KEYS:
-        value = getattr(cfg.get(key), "value", cfg.get(key))
+        value = plain_value(cfg.get(key))
         if value is not None and not (key == "bias_correction" and value is True):
             scheme[key] = value
     return scheme
